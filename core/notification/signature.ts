@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { TerminalError } from '../errors.js';
 import type { SignedNotification } from './notification.js';
 
 /** A signing key: at least 32 random bytes, identified by `keyId` so keys can rotate with overlap. */
@@ -9,7 +10,8 @@ export interface SigningKey {
 
 export const SIGNATURE_SCHEME = 'v1';
 export const MIN_KEY_BYTES = 32;
-const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** Key ids: safe in a header, a file name and a log line. */
+export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** The exact string covered by the HMAC: scheme, key id, timestamp and raw body, newline-separated. */
 export function stringToSign(keyId: string, timestamp: number, body: string): string {
@@ -22,13 +24,19 @@ export function computeSignature(key: Uint8Array, keyId: string, timestamp: numb
 }
 
 export function assertValidSigningKey(k: SigningKey): void {
-  if (!KEY_ID_PATTERN.test(k.keyId)) throw new Error(`signing key id "${k.keyId}" must match ${KEY_ID_PATTERN}`);
-  if (k.key.byteLength < MIN_KEY_BYTES) throw new Error(`signing key "${k.keyId}" must be at least ${MIN_KEY_BYTES} bytes`);
+  if (!KEY_ID_PATTERN.test(k.keyId)) {
+    throw new TerminalError('InvalidSigningKey', `signing key id ${JSON.stringify(k.keyId.slice(0, 64))} must match ${KEY_ID_PATTERN}`);
+  }
+  if (k.key.byteLength < MIN_KEY_BYTES) {
+    throw new TerminalError('InvalidSigningKey', `signing key "${k.keyId}" must be at least ${MIN_KEY_BYTES} bytes`);
+  }
 }
 
 export function signNotification(key: SigningKey, timestamp: number, body: string): SignedNotification {
   assertValidSigningKey(key);
-  if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new Error('timestamp must be whole unix seconds');
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
+    throw new TerminalError('InvalidTimestamp', 'timestamp must be whole unix seconds');
+  }
   return { keyId: key.keyId, timestamp, signature: computeSignature(key.key, key.keyId, timestamp, body), body };
 }
 
