@@ -1,0 +1,44 @@
+/**
+ * Annotation and label keys used across the agent. Workloads opt in to restarts with the reload annotations
+ * (ours, or stakater/Reloader's when honoured); the agent records what it wrote with the data-hash annotation and
+ * restarts a workload by writing a per-source annotation (RESTART_ANNOTATION_PREFIX) into its pod template.
+ */
+
+/** On every Secret/ConfigMap the agent writes: dataHash() of the data it wrote (drift detection). */
+export const DATA_HASH_ANNOTATION = 'akvsync.io/data-hash';
+/** On every Secret/ConfigMap the agent writes: the Key Vault version it came from. */
+export const SYNCED_VERSION_ANNOTATION = 'akvsync.io/synced-version';
+/** Label on every Secret/ConfigMap the agent writes (selector for its informers). */
+export const MANAGED_BY_LABEL = 'akvsync.io/managed-by';
+export const MANAGED_BY_VALUE = 'akvsync';
+/** Label with the owning AzureKeyVaultSecret's name (useful when deletionPolicy is Retain). */
+export const OWNER_NAME_LABEL = 'akvsync.io/owner-name';
+
+/** Workload opt-in: `"true"` → restart when any Secret/ConfigMap its pod template references changes. */
+export const RELOAD_ANNOTATION = 'akvsync.io/reload';
+/** Workload opt-in: comma list of Secret names (referenced or not). */
+export const RELOAD_SECRETS_ANNOTATION = 'akvsync.io/reload-secrets';
+/** Workload opt-in: comma list of ConfigMap names (referenced or not). */
+export const RELOAD_CONFIGMAPS_ANNOTATION = 'akvsync.io/reload-configmaps';
+
+/** stakater/Reloader, honoured when the agent is configured to: `"true"` → any referenced Secret/ConfigMap. */
+export const RELOADER_AUTO_ANNOTATION = 'reloader.stakater.com/auto';
+/** stakater/Reloader: `"true"` → any referenced Secret only. */
+export const RELOADER_SECRET_AUTO_ANNOTATION = 'secret.reloader.stakater.com/auto';
+/** stakater/Reloader: `"true"` → any referenced ConfigMap only. */
+export const RELOADER_CONFIGMAP_AUTO_ANNOTATION = 'configmap.reloader.stakater.com/auto';
+/** stakater/Reloader: comma list of Secret names. */
+export const RELOADER_SECRET_RELOAD_ANNOTATION = 'secret.reloader.stakater.com/reload';
+/** stakater/Reloader: comma list of ConfigMap names. */
+export const RELOADER_CONFIGMAP_RELOAD_ANNOTATION = 'configmap.reloader.stakater.com/reload';
+/** stakater/Reloader: comma list of Secret names never to reload for (only affects Reloader's own annotations). */
+export const RELOADER_SECRET_EXCLUDE_ANNOTATION = 'secrets.exclude.reloader.stakater.com/reload';
+/** stakater/Reloader: comma list of ConfigMap names never to reload for. */
+export const RELOADER_CONFIGMAP_EXCLUDE_ANNOTATION = 'configmaps.exclude.reloader.stakater.com/reload';
+
+/**
+ * Prefix of the pod-template annotation written on restart: `restart.akvsync.io/secret-<name>` or
+ * `restart.akvsync.io/configmap-<name>` (name part hashed when too long), value = the data hash.
+ * See core/restart/restart-annotation.ts.
+ */
+export const RESTART_ANNOTATION_PREFIX = 'restart.akvsync.io/';
