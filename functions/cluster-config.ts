@@ -1,0 +1,172 @@
+/**
+ * The clusters of AKVSYNC_CLUSTERS: where each one's agent listens, the key its notifications are signed with,
+ * and which vault objects it wants. Problems are collected (naming the entry and field, never quoting key
+ * material) so one start-up reports all of them.
+ */
+import { X509Certificate } from 'node:crypto';
+import { NOTIFICATION_PATH } from '../core/notification/notification.js';
+import { KEY_ID_PATTERN, MIN_KEY_BYTES, type SigningKey } from '../core/notification/signature.js';
+import type { ClusterRoute } from '../core/routing/plan-deliveries.js';
+import type { AppSettings } from './config.js';
+import type { PushTarget } from './adapters/https-notification-sink.js';
+
+export interface ClusterConfig extends ClusterRoute, PushTarget {}
+
+const CLUSTER_KEYS = new Set(['name', 'pushUrl', 'keyId', 'signingKey', 'signingKeySetting', 'caPem', 'vaults', 'objects']);
+const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const VAULT_NAME = /^[a-z0-9][a-z0-9-]{1,22}[a-z0-9]$/;
+const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
+
+export function parseClusters(settings: AppSettings, problems: string[]): ClusterConfig[] {
+  const raw = settings.AKVSYNC_CLUSTERS;
+  if (raw === undefined || raw.trim() === '') {
+    problems.push('AKVSYNC_CLUSTERS: required (a JSON array of clusters, see docs/functions.md)');
+    return [];
+  }
+  if (KEY_VAULT_REFERENCE.test(raw.trim())) {
+    problems.push(`AKVSYNC_CLUSTERS: ${UNRESOLVED_REFERENCE}`);
+    return [];
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // The parser's message quotes the input, which holds signing keys: say only that it is not JSON.
+    problems.push('AKVSYNC_CLUSTERS: not valid JSON');
+    return [];
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) {
+    problems.push('AKVSYNC_CLUSTERS: must be a non-empty JSON array of clusters');
+    return [];
+  }
+  const clusters = parsed.flatMap((entry, i) => parseCluster(entry, `AKVSYNC_CLUSTERS[${i}]`, settings, problems) ?? []);
+  const names = clusters.map((c) => c.name);
+  for (const name of new Set(names.filter((n, i) => names.indexOf(n) !== i))) problems.push(`AKVSYNC_CLUSTERS: cluster name "${name}" appears more than once`);
+  return clusters;
+}
+
+const UNRESOLVED_REFERENCE =
+  'is an unresolved Key Vault reference (@Microsoft.KeyVault(...)): the platform resolves it only when the app\'s managed identity may read the secret; the local host does not resolve references';
+
+function parseCluster(entry: unknown, at: string, settings: AppSettings, problems: string[]): ClusterConfig | undefined {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    problems.push(`${at}: must be an object`);
+    return undefined;
+  }
+  const e = entry as Record<string, unknown>;
+  const before = problems.length;
+  for (const key of Object.keys(e)) if (!CLUSTER_KEYS.has(key)) problems.push(`${at}: unknown field "${key.slice(0, 40)}"`);
+  const name = stringField(e, 'name', at, problems);
+  if (name !== undefined && !CLUSTER_NAME.test(name)) problems.push(`${at}.name: must match ${CLUSTER_NAME}`);
+  const where = name !== undefined ? `${at} ("${name.slice(0, 63)}")` : at;
+  const pushUrl = parsePushUrl(stringField(e, 'pushUrl', where, problems), where, problems);
+  const keyId = stringField(e, 'keyId', where, problems);
+  if (keyId !== undefined && !KEY_ID_PATTERN.test(keyId)) problems.push(`${where}.keyId: must match ${KEY_ID_PATTERN}`);
+  const key = parseSigningKey(e, where, settings, problems);
+  const caPem = parseCaPem(e.caPem, where, problems);
+  const vaults = parseVaults(e.vaults, where, problems);
+  const objects = parseObjects(e.objects, where, problems);
+  if (problems.length > before || !name || !pushUrl || !keyId || !key || !vaults) return undefined;
+  return Object.freeze({ name, pushUrl, signingKey: hiddenKey(keyId, key), caPem, vaults, ...(objects ? { objects } : {}) });
+}
+
+/** The key bytes are non-enumerable, so JSON.stringify, util.inspect and loggers never print them. */
+function hiddenKey(keyId: string, key: Uint8Array): SigningKey {
+  const signingKey = { keyId } as { keyId: string; key: Uint8Array };
+  Object.defineProperty(signingKey, 'key', { value: key, enumerable: false });
+  return Object.freeze(signingKey);
+}
+
+function stringField(e: Record<string, unknown>, field: string, at: string, problems: string[]): string | undefined {
+  const value = e[field];
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  problems.push(`${at}.${field}: required, a non-empty string`);
+  return undefined;
+}
+
+function parsePushUrl(raw: string | undefined, at: string, problems: string[]): string | undefined {
+  if (raw === undefined) return undefined;
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || url.protocol !== 'https:' || url.username || url.password || url.hash || !url.pathname.endsWith(NOTIFICATION_PATH)) {
+    problems.push(`${at}.pushUrl: must be an https:// URL ending in ${NOTIFICATION_PATH}, without credentials or fragment`);
+    return undefined;
+  }
+  return url.href;
+}
+
+function parseSigningKey(e: Record<string, unknown>, at: string, settings: AppSettings, problems: string[]): Uint8Array | undefined {
+  const inline = e.signingKey;
+  const setting = e.signingKeySetting;
+  if ((inline === undefined) === (setting === undefined)) {
+    problems.push(`${at}: set exactly one of signingKey (base64) and signingKeySetting (the name of an app setting holding it)`);
+    return undefined;
+  }
+  let source = `${at}.signingKey`;
+  let value = inline;
+  if (setting !== undefined) {
+    if (typeof setting !== 'string' || !SETTING_NAME.test(setting)) {
+      problems.push(`${at}.signingKeySetting: must be an app setting name`);
+      return undefined;
+    }
+    source = `${setting} (signingKeySetting of ${at})`;
+    const fromSetting = settings[setting];
+    value = fromSetting;
+    if (fromSetting === undefined || fromSetting.trim() === '') {
+      problems.push(`${source}: app setting is missing or empty`);
+      return undefined;
+    }
+  }
+  if (typeof value !== 'string') {
+    problems.push(`${source}: must be a base64 string`);
+    return undefined;
+  }
+  const text = value.trim();
+  if (KEY_VAULT_REFERENCE.test(text)) {
+    problems.push(`${source}: ${UNRESOLVED_REFERENCE}`);
+    return undefined;
+  }
+  const encoding = BASE64.test(text) ? 'base64' : BASE64URL.test(text) ? 'base64url' : undefined;
+  const key = encoding ? new Uint8Array(Buffer.from(text, encoding)) : undefined;
+  if (!key || key.byteLength < MIN_KEY_BYTES) {
+    problems.push(`${source}: must be base64 of at least ${MIN_KEY_BYTES} random bytes (value not shown)`);
+    return undefined;
+  }
+  return key;
+}
+
+function parseCaPem(raw: unknown, at: string, problems: string[]): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw === 'string' && raw.includes('-----BEGIN CERTIFICATE-----') && isCertificate(raw)) return raw;
+  problems.push(`${at}.caPem: must be one or more PEM certificates (-----BEGIN CERTIFICATE-----)`);
+  return undefined;
+}
+
+function parseVaults(raw: unknown, at: string, problems: string[]): readonly string[] | '*' | undefined {
+  const list = Array.isArray(raw) && raw.length > 0 && raw.every((v) => typeof v === 'string') ? raw.map((v: string) => v.trim().toLowerCase()) : undefined;
+  if (list && list.length === 1 && list[0] === '*') return '*';
+  if (!list || !list.every((v) => VAULT_NAME.test(v))) {
+    problems.push(`${at}.vaults: must be ["*"] or a non-empty list of vault names`);
+    return undefined;
+  }
+  return Object.freeze([...new Set(list)]);
+}
+
+function parseObjects(raw: unknown, at: string, problems: string[]): readonly string[] | undefined {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw) || raw.length === 0 || !raw.every((o) => typeof o === 'string' && o.trim() !== '' && o.length <= 127)) {
+    problems.push(`${at}.objects: when set, a non-empty list of object names or globs (* and ?)`);
+    return undefined;
+  }
+  return Object.freeze(raw.map((o: string) => o.trim()));
+}
+
+function isCertificate(pem: string): boolean {
+  try {
+    return new X509Certificate(pem).publicKey !== undefined;
+  } catch {
+    return false;
+  }
+}

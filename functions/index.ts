@@ -1,0 +1,12 @@
+/**
+ * The Function app entry (package.json "main": dist/functions/index.js after `npm run build`). Importing a
+ * function's file registers it. The configuration is parsed here, at start-up, so a bad app setting stops the
+ * app from loading with an error that names the setting instead of failing every invocation.
+ */
+import { app } from '@azure/functions';
+import { functionRuntime } from './runtime.js';
+import './key-vault-events.js';
+
+const runtime = await functionRuntime();
+
+app.hook.appTerminate(() => runtime.close());

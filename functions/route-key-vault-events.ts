@@ -1,0 +1,117 @@
+/**
+ * The Function's work for one Event Grid delivery, with its I/O behind ports so tests and the local host drive
+ * it directly: parse (malformed items are acknowledged and counted), plan which cluster gets which notification
+ * (core/routing), skip what the dedupe store says was delivered, push the rest concurrently, and mark each
+ * dedupe key only after its push succeeded. Delivery errors go through dispositionOf: refused ones are logged
+ * and acknowledged; if any should be retried, it throws DeliveryRetryError after the others were delivered.
+ * Errors outside a delivery (a dedupe store that is down) propagate, so Event Grid retries.
+ */
+import { parseKeyVaultEvents } from '../core/events/parse-key-vault-events.js';
+import type { KeyVaultEvent, RejectedEvent } from '../core/events/key-vault-event.js';
+import type { Clock } from '../core/ports/clock.js';
+import { planDeliveries, type ClusterRoute, type DeliveryPlan, type PlannedDelivery, type SkippedDelivery } from '../core/routing/plan-deliveries.js';
+import { DeliveryRetryError, dispositionOf, errorCode, type DeliveryFailure } from './delivery-disposition.js';
+import type { DedupeStore } from './ports/dedupe-store.js';
+import type { Logger } from './ports/logger.js';
+import type { NotificationSink } from './ports/notification-sink.js';
+import type { Telemetry } from './ports/telemetry.js';
+
+export interface RouteDependencies {
+  readonly clusters: readonly ClusterRoute[];
+  readonly sink: NotificationSink;
+  readonly dedupe: DedupeStore;
+  readonly clock: Clock;
+  readonly telemetry: Telemetry;
+  readonly log: Logger;
+}
+
+export interface RouteReport {
+  /** Items in the delivery (valid or not). */
+  readonly received: number;
+  /** Event types we do not act on, and events no cluster subscribes to. */
+  readonly ignored: number;
+  readonly invalid: number;
+  readonly duplicates: number;
+  readonly delivered: readonly PlannedDelivery[];
+  /** Deliveries a cluster refused for good: logged, counted and acknowledged. */
+  readonly refused: readonly DeliveryFailure[];
+}
+
+export async function routeKeyVaultEvents(body: unknown, deps: RouteDependencies): Promise<RouteReport> {
+  const parsed = parseKeyVaultEvents(body);
+  const received = parsed.events.length + parsed.rejected.length;
+  deps.telemetry.count('received', received);
+  const invalid = recordRejected(parsed.rejected, deps);
+
+  const plan = await planAgainstDedupeStore(parsed.events, deps);
+  const { duplicates, unsubscribed } = recordSkipped(plan.skipped, deps);
+
+  const outcomes = await Promise.all(plan.deliveries.map((d) => deliver(d, deps)));
+  const failures = outcomes.filter((o): o is DeliveryFailure => o !== undefined);
+  const retry = failures.filter((f) => f.disposition === 'retry');
+  if (retry.length > 0) throw new DeliveryRetryError(retry, plan.deliveries.length);
+  return {
+    received,
+    ignored: parsed.rejected.length - invalid + unsubscribed,
+    invalid,
+    duplicates,
+    delivered: plan.deliveries.filter((_, i) => outcomes[i] === undefined),
+    refused: failures, // every remaining failure is acknowledged: a retry would have thrown above
+  };
+}
+
+/** Logs and counts the items that were not events we act on; returns how many were malformed. */
+function recordRejected(rejected: readonly RejectedEvent[], { log, telemetry }: RouteDependencies): number {
+  for (const r of rejected) {
+    const fields = { index: r.index, eventId: r.eventId, eventType: r.eventType, reason: r.reason };
+    if (r.outcome === 'invalid') log.warn('malformed event acknowledged, not retried', fields);
+    else log.info('event ignored', fields);
+    telemetry.count(r.outcome, 1, { eventType: r.eventType ?? 'unknown' });
+  }
+  return rejected.filter((r) => r.outcome === 'invalid').length;
+}
+
+function recordSkipped(skipped: readonly SkippedDelivery[], { log, telemetry }: RouteDependencies): { duplicates: number; unsubscribed: number } {
+  let unsubscribed = 0;
+  for (const s of skipped) {
+    if (s.reason === 'no-subscriber') {
+      unsubscribed++;
+      log.info('no cluster subscribes to this vault object', { eventId: s.eventId });
+      telemetry.count('ignored', 1, { reason: s.reason });
+    } else {
+      log.info('duplicate delivery skipped', { cluster: s.cluster, eventId: s.eventId, reason: s.reason });
+      telemetry.count('duplicate', 1, { cluster: s.cluster ?? 'unknown', reason: s.reason });
+    }
+  }
+  return { duplicates: skipped.length - unsubscribed, unsubscribed };
+}
+
+/** Plans once to learn the keys, asks the (asynchronous) store about them, then plans against the answers. */
+async function planAgainstDedupeStore(events: readonly KeyVaultEvent[], deps: RouteDependencies): Promise<DeliveryPlan> {
+  const candidates = planDeliveries(events, deps.clusters, { hasDelivered: () => false }).deliveries;
+  const answers = await Promise.all(candidates.map((d) => deps.dedupe.has(d.dedupeKey)));
+  const delivered = new Set(candidates.filter((_, i) => answers[i]).map((d) => d.dedupeKey));
+  return planDeliveries(events, deps.clusters, { hasDelivered: (key) => delivered.has(key) });
+}
+
+/** Pushes one notification and marks it; resolves to the failure, if any (never rejects). */
+async function deliver(delivery: PlannedDelivery, deps: RouteDependencies): Promise<DeliveryFailure | undefined> {
+  const { cluster, notification: n } = delivery;
+  const fields = { cluster, vault: n.vault, objectType: n.objectType, objectName: n.objectName, version: n.version, eventType: n.eventType, eventId: n.eventId };
+  try {
+    await deps.sink.deliver(cluster, n);
+    await deps.dedupe.mark(delivery.dedupeKey);
+  } catch (error) {
+    const disposition = dispositionOf(error);
+    deps.telemetry.count('failed', 1, { cluster, code: errorCode(error), disposition });
+    if (disposition === 'acknowledge') {
+      deps.log.error('delivery refused, acknowledged without retry', { ...fields, code: errorCode(error), error: error instanceof Error ? error.message : String(error) });
+    }
+    return { delivery, error, disposition };
+  }
+  const latencyMs = Math.max(0, deps.clock.now() - Date.parse(n.eventTime));
+  deps.telemetry.count('delivered', 1, { cluster, eventType: n.eventType });
+  if (Number.isFinite(latencyMs)) deps.telemetry.deliveryLatency(latencyMs, { cluster, eventType: n.eventType });
+  deps.log.info('notification delivered', fields);
+  return undefined;
+}

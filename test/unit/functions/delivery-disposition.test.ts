@@ -1,0 +1,28 @@
+import { NotFoundError, TerminalError, TransientError } from '../../../core/errors.js';
+import { DeliveryRetryError, dispositionOf } from '../../../functions/delivery-disposition.js';
+import { keyVaultEvent } from '../../support/key-vault-events.js';
+import { toNotification } from '../../../core/notification/notification-from-event.js';
+
+describe('dispositionOf', () => {
+  it.each<[string, unknown, 'acknowledge' | 'retry']>([
+    ['a terminal error', new TerminalError('PushRejected401', 'refused'), 'acknowledge'],
+    ['a not-found error', new NotFoundError('Gone', 'gone'), 'acknowledge'],
+    ['a transient error', new TransientError('PushTimeout', 'timed out'), 'retry'],
+    ['an unforeseen error', new TypeError('x is undefined'), 'retry'],
+    ['a thrown non-error', 'boom', 'retry'],
+  ])('%s → %s', (_name, error, expected) => {
+    expect(dispositionOf(error)).toBe(expected);
+  });
+});
+
+describe('DeliveryRetryError', () => {
+  it('is transient and names each failed cluster, event and code', () => {
+    const delivery = { cluster: 'beta', notification: toNotification(keyVaultEvent({ eventId: 'e-1' })), dedupeKey: 'k' };
+    const cause = new TransientError('PushHttp503', 'busy');
+    const error = new DeliveryRetryError([{ delivery, error: cause, disposition: 'retry' }], 3);
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.code).toBe('DeliveryRetry');
+    expect(error.message).toBe('1 of 3 deliveries failed and will be retried by Event Grid (beta/e-1: PushHttp503)');
+    expect((error.cause as AggregateError).errors).toEqual([cause]);
+  });
+});
