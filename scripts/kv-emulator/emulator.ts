@@ -1,0 +1,170 @@
+/**
+ * A local Azure Key Vault for development, tests, the demo and benchmarks: one HTTPS listener per vault with
+ * Key Vault's challenge authentication, a token issuer for @azure/identity, secrets with versions, certificates
+ * and keys, request counters, fault injection, and Event Grid events on every new version.
+ * What is and is not emulated: docs/kv-emulator.md.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Clock } from '../../core/ports/clock.js';
+import { type TestCa, issueLoopbackServerCert } from '../local-stack/tls.js';
+import type { CertificateImport } from './certificate-state.js';
+import { ClientRegistry, type FederatedCredential } from './client-registry.js';
+import { resolveOptions } from './emulator-options.js';
+import { newVersionEvent } from './event-grid-event.js';
+import { type DeliveryRecord, EventPublisher } from './event-publisher.js';
+import { FaultInjector, type FaultRule } from './fault-injector.js';
+import { loopbackPoster } from './http-post.js';
+import type { KeyCreate } from './key-state.js';
+import type { NewVersion } from './object-records.js';
+import { RequestStats } from './request-stats.js';
+import type { SecretPatch } from './secret-state.js';
+import { startTokenIssuer } from './token-issuer.js';
+import { TokenSigner } from './token-signer.js';
+import { type Listener, startVaultServer } from './vault-server.js';
+import { type VaultState, createVaultState } from './vault-state.js';
+
+export type { FaultRule } from './fault-injector.js';
+export type { DeliveryRecord } from './event-publisher.js';
+export type { EventGridEvent } from './event-grid-event.js';
+export type { CertificateImport } from './certificate-state.js';
+export type { KeyCreate } from './key-state.js';
+
+export interface KeyVaultEmulatorOptions {
+  ca: TestCa;
+  vaults: string[];
+  tenantId?: string;
+  eventSubscribers?: string[];
+  subscriptionId?: string;
+  resourceGroup?: string;
+  /** Fixed credentials for the registered app (default: a random client id and secret per start). */
+  clientId?: string;
+  clientSecret?: string;
+  /** Time source for attributes, token lifetimes and event times (default: the system clock). */
+  clock?: Clock;
+  tokenLifetimeSeconds?: number;
+  /** Event delivery retries: attempts per subscriber (default 4), first backoff (default 200 ms, doubling). */
+  eventDelivery?: { attempts?: number; baseDelayMs?: number };
+}
+
+export interface SecretOptions {
+  contentType?: string;
+  tags?: Record<string, string>;
+  enabled?: boolean;
+  nbf?: number;
+  exp?: number;
+}
+
+export interface KeyVaultEmulator {
+  vaultUrl(vault: string): string;
+  resourceId(vault: string): string;
+  readonly authorityHost: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  registerFederatedCredential(fc: FederatedCredential): void;
+  requestCount(filter?: { vault?: string; operation?: string }): number;
+  counters(): Record<string, number>;
+  resetCounters(): void;
+  injectFault(rule: FaultRule): void;
+  clearFaults(): void;
+  setSecret(vault: string, name: string, value: string, opts?: SecretOptions): { version: string };
+  /** PATCH without HTTP (no event, as in Azure). `version` absent: the latest. */
+  updateSecret(vault: string, name: string, patch: SecretPatch & { version?: string }): void;
+  deleteSecret(vault: string, name: string): void;
+  importCertificate(vault: string, name: string, input: CertificateImport): { version: string };
+  createKey(vault: string, name: string, input: KeyCreate): { version: string };
+  /** Only these client ids may use the vault (403 ForbiddenByRbac otherwise); undefined lifts the restriction. */
+  restrictAccess(vault: string, clientIds: string[] | undefined): void;
+  subscribe(url: string): void;
+  unsubscribe(url: string): void;
+  /** While true, new events are logged as `dropped` and not sent. */
+  dropEvents(drop: boolean): void;
+  /** Every delivery so far (newest 10,000), one per event and subscriber. */
+  readonly deliveries: readonly DeliveryRecord[];
+  waitForDeliveries(): Promise<readonly DeliveryRecord[]>;
+  close(): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => Date.now() };
+
+export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): Promise<KeyVaultEmulator> {
+  const resolved = resolveOptions(options);
+  const clock = options.clock ?? systemClock;
+  const tls = issueLoopbackServerCert(options.ca);
+  const stats = new RequestStats();
+  const faults = new FaultInjector();
+  const clients = new ClientRegistry(clock);
+  clients.addSecret(resolved.clientId, resolved.clientSecret);
+  const publisher = new EventPublisher({ post: loopbackPoster(options.ca.certPem), ...options.eventDelivery });
+  for (const url of options.eventSubscribers ?? []) publisher.subscribe(url);
+  const resourceId = (vault: string) =>
+    `/subscriptions/${resolved.subscriptionId}/resourceGroups/${resolved.resourceGroup}/providers/Microsoft.KeyVault/vaults/${vault}`;
+  const access = new Map<string, ReadonlySet<string>>();
+
+  const signer = await TokenSigner.create(clock);
+  const listeners: Listener[] = [];
+  const states = new Map<string, VaultState>();
+  const urls = new Map<string, string>();
+  try {
+    const issuer = await startTokenIssuer({ tls, tenantId: resolved.tenantId, clients, signer, stats, faults, clock, tokenLifetimeSeconds: options.tokenLifetimeSeconds });
+    listeners.push(issuer);
+    for (const vault of resolved.vaults) {
+      const state = createVaultState({
+        nowSeconds: () => Math.floor(clock.now() / 1000),
+        newVersionId: () => randomBytes(16).toString('hex'),
+        onNewVersion: (created: NewVersion) =>
+          publisher.publish(newVersionEvent({ id: randomUUID(), vault, resourceId: resourceId(vault), eventTime: new Date(clock.now()).toISOString(), created })),
+      });
+      const auth = { signer, issuer: () => issuer.issuer, authority: () => `${issuer.url}/${resolved.tenantId}`, allowedClients: () => access.get(vault) };
+      const listener = await startVaultServer({ vault, state, tls, stats, faults, auth });
+      listeners.push(listener);
+      states.set(vault, state);
+      urls.set(vault, listener.url);
+    }
+  } catch (error) {
+    await Promise.allSettled(listeners.map((l) => l.close()));
+    throw error;
+  }
+
+  const known = (vault: string): string => {
+    const key = vault.toLowerCase();
+    if (!states.has(key)) throw new Error(`Unknown vault '${vault}': this emulator serves ${resolved.vaults.join(', ')}`);
+    return key;
+  };
+  const stateOf = (vault: string) => states.get(known(vault)) as VaultState;
+
+  return {
+    vaultUrl: (vault) => urls.get(known(vault)) as string,
+    resourceId: (vault) => resourceId(known(vault)),
+    authorityHost: (listeners[0] as Listener).url,
+    tenantId: resolved.tenantId,
+    clientId: resolved.clientId,
+    clientSecret: resolved.clientSecret,
+    registerFederatedCredential: (fc) => clients.addFederatedCredential(fc),
+    requestCount: (filter) => stats.requestCount(filter),
+    counters: () => stats.counters(),
+    resetCounters: () => stats.reset(),
+    injectFault: (rule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    setSecret: (vault, name, value, opts = {}) => ({ version: stateOf(vault).secrets.set(name, { value, ...opts }).record.version }),
+    updateSecret: (vault, name, { version, ...patch }) => void stateOf(vault).secrets.update(name, version, patch),
+    deleteSecret: (vault, name) => void stateOf(vault).secrets.delete(name),
+    importCertificate: (vault, name, input) => ({ version: stateOf(vault).certificates.import(name, input).record.version }),
+    createKey: (vault, name, input) => ({ version: stateOf(vault).keys.create(name, input).record.version }),
+    restrictAccess: (vault, clientIds) => {
+      if (clientIds === undefined) access.delete(known(vault));
+      else access.set(known(vault), new Set(clientIds.map((c) => c.toLowerCase())));
+    },
+    subscribe: (url) => publisher.subscribe(url),
+    unsubscribe: (url) => publisher.unsubscribe(url),
+    dropEvents: (drop) => publisher.dropEvents(drop),
+    get deliveries() {
+      return publisher.deliveries();
+    },
+    waitForDeliveries: () => publisher.waitForDeliveries(),
+    close: async () => {
+      await publisher.close();
+      await Promise.all(listeners.map((l) => l.close()));
+    },
+  };
+}
