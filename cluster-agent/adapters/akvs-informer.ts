@@ -1,0 +1,119 @@
+import { CustomObjectsApi, makeInformer } from '@kubernetes/client-node';
+import type { Informer, KubeConfig, KubernetesListObject, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { AKVSYNC_GROUP, AKVS_PLURAL, AKVS_VERSION } from '../../core/crd/azure-key-vault-secret.js';
+import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
+import type { Scheduler } from '../ports/scheduler.js';
+import { kubeError } from './kube-errors.js';
+
+export interface AkvsWatchHandlers {
+  upsert(cr: AzureKeyVaultSecret): void;
+  remove(cr: AzureKeyVaultSecret): void;
+}
+
+export interface AkvsInformerOptions {
+  readonly kubeConfig: KubeConfig;
+  /** Empty: every namespace. */
+  readonly namespaces: readonly string[];
+  readonly handlers: AkvsWatchHandlers;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  /** First reconnect delay after a watch/list error; doubles up to maxReconnectDelayMs. */
+  readonly reconnectDelayMs?: number;
+  readonly maxReconnectDelayMs?: number;
+}
+
+type AkvsInformer = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
+const asAkvs = (o: KubernetesObject): AzureKeyVaultSecret => o as unknown as AzureKeyVaultSecret;
+
+/**
+ * List+watch of azurekeyvaultsecrets.akvsync.io (one informer for the cluster, or one per watched namespace).
+ * client-node re-lists on 410 Gone and reconnects after a timeout; after any other error it stops, so this restarts
+ * it with capped exponential backoff. `synced` turns true once every informer has listed (what /readyz reports).
+ */
+export class AkvsInformerSet {
+  private readonly informers: AkvsInformer[] = [];
+  private readonly syncedFlags: boolean[] = [];
+  private stopped = false;
+  private readonly cancels = new Set<() => void>();
+
+  constructor(private readonly options: AkvsInformerOptions) {}
+
+  get synced(): boolean {
+    return this.syncedFlags.length > 0 && this.syncedFlags.every(Boolean);
+  }
+
+  /** Starts watching; resolves once every informer has done its first list. */
+  async start(): Promise<void> {
+    const api = this.options.kubeConfig.makeApiClient(CustomObjectsApi);
+    const scopes: (string | undefined)[] = this.options.namespaces.length > 0 ? [...this.options.namespaces] : [undefined];
+    await Promise.all(scopes.map((namespace, i) => this.startOne(api, namespace, i)));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const cancel of this.cancels) cancel();
+    this.cancels.clear();
+    await Promise.all(this.informers.map((inf) => inf.stop()));
+  }
+
+  private async startOne(api: CustomObjectsApi, namespace: string | undefined, i: number): Promise<void> {
+    const path = namespace
+      ? `/apis/${AKVSYNC_GROUP}/${AKVS_VERSION}/namespaces/${namespace}/${AKVS_PLURAL}`
+      : `/apis/${AKVSYNC_GROUP}/${AKVS_VERSION}/${AKVS_PLURAL}`;
+    const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
+      const group = AKVSYNC_GROUP;
+      const version = AKVS_VERSION;
+      const plural = AKVS_PLURAL;
+      const result: unknown = namespace
+        ? await api.listNamespacedCustomObject({ group, version, plural, namespace })
+        : await api.listClusterCustomObject({ group, version, plural });
+      this.syncedFlags[i] = true;
+      return result as KubernetesListObject<KubernetesObject>;
+    };
+    const informer = makeInformer<KubernetesObject>(this.options.kubeConfig, path, list);
+    this.informers[i] = informer;
+    this.syncedFlags[i] = false;
+    const { handlers, logger } = this.options;
+    informer.on('add', (cr) => handlers.upsert(asAkvs(cr)));
+    informer.on('update', (cr) => handlers.upsert(asAkvs(cr)));
+    informer.on('delete', (cr) => handlers.remove(asAkvs(cr)));
+    const baseDelay = this.options.reconnectDelayMs ?? 1000;
+    const maxDelay = this.options.maxReconnectDelayMs ?? 30_000;
+    let delay = baseDelay;
+    let initial = true;
+    let lastError: unknown;
+    const restartLater = (): void => {
+      const at = delay;
+      delay = Math.min(delay * 2, maxDelay);
+      const cancel = this.options.scheduler.schedule(at, () => {
+        this.cancels.delete(cancel);
+        if (!this.stopped) informer.start().catch((e: unknown) => logger.warn({ code: kubeError(e, `watch ${path}`).code }, 'informer restart failed'));
+      });
+      this.cancels.add(cancel);
+    };
+    informer.on('connect', () => {
+      delay = baseDelay;
+    });
+    informer.on('error', (error) => {
+      lastError = error;
+      if (this.stopped || initial) return;
+      logger.warn({ code: kubeError(error, `watch ${path}`).code, path, retryInMs: delay }, 'informer stopped; restarting');
+      restartLater();
+    });
+    // The first list is retried while it fails transiently (e.g. 429 while a new CRD's storage comes up);
+    // anything else (the CRD is not installed, RBAC) fails start-up.
+    for (;;) {
+      lastError = undefined;
+      await informer.start();
+      if (this.syncedFlags[i]) break;
+      const mapped = kubeError(lastError, `list ${path}`);
+      if (mapped.kind !== 'transient' || this.stopped) throw mapped;
+      logger.warn({ code: mapped.code, path, retryInMs: delay }, 'first list failed; retrying');
+      await new Promise<void>((resolve) => this.cancels.add(this.options.scheduler.schedule(delay, resolve)));
+      delay = Math.min(delay * 2, maxDelay);
+    }
+    initial = false;
+    if (lastError !== undefined && !this.stopped) restartLater();
+  }
+}

@@ -1,0 +1,174 @@
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
+import { AKVSYNC_GROUP, AKVS_API_VERSION, AKVS_KIND, AKVS_PLURAL, AKVS_VERSION } from '../../core/crd/azure-key-vault-secret.js';
+import type { AkvsStatus, AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
+import { dataHash } from '../../core/sync/data-hash.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { ClusterApi, ClusterEvent, ExistingOutput, OutputApply, OutputRef, Workload, WorkloadKind, WorkloadRef } from '../ports/cluster-api.js';
+import { isKubeNotFound, kubeError } from './kube-errors.js';
+
+export const FIELD_MANAGER = 'akvsync';
+
+/** ClusterApi over @kubernetes/client-node: server-side apply for outputs, the status subresource, core/v1 Events. */
+export class KubeClusterApi implements ClusterApi {
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly custom: CustomObjectsApi;
+  private readonly objects: KubernetesObjectApi;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly clock: Clock,
+    private readonly dataHashKey: Uint8Array | undefined = undefined,
+    private readonly instance = 'akvsync-agent',
+  ) {
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  }
+
+  async getOutput(ref: OutputRef): Promise<ExistingOutput | undefined> {
+    const what = `get ${ref.kind} ${ref.namespace}/${ref.name}`;
+    try {
+      if (ref.kind === 'Secret') return existingSecret(ref, this.dataHashKey, await this.core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace }));
+      return existingConfigMap(ref, this.dataHashKey, await this.core.readNamespacedConfigMap({ name: ref.name, namespace: ref.namespace }));
+    } catch (error) {
+      if (isKubeNotFound(error)) return undefined;
+      throw kubeError(error, what);
+    }
+  }
+
+  async applyOutput(o: OutputApply): Promise<void> {
+    const metadata = {
+      name: o.name,
+      namespace: o.namespace,
+      labels: { ...o.labels },
+      annotations: { ...o.annotations },
+      ...(o.owner ? { ownerReferences: [{ ...o.owner, controller: true, blockOwnerDeletion: true }] } : {}),
+    };
+    const body: KubernetesObject & Record<string, unknown> =
+      o.kind === 'Secret'
+        ? { apiVersion: 'v1', kind: 'Secret', metadata, type: o.secretType ?? 'Opaque', data: mapValues(o.data, (b) => b.toString('base64')) }
+        : { apiVersion: 'v1', kind: 'ConfigMap', metadata, ...configMapData(o.data) };
+    try {
+      await this.objects.patch(body, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    } catch (error) {
+      throw kubeError(error, `apply ${o.kind} ${o.namespace}/${o.name}`);
+    }
+  }
+
+  async patchStatus(cr: AzureKeyVaultSecret, status: AkvsStatus): Promise<void> {
+    const removed = Object.keys(cr.status ?? {}).filter((k) => !(k in status));
+    const body = { status: { ...Object.fromEntries(removed.map((k) => [k, null])), ...status } };
+    try {
+      await this.custom.patchNamespacedCustomObjectStatus(
+        { group: AKVSYNC_GROUP, version: AKVS_VERSION, plural: AKVS_PLURAL, namespace: cr.metadata.namespace, name: cr.metadata.name, body, fieldManager: FIELD_MANAGER },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    } catch (error) {
+      throw kubeError(error, `patch status of ${AKVS_KIND} ${cr.metadata.namespace}/${cr.metadata.name}`);
+    }
+  }
+
+  async recordEvent(cr: AzureKeyVaultSecret, event: ClusterEvent): Promise<void> {
+    const now = new Date(this.clock.now()).toISOString();
+    try {
+      await this.core.createNamespacedEvent({
+        namespace: cr.metadata.namespace,
+        body: {
+          metadata: { generateName: `${cr.metadata.name}.`, namespace: cr.metadata.namespace },
+          involvedObject: { apiVersion: AKVS_API_VERSION, kind: AKVS_KIND, name: cr.metadata.name, namespace: cr.metadata.namespace, uid: cr.metadata.uid },
+          type: event.type,
+          reason: event.reason,
+          message: event.message.slice(0, 1024),
+          source: { component: FIELD_MANAGER, host: this.instance },
+          firstTimestamp: new Date(now),
+          lastTimestamp: new Date(now),
+          count: 1,
+        },
+      });
+    } catch (error) {
+      throw kubeError(error, `create Event for ${AKVS_KIND} ${cr.metadata.namespace}/${cr.metadata.name}`);
+    }
+  }
+
+  async listWorkloads(namespace: string): Promise<Workload[]> {
+    try {
+      const [deployments, statefulSets, daemonSets] = await Promise.all([
+        this.apps.listNamespacedDeployment({ namespace }),
+        this.apps.listNamespacedStatefulSet({ namespace }),
+        this.apps.listNamespacedDaemonSet({ namespace }),
+      ]);
+      return [
+        ...deployments.items.map((w) => toWorkload('Deployment', namespace, w)),
+        ...statefulSets.items.map((w) => toWorkload('StatefulSet', namespace, w)),
+        ...daemonSets.items.map((w) => toWorkload('DaemonSet', namespace, w)),
+      ];
+    } catch (error) {
+      throw kubeError(error, `list workloads in ${namespace}`);
+    }
+  }
+
+  async patchPodTemplateAnnotation(ref: WorkloadRef, key: string, value: string): Promise<void> {
+    const param = { name: ref.name, namespace: ref.namespace, body: { spec: { template: { metadata: { annotations: { [key]: value } } } } }, fieldManager: FIELD_MANAGER };
+    const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    try {
+      if (ref.kind === 'Deployment') await this.apps.patchNamespacedDeployment(param, options);
+      else if (ref.kind === 'StatefulSet') await this.apps.patchNamespacedStatefulSet(param, options);
+      else await this.apps.patchNamespacedDaemonSet(param, options);
+    } catch (error) {
+      throw kubeError(error, `patch ${ref.kind} ${ref.namespace}/${ref.name}`);
+    }
+  }
+}
+
+interface WorkloadObject {
+  metadata?: { name?: string; annotations?: Record<string, string> };
+  spec?: { template?: { metadata?: { annotations?: Record<string, string> }; spec?: unknown } };
+}
+
+function toWorkload(kind: WorkloadKind, namespace: string, w: WorkloadObject): Workload {
+  return {
+    kind,
+    namespace,
+    name: w.metadata?.name ?? '',
+    annotations: w.metadata?.annotations ?? {},
+    podTemplate: { annotations: w.spec?.template?.metadata?.annotations ?? {}, spec: w.spec?.template?.spec ?? {} },
+  };
+}
+
+function existingSecret(ref: OutputRef, hashKey: Uint8Array | undefined, s: V1Secret): ExistingOutput {
+  const data = mapValues(s.data ?? {}, (v) => Buffer.from(v, 'base64'));
+  return { ...common(ref, s), secretType: s.type ?? 'Opaque', dataHash: dataHash(data, hashKey) };
+}
+
+function existingConfigMap(ref: OutputRef, hashKey: Uint8Array | undefined, c: V1ConfigMap): ExistingOutput {
+  const data = { ...mapValues(c.data ?? {}, (v) => Buffer.from(v, 'utf8')), ...mapValues(c.binaryData ?? {}, (v) => Buffer.from(v, 'base64')) };
+  return { ...common(ref, c), secretType: undefined, dataHash: dataHash(data, hashKey) };
+}
+
+function common(ref: OutputRef, o: KubernetesObject): Omit<ExistingOutput, 'secretType' | 'dataHash'> {
+  return {
+    ...ref,
+    ownerUids: (o.metadata?.ownerReferences ?? []).map((r) => r.uid),
+    labels: o.metadata?.labels ?? {},
+    annotations: o.metadata?.annotations ?? {},
+  };
+}
+
+/** ConfigMap `data` must be UTF-8; anything else goes to `binaryData`. */
+function configMapData(data: Readonly<Record<string, Buffer>>): { data: Record<string, string>; binaryData?: Record<string, string> } {
+  const text: Record<string, string> = {};
+  const binary: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data)) {
+    const s = v.toString('utf8');
+    if (Buffer.from(s, 'utf8').equals(v)) text[k] = s;
+    else binary[k] = v.toString('base64');
+  }
+  return Object.keys(binary).length > 0 ? { data: text, binaryData: binary } : { data: text };
+}
+
+function mapValues<A, B>(o: Readonly<Record<string, A>>, f: (a: A) => B): Record<string, B> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
+}

@@ -1,0 +1,44 @@
+import { NotFoundError, TerminalError, TransientError } from '../../core/errors.js';
+import type { AkvsyncError } from '../../core/errors.js';
+
+/**
+ * Maps a @kubernetes/client-node failure (ApiException: `code` = HTTP status, `body` = Status) to our errors.
+ * 404 → NotFoundError; 409 conflict, 429, 5xx and network failures → TransientError; other 4xx → TerminalError.
+ * The message names the operation and the Status reason only: ApiException's own message embeds the whole response
+ * body, which is never copied.
+ */
+export function kubeError(error: unknown, operation: string): AkvsyncError {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; body?: unknown; name?: string; headers?: Record<string, string> };
+  const status = typeof e.code === 'number' ? e.code : undefined;
+  const reason = statusReason(e.body);
+  const cause = new Error(`${e.name ?? 'Error'} status=${status ?? 'none'}${reason ? ` reason=${reason}` : ''}`);
+  const what = `${operation} (${status ?? 'no response'}${reason ? ` ${reason}` : ''})`;
+  if (status === undefined) return new TransientError('KubernetesUnreachable', `Kubernetes API unreachable: ${operation}`, { cause });
+  if (status === 404) return new NotFoundError('KubernetesNotFound', `not found: ${what}`, { cause });
+  if (status === 409 || status === 429 || status >= 500) {
+    const retryAfter = Number(e.headers?.['retry-after']);
+    return new TransientError('KubernetesUnavailable', `Kubernetes API failed: ${what}`, {
+      cause,
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+    });
+  }
+  if (status === 401 || status === 403) return new TerminalError('KubernetesForbidden', `Kubernetes API refused: ${what}`, { cause });
+  return new TerminalError('KubernetesRejected', `Kubernetes API rejected: ${what}`, { cause });
+}
+
+export function isKubeNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 404;
+}
+
+function statusReason(body: unknown): string | undefined {
+  let parsed = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+  }
+  const reason = (parsed as { reason?: unknown } | null)?.reason;
+  return typeof reason === 'string' && /^[A-Za-z]{1,64}$/.test(reason) ? reason : undefined;
+}

@@ -1,0 +1,163 @@
+import type { TokenCredential } from '@azure/identity';
+import { KubeConfig } from '@kubernetes/client-node';
+import { fastify } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { NOTIFICATION_PATH } from '../core/notification/notification.js';
+import type { Clock } from '../core/ports/clock.js';
+import { AkvsInformerSet } from './adapters/akvs-informer.js';
+import { createAzureCredential } from './adapters/azure-credential.js';
+import { KeyVaultSecretStore } from './adapters/key-vault-secret-store.js';
+import { KubeClusterApi } from './adapters/kube-cluster-api.js';
+import { createAgentEvents } from './agent-events.js';
+import type { AgentEvents } from './agent-events.js';
+import { vaultUrlOf } from './config.js';
+import type { AgentConfig } from './config.js';
+import { AkvsIndex } from './controller/akvs-index.js';
+import { AkvsWatchHandler } from './controller/akvs-watch-handler.js';
+import { describeFailure } from './controller/failure.js';
+import { FallbackCheck } from './controller/fallback-check.js';
+import type { FallbackCheckReport } from './controller/fallback-check.js';
+import { handleNotification } from './controller/notification-handler.js';
+import { ReadStates } from './controller/read-state.js';
+import { Reconciler } from './controller/reconcile.js';
+import { StatusWriter } from './controller/status-writer.js';
+import { SyncHints } from './controller/sync-hints.js';
+import { WorkQueue } from './controller/work-queue.js';
+import { notifyRoute } from './http/notify-route.js';
+import { opsRoutes } from './http/ops-routes.js';
+import { SeenEvents } from './http/seen-events.js';
+import { createLogger } from './logger.js';
+import { AgentMetrics } from './metrics.js';
+import { systemScheduler } from './ports/scheduler.js';
+import type { Scheduler } from './ports/scheduler.js';
+
+export interface AgentDeps {
+  readonly kubeConfig?: KubeConfig;
+  readonly credential?: TokenCredential;
+  readonly clock?: Clock;
+  /** Timers as well as time (tests); defaults to the clock plus real timers. */
+  readonly scheduler?: Scheduler;
+  readonly logger?: Logger;
+}
+
+export interface RunningAgent {
+  /** https://…/v1/notifications, or '' when the notify endpoint is disabled. */
+  readonly notifyUrl: string;
+  readonly metricsUrl: string;
+  readonly events: AgentEvents;
+  /** Runs one fallback check now (tests, demo). */
+  runFallbackCheck(): Promise<FallbackCheckReport>;
+  /** Resolves when the work queue has nothing queued or in progress. */
+  whenIdle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Wires the agent: informer → index → work queue → reconcile; notify endpoint; fallback check; health and metrics. */
+export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<RunningAgent> {
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  for (const warning of config.warnings) logger.warn(warning);
+  const scheduler: Scheduler = deps.scheduler ?? (deps.clock ? { now: () => deps.clock!.now(), schedule: systemScheduler.schedule } : systemScheduler);
+  const clock: Clock = deps.clock ?? scheduler;
+  const kubeConfig = deps.kubeConfig ?? loadKubeConfig(config);
+  const credential = deps.credential ?? createAzureCredential(config.azure);
+  const events = createAgentEvents();
+  const index = new AkvsIndex();
+  const hints = new SyncHints();
+  const readStates = new ReadStates();
+  const metrics: AgentMetrics = new AgentMetrics((): number => workQueue.depth(), { defaultMetrics: true });
+  const store = new KeyVaultSecretStore({
+    credential,
+    vaultUrl: (vault) => vaultUrlOf(config, vault),
+    disableChallengeResourceVerification: config.keyVault.disableChallengeResourceVerification,
+    maxRetries: config.keyVault.maxRetries,
+    onRequest: (vault, operation, status) => metrics.keyVaultRequests.inc({ vault, operation, status: String(status) }),
+  });
+  const cluster = new KubeClusterApi(kubeConfig, clock, config.dataHashKey);
+  const reconciler: Reconciler = new Reconciler({
+    index, store, cluster, clock, hints, readStates, events, logger, metrics,
+    honourReloaderAnnotations: config.honourReloaderAnnotations,
+    dataHashKey: config.dataHashKey,
+  });
+  const workQueue: WorkQueue = new WorkQueue({
+    handler: (key) => reconciler.reconcile(key),
+    scheduler,
+    concurrency: config.concurrency,
+    onOutcome: (key, result, action) => {
+      if (action.action === 'requeue' && action.reason === 'backoff') {
+        logger.info({ key, delayMs: action.delayMs, code: result.kind === 'error' ? describeFailure(result.error).code : undefined }, 'reconcile will be retried');
+      } else if (action.action === 'drop') {
+        logger.debug({ key, reason: action.reason }, 'reconcile failed; not retried');
+      }
+    },
+  });
+  const watchHandler = new AkvsWatchHandler(index, workQueue);
+  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, handlers: watchHandler, scheduler, logger });
+  const fallback = new FallbackCheck({ store, index, queue: workQueue, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
+  const notificationStatus = new StatusWriter(cluster, index, clock);
+  const isReady = (): boolean => informers.synced;
+
+  const servers: FastifyInstance[] = [];
+  const stop = async (): Promise<void> => {
+    await fallback.stop();
+    await informers.stop();
+    await workQueue.stop();
+    await Promise.all(servers.map((s) => s.close()));
+  };
+  try {
+    const ops = fastify({ logger: false });
+    servers.push(ops);
+    await ops.register(opsRoutes, { isReady, registry: metrics.registry });
+    const metricsAddress = await listen(ops, config.metrics.host, config.metrics.port);
+    let notifyUrl = '';
+    if (config.notify.enabled && config.notify.tls) {
+      const notify = fastify({ logger: false, https: { cert: config.notify.tls.certPem, key: config.notify.tls.keyPem } });
+      servers.push(notify);
+      await notify.register(opsRoutes, { isReady, registry: metrics.registry });
+      await notify.register(notifyRoute, {
+        keyring: config.keyring,
+        clock,
+        seen: new SeenEvents(clock),
+        isReady,
+        logger,
+        metrics,
+        events,
+        accept: (n) => {
+          handleNotification(n, { index, queue: workQueue, hints, cluster, status: notificationStatus, clock, logger, metrics }).catch((error: unknown) =>
+            logger.warn({ eventId: n.eventId, code: describeFailure(error).code }, 'could not surface notification'),
+          );
+        },
+      });
+      notifyUrl = `https://${await listen(notify, config.notify.host, config.notify.port)}${NOTIFICATION_PATH}`;
+    }
+    await informers.start();
+    fallback.start();
+    logger.info({ notifyUrl, metricsUrl: `http://${metricsAddress}/metrics`, crs: index.size }, 'agent started');
+    return {
+      notifyUrl,
+      metricsUrl: `http://${metricsAddress}/metrics`,
+      events,
+      runFallbackCheck: () => fallback.runOnce(),
+      whenIdle: () => workQueue.whenIdle(),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function loadKubeConfig(config: AgentConfig): KubeConfig {
+  const kc = new KubeConfig();
+  if (config.kubeconfigPath) kc.loadFromFile(config.kubeconfigPath);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
+  await app.listen({ host, port });
+  const address = app.server.address() as AddressInfo;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `${shown}:${address.port}`;
+}

@@ -1,0 +1,196 @@
+import { readFileSync } from 'node:fs';
+import { isAkvsyncError } from '../core/errors.js';
+import { parseKeyring } from '../core/notification/keyring.js';
+import { ConfigError, envFromArgv, parseBool, parseDuration, parseHost, parseInteger, parseJsonMap, parseNumber, parseUrl } from './config-values.js';
+
+export { ConfigError } from './config-values.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface AgentConfig {
+  /** Path of a kubeconfig; undefined → in-cluster when running in a Pod, else the default kubeconfig. */
+  readonly kubeconfigPath: string | undefined;
+  /** The HTTPS notify endpoint (push mode). */
+  readonly notify: {
+    readonly enabled: boolean;
+    readonly host: string;
+    readonly port: number;
+    readonly tls: { readonly certPem: string; readonly keyPem: string } | undefined;
+  };
+  /** Signing keys by key id (never logged). */
+  readonly keyring: ReadonlyMap<string, Uint8Array>;
+  readonly keyVault: {
+    /** `{vault}` is replaced by the vault name. */
+    readonly urlTemplate: string;
+    /** Per-vault overrides, by lower-case vault name. */
+    readonly urls: Readonly<Record<string, string>>;
+    readonly disableChallengeResourceVerification: boolean;
+    readonly maxRetries: number;
+  };
+  readonly azure: {
+    readonly tenantId: string | undefined;
+    readonly clientId: string | undefined;
+    readonly federatedTokenFile: string | undefined;
+    readonly authorityHost: string | undefined;
+    /** Development only; workload identity in production. */
+    readonly clientSecret: string | undefined;
+    readonly disableInstanceDiscovery: boolean;
+  };
+  readonly fallback: { readonly intervalMs: number; readonly jitter: number };
+  /** Empty: every namespace. */
+  readonly watchNamespaces: readonly string[];
+  readonly honourReloaderAnnotations: boolean;
+  /** Plain-HTTP /healthz, /readyz, /metrics. */
+  readonly metrics: { readonly host: string; readonly port: number };
+  readonly logLevel: LogLevel;
+  readonly concurrency: number;
+  /** Key for the data hash written to annotations and status (HMAC), so short values cannot be guessed from it. */
+  readonly dataHashKey: Uint8Array | undefined;
+  /** Warnings to print at start-up. */
+  readonly warnings: readonly string[];
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const DEFAULT_FALLBACK_MS = 30 * 60_000;
+
+/**
+ * Parses the agent's settings once, from the environment with `--flag value` overrides (`--notify-port 8443` sets
+ * AKVSYNC_NOTIFY_PORT), into a frozen object. Every error names the setting it is about. Files named by settings
+ * (TLS, keyring, hash key) are read here, so a missing file fails start-up, not the first request.
+ */
+export function loadAgentConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  argv: readonly string[] = [],
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): AgentConfig {
+  const e = { ...env, ...envFromArgv(argv) };
+  const get = (name: string): string | undefined => {
+    const v = e[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const file = (name: string): string | undefined => {
+    const path = get(name);
+    if (path === undefined) return undefined;
+    try {
+      return readFile(path);
+    } catch (error) {
+      throw new ConfigError(name, `cannot read file ${path} (${(error as { code?: string }).code ?? 'error'})`);
+    }
+  };
+
+  const notifyEnabled = parseBool('AKVSYNC_NOTIFY_ENABLED', get('AKVSYNC_NOTIFY_ENABLED'), true);
+  const certPem = file('AKVSYNC_TLS_CERT_FILE');
+  const keyPem = file('AKVSYNC_TLS_KEY_FILE');
+  if (notifyEnabled && (certPem === undefined || keyPem === undefined)) {
+    throw new ConfigError(certPem === undefined ? 'AKVSYNC_TLS_CERT_FILE' : 'AKVSYNC_TLS_KEY_FILE', 'is required: the notify endpoint serves HTTPS only (or set AKVSYNC_NOTIFY_ENABLED=false)');
+  }
+  if (certPem !== undefined && !certPem.includes('BEGIN CERTIFICATE')) throw new ConfigError('AKVSYNC_TLS_CERT_FILE', 'is not a PEM certificate');
+  if (keyPem !== undefined && !/BEGIN [A-Z ]*PRIVATE KEY/.test(keyPem)) throw new ConfigError('AKVSYNC_TLS_KEY_FILE', 'is not a PEM private key');
+
+  const keyring = loadKeyring(get('AKVSYNC_SIGNING_KEYS'), () => file('AKVSYNC_SIGNING_KEYS_FILE'), notifyEnabled);
+
+  const urlTemplate = get('AKVSYNC_VAULT_URL_TEMPLATE') ?? 'https://{vault}.vault.azure.net';
+  if (!urlTemplate.includes('{vault}')) throw new ConfigError('AKVSYNC_VAULT_URL_TEMPLATE', 'must contain {vault}');
+  parseUrl('AKVSYNC_VAULT_URL_TEMPLATE', urlTemplate.replaceAll('{vault}', 'example'), ['https:']);
+  const urls = Object.fromEntries(
+    Object.entries(parseJsonMap('AKVSYNC_VAULT_URLS', get('AKVSYNC_VAULT_URLS'))).map(([vault, url]) => [
+      vault.toLowerCase(),
+      parseUrl(`AKVSYNC_VAULT_URLS.${vault}`, url, ['https:']).replace(/\/+$/, ''),
+    ]),
+  );
+
+  const authorityHost = get('AZURE_AUTHORITY_HOST');
+  if (authorityHost !== undefined) parseUrl('AZURE_AUTHORITY_HOST', authorityHost, ['https:']);
+  const clientSecret = get('AZURE_CLIENT_SECRET');
+  const federatedTokenFile = get('AZURE_FEDERATED_TOKEN_FILE');
+  const tenantId = get('AZURE_TENANT_ID');
+  const clientId = get('AZURE_CLIENT_ID');
+  if ((clientSecret !== undefined || federatedTokenFile !== undefined) && (tenantId === undefined || clientId === undefined)) {
+    throw new ConfigError(tenantId === undefined ? 'AZURE_TENANT_ID' : 'AZURE_CLIENT_ID', 'is required with AZURE_CLIENT_SECRET or AZURE_FEDERATED_TOKEN_FILE');
+  }
+
+  const logLevel = (get('AKVSYNC_LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('AKVSYNC_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const hashKeyText = file('AKVSYNC_DATA_HASH_KEY_FILE')?.trim();
+  const dataHashKey = hashKeyText === undefined ? undefined : new Uint8Array(Buffer.from(hashKeyText, 'base64'));
+  if (dataHashKey !== undefined && dataHashKey.byteLength < 32) throw new ConfigError('AKVSYNC_DATA_HASH_KEY_FILE', 'must hold at least 32 bytes, base64-encoded');
+
+  const watchNamespaces = (get('AKVSYNC_WATCH_NAMESPACES') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const ns of watchNamespaces) {
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns)) throw new ConfigError('AKVSYNC_WATCH_NAMESPACES', `"${ns.slice(0, 70)}" is not a namespace name`);
+  }
+
+  const warnings = [
+    'tenancy: one agent identity reads every vault and CRs in all namespaces may use any of them (the akv2k8s default); restrict with namespace policy or per-namespace identity',
+    ...(dataHashKey === undefined ? ['AKVSYNC_DATA_HASH_KEY_FILE is not set: data hashes in annotations and status are unkeyed sha256'] : []),
+  ];
+
+  const config: AgentConfig = {
+    kubeconfigPath: get('KUBECONFIG'),
+    notify: {
+      enabled: notifyEnabled,
+      host: parseHost('AKVSYNC_NOTIFY_HOST', get('AKVSYNC_NOTIFY_HOST') ?? '0.0.0.0'),
+      port: parseInteger('AKVSYNC_NOTIFY_PORT', get('AKVSYNC_NOTIFY_PORT'), 8443, 0, 65535),
+      tls: certPem !== undefined && keyPem !== undefined ? Object.freeze({ certPem, keyPem }) : undefined,
+    },
+    keyring,
+    keyVault: {
+      urlTemplate,
+      urls,
+      disableChallengeResourceVerification: parseBool('AKVSYNC_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION', get('AKVSYNC_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION'), false),
+      maxRetries: parseInteger('AKVSYNC_KEYVAULT_MAX_RETRIES', get('AKVSYNC_KEYVAULT_MAX_RETRIES'), 3, 0, 10),
+    },
+    azure: {
+      tenantId,
+      clientId,
+      federatedTokenFile,
+      authorityHost,
+      clientSecret,
+      disableInstanceDiscovery: parseBool('AKVSYNC_DISABLE_INSTANCE_DISCOVERY', get('AKVSYNC_DISABLE_INSTANCE_DISCOVERY'), false),
+    },
+    fallback: {
+      intervalMs: parseDuration('AKVSYNC_FALLBACK_INTERVAL', get('AKVSYNC_FALLBACK_INTERVAL'), DEFAULT_FALLBACK_MS, 1000),
+      jitter: parseNumber('AKVSYNC_FALLBACK_JITTER', get('AKVSYNC_FALLBACK_JITTER'), 0.1, 0, 0.5),
+    },
+    watchNamespaces,
+    honourReloaderAnnotations: parseBool('AKVSYNC_HONOUR_RELOADER', get('AKVSYNC_HONOUR_RELOADER'), true),
+    metrics: {
+      host: parseHost('AKVSYNC_METRICS_HOST', get('AKVSYNC_METRICS_HOST') ?? '0.0.0.0'),
+      port: parseInteger('AKVSYNC_METRICS_PORT', get('AKVSYNC_METRICS_PORT'), 8080, 0, 65535),
+    },
+    logLevel,
+    concurrency: parseInteger('AKVSYNC_CONCURRENCY', get('AKVSYNC_CONCURRENCY'), 8, 1, 256),
+    dataHashKey,
+    warnings,
+  };
+  return deepFreeze(config);
+}
+
+/** The URL of a vault: a per-vault override, else the template. */
+export function vaultUrlOf(config: AgentConfig, vault: string): string {
+  const v = vault.toLowerCase();
+  return config.keyVault.urls[v] ?? config.keyVault.urlTemplate.replaceAll('{vault}', v);
+}
+
+function loadKeyring(inline: string | undefined, fromFile: () => string | undefined, required: boolean): ReadonlyMap<string, Uint8Array> {
+  const name = inline !== undefined ? 'AKVSYNC_SIGNING_KEYS' : 'AKVSYNC_SIGNING_KEYS_FILE';
+  const json = inline ?? fromFile();
+  if (json === undefined) {
+    if (required) throw new ConfigError('AKVSYNC_SIGNING_KEYS_FILE', 'is required (or AKVSYNC_SIGNING_KEYS): the notify endpoint verifies every notification');
+    return new Map();
+  }
+  try {
+    return parseKeyring(json);
+  } catch (error) {
+    throw new ConfigError(name, isAkvsyncError(error) ? error.message : 'is not a valid keyring');
+  }
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !(o instanceof Map) && !ArrayBuffer.isView(o)) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

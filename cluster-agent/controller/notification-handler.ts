@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import { keyVaultEventType } from '../../core/events/key-vault-event-types.js';
+import type { Notification } from '../../core/notification/notification.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { AgentMetrics } from '../metrics.js';
+import type { ClusterApi } from '../ports/cluster-api.js';
+import type { AkvsIndex } from './akvs-index.js';
+import { expiringStatus } from './akvs-status.js';
+import { objectKey, vaultObjectTypeOfNotification } from './object-key.js';
+import type { StatusWriter } from './status-writer.js';
+import type { SyncHints } from './sync-hints.js';
+
+interface Enqueue {
+  add(key: string): void;
+}
+
+export interface NotificationHandlerDeps {
+  readonly index: AkvsIndex;
+  readonly queue: Enqueue;
+  readonly hints: SyncHints;
+  readonly cluster: ClusterApi;
+  readonly status: StatusWriter;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics?: AgentMetrics | undefined;
+}
+
+/**
+ * A verified notification is a hint: NewVersionCreated puts the vault object on the work queue (reconcile reads the
+ * latest version anyway, so a late or out-of-order event cannot roll anything back). NearExpiry/Expired sync nothing:
+ * they become a Warning Event, an Expiring condition and a metric on every CR that uses the object.
+ * Returns whether any CR references the object.
+ */
+export async function handleNotification(n: Notification, deps: NotificationHandlerDeps): Promise<boolean> {
+  const key = objectKey({ vault: n.vault, objectType: vaultObjectTypeOfNotification(n.objectType), name: n.objectName });
+  const crs = deps.index.crsFor(key);
+  if (crs.length === 0) return false;
+  const kind = keyVaultEventType(n.eventType)?.kind ?? 'NewVersionCreated';
+  if (kind === 'NewVersionCreated') {
+    deps.hints.record(key, Date.parse(n.eventTime));
+    deps.queue.add(key);
+    return true;
+  }
+  deps.metrics?.expiryWarnings.inc({ kind }, crs.length);
+  const message = kind === 'Expired'
+    ? `Key Vault ${n.objectType.toLowerCase()} ${n.vault}/${n.objectName} version ${n.version} has expired`
+    : `Key Vault ${n.objectType.toLowerCase()} ${n.vault}/${n.objectName} version ${n.version} expires soon`;
+  for (const cr of crs) {
+    deps.logger.warn({ namespace: cr.metadata.namespace, name: cr.metadata.name, vault: n.vault, object: n.objectName, version: n.version, kind }, 'Key Vault object expiring');
+    if (await deps.status.write(cr, (latest, nowIso) => expiringStatus(latest, kind, message, nowIso))) {
+      await deps.cluster.recordEvent(cr, { type: 'Warning', reason: kind, message });
+    }
+  }
+  return true;
+}

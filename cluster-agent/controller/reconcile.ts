@@ -1,0 +1,187 @@
+import type { Logger } from 'pino';
+import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
+import { validateAkvsSpec } from '../../core/crd/validate-spec.js';
+import { TerminalError, isAkvsyncError } from '../../core/errors.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { SecretStore, SecretVersion } from '../../core/ports/secret-store.js';
+import { computeDesiredOutput } from '../../core/sync/compute-desired-output.js';
+import type { AgentEvents } from '../agent-events.js';
+import type { AgentMetrics } from '../metrics.js';
+import type { ClusterApi } from '../ports/cluster-api.js';
+import type { AkvsIndex } from './akvs-index.js';
+import { failedStatus, syncedStatus } from './akvs-status.js';
+import { parseKey } from './object-key.js';
+import type { VaultObjectRef } from './object-key.js';
+import { success } from './queue-action.js';
+import type { ReconcileResult } from './queue-action.js';
+import { restartWorkloads } from './restart-workloads.js';
+import type { ChangedOutput } from './restart-workloads.js';
+import { StatusWriter } from './status-writer.js';
+import { describeFailure, mostRetryable } from './failure.js';
+import type { SyncHints } from './sync-hints.js';
+import type { ReadStates } from './read-state.js';
+import { writeOutput } from './write-output.js';
+
+export interface ReconcilerDeps {
+  readonly index: AkvsIndex;
+  readonly store: SecretStore;
+  readonly cluster: ClusterApi;
+  readonly clock: Clock;
+  readonly hints: SyncHints;
+  readonly readStates: ReadStates;
+  readonly events: AgentEvents;
+  readonly logger: Logger;
+  readonly metrics?: AgentMetrics | undefined;
+  readonly honourReloaderAnnotations: boolean;
+  /** HMAC key for data hashes (must be the one the ClusterApi adapter hashes existing data with). */
+  readonly dataHashKey?: Uint8Array | undefined;
+}
+
+/**
+ * Level-based reconcile of one work-queue key. For a vault object: read Key Vault ONCE per version wanted (latest or
+ * pinned), then converge every CR that references the object: output written with server-side apply, status, Event,
+ * restarts of opted-in workloads when the agent changed the data. Per-CR failures are recorded on that CR and do not
+ * stop the others; the most retryable error goes back to the work queue, which decides what happens next.
+ */
+export class Reconciler {
+  private readonly status: StatusWriter;
+  /** Restarts owed for data the agent wrote, kept until they succeed (a failed patch must not lose them). */
+  private readonly pendingRestarts = new Map<string, ChangedOutput>();
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.status = new StatusWriter(deps.cluster, deps.index, deps.clock);
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const parsed = parseKey(key);
+    if (!parsed) return { kind: 'error', error: new TerminalError('InvalidKey', `work-queue key ${JSON.stringify(key)} is not understood`) };
+    if (parsed.kind === 'cr') return this.reconcileUnkeyedCr(parsed.namespace, parsed.name);
+    const crs = this.deps.index.crsFor(key);
+    const eventTime = this.deps.hints.take(key);
+    if (crs.length === 0) return success;
+    const errors: unknown[] = [];
+    for (const [version, group] of groupByVersion(crs)) {
+      let secret: SecretVersion;
+      try {
+        secret = await this.read(parsed.ref, version);
+        if (version === undefined) this.deps.readStates.record(key, { present: true, enabled: secret.enabled, updatedOn: secret.updatedOn });
+      } catch (error) {
+        if (version === undefined && isAkvsyncError(error) && error.kind === 'not-found') {
+          this.deps.readStates.record(key, { present: error.code === 'SecretDisabled', enabled: false, updatedOn: undefined });
+        }
+        errors.push(error);
+        await this.recordFailures(group, error, errors);
+        continue;
+      }
+      await forEachLimit(group, FAN_OUT_CONCURRENCY, async (cr) => {
+        try {
+          await this.syncOne(cr, secret, eventTime);
+        } catch (error) {
+          errors.push(error);
+          await this.recordFailures([cr], error, errors);
+        }
+      });
+    }
+    return errors.length === 0 ? success : { kind: 'error', error: mostRetryable(errors) };
+  }
+
+  private async read(ref: VaultObjectRef, version: string | undefined): Promise<SecretVersion> {
+    if (ref.objectType === 'key') {
+      throw new TerminalError('UnsupportedObjectType', `Key Vault keys are not synced yet (${ref.vault}/${ref.name})`);
+    }
+    return this.deps.store.getSecret(ref.vault, ref.name, version);
+  }
+
+  private async syncOne(cr: AzureKeyVaultSecret, secret: SecretVersion, eventTime: number | undefined): Promise<void> {
+    const desired = computeDesiredOutput(cr, { value: secret.value, contentType: secret.contentType, version: secret.version }, this.hashOptions());
+    if (desired.kind === 'None') {
+      await this.status.write(cr, (latest, nowIso) => syncedStatus(latest, { version: secret.version, dataHash: undefined, output: undefined, dataChanged: false, expiresOn: secret.expiresOn }, nowIso));
+      return;
+    }
+    const result = await writeOutput(this.deps.cluster, cr, desired, secret.version);
+    const { namespace, name, kind, dataHash } = desired;
+    const outputId = `${kind}/${namespace}/${name}`;
+    if (result.written) this.deps.metrics?.outputWrites.inc({ kind });
+    if (result.dataChanged) {
+      const latencyMs = eventTime === undefined ? undefined : Math.max(0, this.deps.clock.now() - eventTime);
+      if (latencyMs !== undefined) this.deps.metrics?.syncLatency.observe(latencyMs / 1000);
+      this.deps.logger.info({ namespace, name, kind, version: secret.version, dataHash, created: result.created }, 'output written');
+      this.deps.events.emit('secret-written', { namespace, name, version: secret.version, dataHash, latencyMs });
+      if (!result.created) this.pendingRestarts.set(outputId, { kind, namespace, name, dataHash });
+    }
+    const statusChanged = await this.status.write(cr, (latest, nowIso) =>
+      syncedStatus(latest, { version: secret.version, dataHash, output: { kind, name }, dataChanged: result.dataChanged, expiresOn: secret.expiresOn }, nowIso),
+    );
+    if (result.dataChanged || (statusChanged && result.written)) {
+      const verb = result.created ? 'created' : 'updated';
+      await this.deps.cluster.recordEvent(cr, { type: 'Normal', reason: 'Synced', message: `${kind} ${name} ${verb} from Key Vault version ${secret.version}` });
+    }
+    const pending = this.pendingRestarts.get(outputId);
+    if (pending && pending.dataHash === dataHash) {
+      const restarted = await restartWorkloads(this.deps.cluster, pending, { honourReloaderAnnotations: this.deps.honourReloaderAnnotations });
+      this.pendingRestarts.delete(outputId);
+      for (const w of restarted) {
+        this.deps.metrics?.restarts.inc({ kind: w.kind });
+        this.deps.logger.info({ workload: w, source: outputId, dataHash }, 'workload restarted');
+        this.deps.events.emit('workload-restarted', { kind: w.kind, namespace: w.namespace, name: w.name });
+      }
+    }
+  }
+
+  private hashOptions(): { hashKey?: Uint8Array } {
+    return this.deps.dataHashKey ? { hashKey: this.deps.dataHashKey } : {};
+  }
+
+  /** A CR whose spec cannot name a vault object: say why on its status. */
+  private async reconcileUnkeyedCr(namespace: string, name: string): Promise<ReconcileResult> {
+    const cr = this.deps.index.get(namespace, name);
+    if (!cr) return success;
+    const check = validateAkvsSpec(cr.spec);
+    const error = new TerminalError('InvalidSpec', check.ok ? 'spec does not name a Key Vault object' : `invalid spec: ${check.errors.join('; ')}`);
+    await this.recordFailures([cr], error, []);
+    return { kind: 'error', error };
+  }
+
+  /**
+   * THE place a failure becomes visible on a CR: Synced=False with the error's code (Ready kept while the last value
+   * is in place), a Warning Event when the status changed, a metric, a log line. A failure here is added to `errors`.
+   */
+  private async recordFailures(crs: readonly AzureKeyVaultSecret[], error: unknown, errors: unknown[]): Promise<void> {
+    const failure = describeFailure(error);
+    this.deps.metrics?.reconcileErrors.inc({ code: failure.code }, crs.length);
+    this.deps.events.emit('sync-failed', { code: failure.code });
+    for (const cr of crs) {
+      this.deps.logger.warn({ namespace: cr.metadata.namespace, name: cr.metadata.name, code: failure.code, kind: failure.kind, err: failure.message }, 'sync failed');
+      try {
+        if (await this.status.write(cr, (latest, nowIso) => failedStatus(latest, failure, nowIso))) {
+          await this.deps.cluster.recordEvent(cr, { type: 'Warning', reason: failure.code, message: failure.message });
+        }
+      } catch (statusError) {
+        errors.push(statusError);
+        this.deps.logger.warn({ namespace: cr.metadata.namespace, name: cr.metadata.name, code: describeFailure(statusError).code }, 'could not record failure on status');
+      }
+    }
+  }
+}
+
+/** CRs of one vault object written at the same time (each CR's own steps stay in order). */
+const FAN_OUT_CONCURRENCY = 16;
+
+async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function groupByVersion(crs: readonly AzureKeyVaultSecret[]): Map<string | undefined, AzureKeyVaultSecret[]> {
+  const groups = new Map<string | undefined, AzureKeyVaultSecret[]>();
+  for (const cr of crs) {
+    const version = cr.spec.vault.object.version || undefined;
+    const list = groups.get(version) ?? [];
+    list.push(cr);
+    groups.set(version, list);
+  }
+  return groups;
+}

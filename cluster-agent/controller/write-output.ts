@@ -1,0 +1,68 @@
+import { AKVS_API_VERSION, AKVS_KIND } from '../../core/crd/azure-key-vault-secret.js';
+import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
+import { DATA_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_NAME_LABEL, SYNCED_VERSION_ANNOTATION } from '../../core/crd/annotations.js';
+import { TerminalError } from '../../core/errors.js';
+import type { ClusterApi, ExistingOutput, OutputApply, OutputKind } from '../ports/cluster-api.js';
+
+export interface DesiredWrite {
+  readonly kind: OutputKind;
+  readonly namespace: string;
+  readonly name: string;
+  readonly secretType?: string | undefined;
+  readonly data: Readonly<Record<string, Buffer>>;
+  readonly dataHash: string;
+}
+
+export interface WriteResult {
+  /** The apply was sent (something in the object differed). */
+  readonly written: boolean;
+  /** The output did not exist before. */
+  readonly created: boolean;
+  /** The data itself changed (new or different data hash): the only thing that may restart workloads. */
+  readonly dataChanged: boolean;
+}
+
+/**
+ * Writes one CR's output with server-side apply, unless it is already exactly as desired. Refuses to touch an
+ * object the agent does not own (no owner reference to this CR and no akvsync labels naming it): TerminalError
+ * 'SecretNotOwned', the existing object unchanged.
+ */
+export async function writeOutput(cluster: ClusterApi, cr: AzureKeyVaultSecret, desired: DesiredWrite, version: string): Promise<WriteResult> {
+  const existing = await cluster.getOutput({ kind: desired.kind, namespace: desired.namespace, name: desired.name });
+  if (existing && !isOwnedBy(existing, cr)) {
+    throw new TerminalError(
+      desired.kind === 'Secret' ? 'SecretNotOwned' : 'ConfigMapNotOwned',
+      `${desired.kind} ${desired.namespace}/${desired.name} exists and is not managed by AzureKeyVaultSecret ${cr.metadata.name}; not overwriting it`,
+    );
+  }
+  const owner = cr.spec.deletionPolicy === 'Retain'
+    ? undefined
+    : { apiVersion: AKVS_API_VERSION, kind: AKVS_KIND, name: cr.metadata.name, uid: cr.metadata.uid };
+  const apply: OutputApply = {
+    kind: desired.kind,
+    namespace: desired.namespace,
+    name: desired.name,
+    secretType: desired.kind === 'Secret' ? (desired.secretType ?? 'Opaque') : undefined,
+    data: desired.data,
+    labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [OWNER_NAME_LABEL]: cr.metadata.name },
+    annotations: { [DATA_HASH_ANNOTATION]: desired.dataHash, [SYNCED_VERSION_ANNOTATION]: version },
+    owner,
+  };
+  const dataChanged = !existing || existing.dataHash !== desired.dataHash;
+  if (existing && !dataChanged && isUpToDate(existing, apply, cr)) return { written: false, created: false, dataChanged: false };
+  await cluster.applyOutput(apply);
+  return { written: true, created: !existing, dataChanged };
+}
+
+export function isOwnedBy(existing: ExistingOutput, cr: AzureKeyVaultSecret): boolean {
+  if (existing.ownerUids.includes(cr.metadata.uid)) return true;
+  return existing.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && existing.labels[OWNER_NAME_LABEL] === cr.metadata.name;
+}
+
+function isUpToDate(existing: ExistingOutput, apply: OutputApply, cr: AzureKeyVaultSecret): boolean {
+  const labelsOk = Object.entries(apply.labels).every(([k, v]) => existing.labels[k] === v);
+  const annotationsOk = Object.entries(apply.annotations).every(([k, v]) => existing.annotations[k] === v);
+  const ownerOk = apply.owner ? existing.ownerUids.includes(apply.owner.uid) : !existing.ownerUids.includes(cr.metadata.uid);
+  const typeOk = apply.kind !== 'Secret' || existing.secretType === apply.secretType;
+  return labelsOk && annotationsOk && ownerOk && typeOk;
+}

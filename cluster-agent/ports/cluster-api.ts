@@ -1,0 +1,74 @@
+/**
+ * The narrow port over the Kubernetes API that the reconcile loop uses. Adapters: KubeClusterApi (the real
+ * @kubernetes/client-node client); InMemoryClusterApi in unit tests. Output data is handed over only to be written;
+ * nothing here logs it.
+ */
+import type { AkvsStatus, AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
+
+export type OutputKind = 'Secret' | 'ConfigMap';
+
+export interface OutputRef {
+  readonly kind: OutputKind;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** What the agent needs to know about a Secret/ConfigMap that is already there (never its values). */
+export interface ExistingOutput extends OutputRef {
+  readonly ownerUids: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Secret `type` (undefined for ConfigMaps). */
+  readonly secretType: string | undefined;
+  /** dataHash() of the object's current data, so drift and real changes are seen whatever the annotation says. */
+  readonly dataHash: string;
+}
+
+export interface OwnerReference {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly uid: string;
+}
+
+/** The full desired object, written with server-side apply (field manager `akvsync`, force). */
+export interface OutputApply extends OutputRef {
+  readonly secretType: string | undefined;
+  readonly data: Readonly<Record<string, Buffer>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Controller owner reference to the CR; absent for `deletionPolicy: Retain`. */
+  readonly owner: OwnerReference | undefined;
+}
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
+
+export interface WorkloadRef {
+  readonly kind: WorkloadKind;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export interface Workload extends WorkloadRef {
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly podTemplate: { readonly annotations?: Readonly<Record<string, string>>; readonly spec: unknown };
+}
+
+export interface ClusterEvent {
+  readonly type: 'Normal' | 'Warning';
+  /** UpperCamelCase, e.g. `Synced`, `SecretNotOwned`. */
+  readonly reason: string;
+  /** Names, versions and codes only: never a value. */
+  readonly message: string;
+}
+
+export interface ClusterApi {
+  getOutput(ref: OutputRef): Promise<ExistingOutput | undefined>;
+  applyOutput(output: OutputApply): Promise<void>;
+  /** Replaces `.status` through the status subresource. */
+  patchStatus(cr: AzureKeyVaultSecret, status: AkvsStatus): Promise<void>;
+  recordEvent(cr: AzureKeyVaultSecret, event: ClusterEvent): Promise<void>;
+  listWorkloads(namespace: string): Promise<Workload[]>;
+  /** Sets one pod-template annotation (a rolling restart); idempotent. */
+  patchPodTemplateAnnotation(ref: WorkloadRef, key: string, value: string): Promise<void>;
+}

@@ -1,0 +1,164 @@
+/**
+ * Integration harness: the real agent (startAgent) against the jest run's kube-apiserver + controller-manager and a
+ * Key Vault emulator of its own, with the real SDK credential. Every agent log line is captured.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ClientSecretCredential } from '@azure/identity';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, loadYaml } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import { startAgent } from '../../../cluster-agent/agent.js';
+import type { RunningAgent } from '../../../cluster-agent/agent.js';
+import { loadAgentConfig } from '../../../cluster-agent/config.js';
+import { createLogger } from '../../../cluster-agent/logger.js';
+import type { AkvsSpec, AkvsStatus } from '../../../core/crd/azure-key-vault-secret.js';
+import { NOTIFICATION_HEADERS } from '../../../core/notification/notification.js';
+import type { Notification } from '../../../core/notification/notification.js';
+import { signNotification } from '../../../core/notification/signature.js';
+import { startKeyVaultEmulator } from '../../../scripts/kv-emulator/emulator.js';
+import type { KeyVaultEmulator } from '../../../scripts/kv-emulator/emulator.js';
+import { issueLoopbackServerCert } from '../../../scripts/local-stack/tls.js';
+import { waitUntil } from '../../../scripts/local-stack/wait-until.js';
+import { getTestStack } from '../support/stack-client.js';
+
+const CRD_PATH = new URL('../../../cluster-agent/manifests/akvsync.io_azurekeyvaultsecrets.yaml', import.meta.url);
+
+export interface AgentHarness {
+  readonly agent: RunningAgent;
+  readonly emulator: KeyVaultEmulator;
+  readonly namespaces: readonly string[];
+  readonly logLines: string[];
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly custom: CustomObjectsApi;
+  readonly signingKey: { keyId: string; key: Uint8Array };
+  createAkvs(namespace: string, name: string, spec: AkvsSpec, extra?: { deletionPolicy?: 'Delete' | 'Retain' }): Promise<void>;
+  getStatus(namespace: string, name: string): Promise<AkvsStatus | undefined>;
+  readSecret(namespace: string, name: string): Promise<V1Secret | undefined>;
+  /** POSTs a signed notification to the agent (signature made now unless `timestamp` is given). */
+  notify(n: Notification, options?: { timestamp?: number; key?: { keyId: string; key: Uint8Array }; body?: string }): Promise<Response>;
+  notification(overrides: Partial<Notification> & Pick<Notification, 'objectName' | 'version'>): Notification;
+  stop(): Promise<void>;
+}
+
+export async function applyCrd(): Promise<void> {
+  const stack = await getTestStack();
+  const objects = KubernetesObjectApi.makeApiClient(stack.kubeConfig);
+  const crd = loadYaml<KubernetesObject>(readFileSync(CRD_PATH, 'utf8'));
+  // Create once per jest run (a fresh apiserver); re-applying it from every test file would make the apiserver
+  // rebuild the CRD's storage under the other files' agents.
+  await objects.create(crd).catch((error: unknown) => {
+    if ((error as { code?: number }).code !== 409) throw error;
+  });
+  await waitFor('CRD established', async () => {
+    const got = await objects.read<KubernetesObject & { status?: { conditions?: { type: string; status: string }[] } }>({
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: crd.metadata?.name ?? '' },
+    });
+    return got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+  });
+}
+
+export async function startAgentHarness(options: { vaults?: string[]; namespaces?: number; env?: Record<string, string> } = {}): Promise<AgentHarness> {
+  const stack = await getTestStack();
+  await applyCrd();
+  const vaults = options.vaults ?? ['kv1'];
+  const emulator = await startKeyVaultEmulator({ ca: stack.ca, vaults });
+  const namespaces: string[] = [];
+  for (let i = 0; i < (options.namespaces ?? 1); i++) namespaces.push(await stack.createNamespace('agent'));
+  const signingKey = { keyId: 'test-key-1', key: new Uint8Array(randomBytes(32)) };
+  const serverCert = issueLoopbackServerCert(stack.ca);
+  const files: Record<string, string> = { '/mem/tls.crt': serverCert.certPem, '/mem/tls.key': serverCert.keyPem };
+  const config = loadAgentConfig(
+    {
+      AKVSYNC_TLS_CERT_FILE: '/mem/tls.crt',
+      AKVSYNC_TLS_KEY_FILE: '/mem/tls.key',
+      AKVSYNC_SIGNING_KEYS: JSON.stringify({ [signingKey.keyId]: Buffer.from(signingKey.key).toString('base64') }),
+      AKVSYNC_VAULT_URLS: JSON.stringify(Object.fromEntries(vaults.map((v) => [v, emulator.vaultUrl(v)]))),
+      AKVSYNC_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'true',
+      AKVSYNC_NOTIFY_HOST: '127.0.0.1',
+      AKVSYNC_NOTIFY_PORT: '0',
+      AKVSYNC_METRICS_HOST: '127.0.0.1',
+      AKVSYNC_METRICS_PORT: '0',
+      AKVSYNC_WATCH_NAMESPACES: namespaces.join(','),
+      AKVSYNC_FALLBACK_INTERVAL: '1h',
+      AKVSYNC_KEYVAULT_MAX_RETRIES: '1',
+      AKVSYNC_LOG_LEVEL: 'debug',
+      ...options.env,
+    },
+    [],
+    (path) => {
+      const content = files[path];
+      if (content === undefined) throw Object.assign(new Error(`no file ${path}`), { code: 'ENOENT' });
+      return content;
+    },
+  );
+  const credential = new ClientSecretCredential(emulator.tenantId, emulator.clientId, emulator.clientSecret, {
+    authorityHost: emulator.authorityHost,
+    disableInstanceDiscovery: true,
+  });
+  const logLines: string[] = [];
+  const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
+  const agent = await startAgent(config, { kubeConfig: stack.kubeConfig, credential, logger });
+  const core = stack.kubeConfig.makeApiClient(CoreV1Api);
+  const custom = stack.kubeConfig.makeApiClient(CustomObjectsApi);
+  const apps = stack.kubeConfig.makeApiClient(AppsV1Api);
+
+  return {
+    agent, emulator, namespaces, logLines, core, apps, custom, signingKey,
+    async createAkvs(namespace, name, spec, extra = {}) {
+      await custom.createNamespacedCustomObject({
+        group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace,
+        body: { apiVersion: 'akvsync.io/v1', kind: 'AzureKeyVaultSecret', metadata: { name, namespace }, spec: { ...spec, ...extra } },
+      });
+    },
+    async getStatus(namespace, name) {
+      const cr = (await custom.getNamespacedCustomObject({ group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace, name })) as { status?: AkvsStatus };
+      return cr.status;
+    },
+    async readSecret(namespace, name) {
+      try {
+        return await core.readNamespacedSecret({ namespace, name });
+      } catch (error) {
+        if ((error as { code?: number }).code === 404) return undefined;
+        throw error;
+      }
+    },
+    async notify(n, o = {}) {
+      const body = o.body ?? JSON.stringify(n);
+      const signed = signNotification(o.key ?? signingKey, o.timestamp ?? Math.floor(Date.now() / 1000), body);
+      return fetch(agent.notifyUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [NOTIFICATION_HEADERS.keyId]: signed.keyId,
+          [NOTIFICATION_HEADERS.timestamp]: String(signed.timestamp),
+          [NOTIFICATION_HEADERS.signature]: signed.signature,
+        },
+        body,
+      });
+    },
+    notification: (overrides) => ({
+      vault: vaults[0] ?? 'kv1',
+      objectType: 'Secret',
+      eventType: 'Microsoft.KeyVault.SecretNewVersionCreated',
+      eventId: randomUUID(),
+      eventTime: new Date().toISOString(),
+      ...overrides,
+    }),
+    async stop() {
+      await agent.stop();
+      await emulator.close();
+      for (const ns of namespaces) await core.deleteNamespace({ name: ns }).catch(() => undefined);
+    },
+  };
+}
+
+/** Polls `probe` every 50 ms until it returns something other than undefined (errors count as "not yet"). */
+export function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  return waitUntil(what, async () => probe(), { timeoutMs, intervalMs: 50 });
+}
+
+export const decode = (secret: V1Secret | undefined, key: string): string | undefined => {
+  const v = secret?.data?.[key];
+  return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
+};

@@ -1,0 +1,30 @@
+import { keyVaultError } from '../../../../cluster-agent/adapters/key-vault-errors.js';
+
+const restError = (statusCode: number | undefined, code: string, extra: { body?: string; retryAfter?: string; message?: string; name?: string } = {}) => ({
+  name: extra.name ?? 'RestError',
+  statusCode,
+  code,
+  message: extra.message ?? 'the SDK message that might echo a body: s3cr3t',
+  response: { headers: { get: (h: string) => (h === 'retry-after' ? extra.retryAfter : undefined) }, bodyAsText: extra.body ?? null },
+});
+
+describe('keyVaultError', () => {
+  it.each([
+    [restError(404, 'SecretNotFound'), 'not-found', 'SecretNotFound'],
+    [restError(403, 'Forbidden', { body: '{"error":{"code":"Forbidden","innererror":{"code":"SecretDisabled"}}}' }), 'not-found', 'SecretDisabled'],
+    [restError(403, 'Forbidden', { body: '{"error":{"code":"Forbidden","innererror":{"code":"ForbiddenByRbac"}}}', message: 'denied' }), 'terminal', 'KeyVaultForbidden'],
+    [restError(429, 'Throttled', { retryAfter: '7' }), 'transient', 'KeyVaultThrottled'],
+    [restError(503, 'ServiceUnavailable'), 'transient', 'KeyVaultUnavailable'],
+    [restError(undefined, 'ECONNREFUSED'), 'transient', 'KeyVaultUnreachable'],
+    [restError(400, 'BadParameter'), 'terminal', 'KeyVaultRejected'],
+  ])('maps %#', (error, kind, code) => {
+    const mapped = keyVaultError(error, 'kv1/db');
+    expect(mapped).toMatchObject({ kind, code });
+    expect(mapped.message).not.toContain('s3cr3t');
+    expect(String((mapped.cause as Error).message)).not.toContain('s3cr3t');
+  });
+
+  it('carries the Retry-After hint', () => {
+    expect(keyVaultError(restError(429, 'Throttled', { retryAfter: '7' }), 'kv1/db')).toMatchObject({ retryAfterMs: 7000 });
+  });
+});

@@ -1,0 +1,84 @@
+import { loadAgentConfig, vaultUrlOf } from '../../../cluster-agent/config.js';
+
+const KEYRING = JSON.stringify({ 'cluster-a-1': Buffer.alloc(32, 1).toString('base64') });
+const FILES: Record<string, string> = {
+  '/tls/tls.crt': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+  '/tls/tls.key': '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n',
+  '/keys/keyring.json': KEYRING,
+};
+const readFile = (path: string): string => {
+  const content = FILES[path];
+  if (content === undefined) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+  return content;
+};
+const validEnv = (overrides: Record<string, string | undefined> = {}) => ({
+  AKVSYNC_TLS_CERT_FILE: '/tls/tls.crt',
+  AKVSYNC_TLS_KEY_FILE: '/tls/tls.key',
+  AKVSYNC_SIGNING_KEYS_FILE: '/keys/keyring.json',
+  ...overrides,
+});
+const load = (env: Record<string, string | undefined>, argv: string[] = []) => loadAgentConfig(env, argv, readFile);
+
+describe('loadAgentConfig', () => {
+  it('applies the documented defaults and freezes the result', () => {
+    const c = load(validEnv());
+    expect(c.fallback).toEqual({ intervalMs: 30 * 60_000, jitter: 0.1 });
+    expect(c.honourReloaderAnnotations).toBe(true);
+    expect(c.notify).toMatchObject({ enabled: true, host: '0.0.0.0', port: 8443 });
+    expect(c.metrics).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(c.watchNamespaces).toEqual([]);
+    expect(c.keyring.get('cluster-a-1')?.byteLength).toBe(32);
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.notify)).toBe(true);
+    expect(c.warnings.join('\n')).toMatch(/akv2k8s/);
+    expect(vaultUrlOf(c, 'MyVault')).toBe('https://myvault.vault.azure.net');
+  });
+
+  it('reads per-vault URL overrides, durations, namespaces and flags', () => {
+    const c = load(
+      validEnv({ AKVSYNC_VAULT_URLS: '{"kv1":"https://127.0.0.1:4443/"}', AKVSYNC_FALLBACK_INTERVAL: '5s', AKVSYNC_WATCH_NAMESPACES: 'a, b', AKVSYNC_HONOUR_RELOADER: 'false' }),
+      ['--notify-port', '0', '--metrics-port=9090'],
+    );
+    expect(vaultUrlOf(c, 'KV1')).toBe('https://127.0.0.1:4443');
+    expect(c.fallback.intervalMs).toBe(5000);
+    expect(c.watchNamespaces).toEqual(['a', 'b']);
+    expect(c.honourReloaderAnnotations).toBe(false);
+    expect(c.notify.port).toBe(0);
+    expect(c.metrics.port).toBe(9090);
+  });
+
+  it.each([
+    [{ AKVSYNC_TLS_CERT_FILE: undefined }, /^AKVSYNC_TLS_CERT_FILE /],
+    [{ AKVSYNC_TLS_KEY_FILE: '/missing' }, /^AKVSYNC_TLS_KEY_FILE cannot read file/],
+    [{ AKVSYNC_SIGNING_KEYS_FILE: undefined }, /^AKVSYNC_SIGNING_KEYS_FILE is required/],
+    [{ AKVSYNC_SIGNING_KEYS: '{"k1":"c2hvcnQ="}' }, /^AKVSYNC_SIGNING_KEYS keyring key "k1" is 5 bytes/],
+    [{ AKVSYNC_NOTIFY_PORT: '70000' }, /^AKVSYNC_NOTIFY_PORT must be a whole number/],
+    [{ AKVSYNC_FALLBACK_INTERVAL: 'soon' }, /^AKVSYNC_FALLBACK_INTERVAL must be a duration/],
+    [{ AKVSYNC_VAULT_URLS: '{"kv1":"http://x"}' }, /^AKVSYNC_VAULT_URLS\.kv1 must use https:/],
+    [{ AKVSYNC_VAULT_URL_TEMPLATE: 'https://vault.example' }, /^AKVSYNC_VAULT_URL_TEMPLATE must contain \{vault\}/],
+    [{ AKVSYNC_LOG_LEVEL: 'loud' }, /^AKVSYNC_LOG_LEVEL must be one of/],
+    [{ AKVSYNC_HONOUR_RELOADER: 'maybe' }, /^AKVSYNC_HONOUR_RELOADER must be true or false/],
+    [{ AZURE_CLIENT_SECRET: 'pw', AZURE_CLIENT_ID: 'c' }, /^AZURE_TENANT_ID is required/],
+    [{ AKVSYNC_WATCH_NAMESPACES: 'Bad_NS' }, /^AKVSYNC_WATCH_NAMESPACES "Bad_NS" is not a namespace name/],
+  ])('names the bad setting: %j', (overrides, message) => {
+    expect(() => load(validEnv(overrides))).toThrow(message);
+  });
+
+  it('never echoes a secret setting in its error', () => {
+    const secretish = 'AAAAsecret-material-BBBB';
+    let message = '';
+    try {
+      load(validEnv({ AKVSYNC_SIGNING_KEYS: `{"k1":"${secretish}"` }));
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^AKVSYNC_SIGNING_KEYS /);
+    expect(message).not.toContain(secretish);
+  });
+
+  it('needs no TLS or keyring when the notify endpoint is disabled', () => {
+    const c = load({ AKVSYNC_NOTIFY_ENABLED: 'false' });
+    expect(c.notify.enabled).toBe(false);
+    expect(c.keyring.size).toBe(0);
+  });
+});

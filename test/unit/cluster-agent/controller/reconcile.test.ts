@@ -1,0 +1,184 @@
+import { TransientError } from '../../../../core/errors.js';
+import { dataHash } from '../../../../core/sync/data-hash.js';
+import { akvs, deployment } from '../support/builders.js';
+import { reconcileHarness } from '../support/reconcile-harness.js';
+
+const VALUE = 's3cr3t-Value-never-logged';
+
+describe('Reconciler', () => {
+  it('reads Key Vault once and writes every CR that references the object', async () => {
+    const h = reconcileHarness();
+    h.store.set('kv1', 'db-password', VALUE);
+    const crs = Array.from({ length: 10 }, (_, i) =>
+      akvs({ name: `db-${i}`, namespace: `ns-${i % 3}`, spec: { output: { secret: { name: `db-${i}`, dataKey: 'password' } } } }),
+    );
+    const [key] = h.add(...crs);
+    expect(h.add()).toEqual([]);
+    const result = await h.reconciler.reconcile(key as string);
+    expect(result).toEqual({ kind: 'success' });
+    expect(h.store.reads).toEqual(['kv1/db-password']);
+    expect(h.cluster.outputs.size).toBe(10);
+    expect(h.cluster.statusPatches).toHaveLength(10);
+  });
+
+  it('writes the Secret with owner reference, data hash and managed-by label, then Ready/Synced status and an Event', async () => {
+    const h = reconcileHarness();
+    const version = h.store.set('kv1', 'db-password', VALUE);
+    const cr = akvs();
+    const [key] = h.add(cr);
+    await h.reconciler.reconcile(key as string);
+    const secret = h.cluster.output('Secret', 'team-a', 'db');
+    expect(secret?.data).toEqual({ password: Buffer.from(VALUE) });
+    expect(secret?.secretType).toBe('Opaque');
+    expect(secret?.ownerUids).toEqual([cr.metadata.uid]);
+    expect(secret?.labels['akvsync.io/managed-by']).toBe('akvsync');
+    expect(secret?.annotations['akvsync.io/data-hash']).toBe(dataHash({ password: Buffer.from(VALUE) }));
+    expect(secret?.annotations['akvsync.io/synced-version']).toBe(version);
+    const status = h.cluster.statuses.get('team-a/db');
+    expect(status?.syncedVersion).toBe(version);
+    expect(status?.conditions?.map((c) => [c.type, c.status])).toEqual([['Ready', 'True'], ['Synced', 'True']]);
+    expect(h.cluster.events).toEqual([expect.objectContaining({ type: 'Normal', reason: 'Synced' })]);
+    expect(h.emitted.map((e) => e.name)).toEqual(['secret-written']);
+    expect(h.everythingVisible()).not.toContain(VALUE);
+  });
+
+  it('writes nothing (no apply, no status, no Event) when nothing changed', async () => {
+    const h = reconcileHarness();
+    h.store.set('kv1', 'db-password', VALUE);
+    const [key] = h.add(akvs());
+    await h.reconciler.reconcile(key as string);
+    const counts = [h.cluster.applies.length, h.cluster.statusPatches.length, h.cluster.events.length];
+    await h.clock.advance(60_000);
+    await h.reconciler.reconcile(key as string);
+    expect([h.cluster.applies.length, h.cluster.statusPatches.length, h.cluster.events.length]).toEqual(counts);
+  });
+
+  it('keeps the last value when the object is disabled or deleted, and the status says why', async () => {
+    const h = reconcileHarness();
+    const version = h.store.set('kv1', 'db-password', VALUE);
+    const [key] = h.add(akvs());
+    await h.reconciler.reconcile(key as string);
+    const before = h.cluster.output('Secret', 'team-a', 'db')?.data;
+    h.store.disable('kv1', 'db-password');
+    const result = await h.reconciler.reconcile(key as string);
+    expect(result).toMatchObject({ kind: 'error', error: { code: 'SecretDisabled' } });
+    expect(h.cluster.output('Secret', 'team-a', 'db')?.data).toEqual(before);
+    const status = h.cluster.statuses.get('team-a/db');
+    expect(status?.syncedVersion).toBe(version);
+    expect(status?.conditions?.find((c) => c.type === 'Synced')).toMatchObject({ status: 'False', reason: 'SecretDisabled' });
+    expect(status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'LastValueKept' });
+    expect(h.cluster.events.at(-1)).toMatchObject({ type: 'Warning', reason: 'SecretDisabled' });
+    expect(h.emitted.at(-1)).toEqual({ name: 'sync-failed', payload: { code: 'SecretDisabled' } });
+  });
+
+  it('leaves the existing Secret untouched on a transient Key Vault failure and returns the error for a retry', async () => {
+    const h = reconcileHarness();
+    h.store.set('kv1', 'db-password', VALUE);
+    const [key] = h.add(akvs());
+    await h.reconciler.reconcile(key as string);
+    const applies = h.cluster.applies.length;
+    h.store.set('kv1', 'db-password', 'next-value');
+    h.store.failNext(new TransientError('KeyVaultThrottled', 'throttled', { retryAfterMs: 5000 }));
+    const result = await h.reconciler.reconcile(key as string);
+    expect(result).toMatchObject({ kind: 'error', error: { code: 'KeyVaultThrottled', retryAfterMs: 5000 } });
+    expect(h.cluster.applies.length).toBe(applies);
+    expect(h.cluster.output('Secret', 'team-a', 'db')?.data.password?.toString()).toBe(VALUE);
+  });
+
+  it('refuses to overwrite a Secret it does not own, and still writes the other CRs', async () => {
+    const h = reconcileHarness();
+    h.store.set('kv1', 'db-password', VALUE);
+    h.cluster.putOutput({ kind: 'Secret', namespace: 'team-a', name: 'db', secretType: 'Opaque', data: { password: Buffer.from('hand-made') }, labels: {}, annotations: {}, ownerUids: [] });
+    const [key] = h.add(akvs(), akvs({ namespace: 'team-b' }));
+    const result = await h.reconciler.reconcile(key as string);
+    expect(result).toMatchObject({ kind: 'error', error: { code: 'SecretNotOwned' } });
+    expect(h.cluster.output('Secret', 'team-a', 'db')?.data.password?.toString()).toBe('hand-made');
+    expect(h.cluster.output('Secret', 'team-b', 'db')?.data.password?.toString()).toBe(VALUE);
+    expect(h.cluster.statuses.get('team-a/db')?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'SecretNotOwned' });
+  });
+
+  it('restarts opted-in workloads only when the agent changed the data, once per hash', async () => {
+    const h = reconcileHarness();
+    h.cluster.workloads.push(deployment(), deployment({ name: 'not-opted-in', annotations: {} }));
+    h.store.set('kv1', 'db-password', VALUE);
+    const [key] = h.add(akvs());
+    await h.reconciler.reconcile(key as string);
+    expect(h.cluster.restartPatches).toEqual([]); // creation restarts nothing
+    h.store.set('kv1', 'db-password', 'rotated');
+    await h.reconciler.reconcile(key as string);
+    expect(h.cluster.restartPatches.map((p) => p.ref.name)).toEqual(['api']);
+    expect(h.cluster.restartPatches[0]?.value).toBe(dataHash({ password: Buffer.from('rotated') }));
+    await h.reconciler.reconcile(key as string);
+    h.store.set('kv1', 'db-password', 'rotated'); // new version, same data
+    await h.reconciler.reconcile(key as string);
+    expect(h.cluster.restartPatches).toHaveLength(1);
+    expect(h.emitted.filter((e) => e.name === 'workload-restarted')).toEqual([
+      { name: 'workload-restarted', payload: { kind: 'Deployment', namespace: 'team-a', name: 'api' } },
+    ]);
+  });
+
+  it('does not restart for a change somebody else made, and retries a restart whose patch failed', async () => {
+    const h = reconcileHarness();
+    h.cluster.workloads.push(deployment());
+    h.store.set('kv1', 'db-password', VALUE);
+    const [key] = h.add(akvs());
+    await h.reconciler.reconcile(key as string);
+    h.store.set('kv1', 'db-password', 'rotated');
+    h.cluster.failNext('patch', new TransientError('KubernetesUnavailable', 'apiserver 503'));
+    expect(await h.reconciler.reconcile(key as string)).toMatchObject({ kind: 'error', error: { code: 'KubernetesUnavailable' } });
+    expect(h.cluster.restartPatches).toHaveLength(0);
+    expect(await h.reconciler.reconcile(key as string)).toEqual({ kind: 'success' });
+    expect(h.cluster.restartPatches).toHaveLength(1);
+  });
+
+  it('a bad transform fails only that CR, with a value-free message', async () => {
+    const h = reconcileHarness();
+    h.store.set('kv1', 'db-password', `${VALUE}!!not-base64`);
+    const [key] = h.add(
+      akvs({ name: 'decoded', spec: { output: { secret: { name: 'decoded', dataKey: 'v' }, transform: ['base64decode'] } } }),
+      akvs({ name: 'plain', spec: { output: { secret: { name: 'plain', dataKey: 'v' } } } }),
+    );
+    const result = await h.reconciler.reconcile(key as string);
+    expect(result).toMatchObject({ kind: 'error', error: { code: 'TransformFailed' } });
+    expect(h.cluster.output('Secret', 'team-a', 'plain')).toBeDefined();
+    expect(h.cluster.output('Secret', 'team-a', 'decoded')).toBeUndefined();
+    expect(h.everythingVisible()).not.toContain(VALUE);
+  });
+
+  it('prunes a key removed from a multi-key-value secret and writes ConfigMaps', async () => {
+    const h = reconcileHarness();
+    h.store.set('kv1', 'settings', JSON.stringify({ a: '1', b: '2' }), { contentType: 'application/x-json' });
+    const spec = { vault: { name: 'kv1', object: { name: 'settings', type: 'multi-key-value-secret' as const } } };
+    const [key] = h.add(
+      akvs({ name: 's', spec: { ...spec, output: { secret: { name: 's' } } } }),
+      akvs({ name: 'c', spec: { ...spec, output: { configMap: { name: 'c' } } } }),
+    );
+    await h.reconciler.reconcile(key as string);
+    expect(Object.keys(h.cluster.output('Secret', 'team-a', 's')?.data ?? {})).toEqual(['a', 'b']);
+    h.store.set('kv1', 'settings', JSON.stringify({ a: '1' }), { contentType: 'application/x-json' });
+    await h.reconciler.reconcile(key as string);
+    expect(Object.keys(h.cluster.output('Secret', 'team-a', 's')?.data ?? {})).toEqual(['a']);
+    expect(h.cluster.output('ConfigMap', 'team-a', 'c')?.data).toEqual({ a: Buffer.from('1') });
+  });
+
+  it('records an invalid spec on the CR under a key of its own, writing nothing', async () => {
+    const h = reconcileHarness();
+    const bad = akvs({ spec: { vault: { name: '', object: { name: 'x', type: 'secret' } } } });
+    const [key] = h.add(bad);
+    expect(key).toBe('cr:team-a/db');
+    const result = await h.reconciler.reconcile(key as string);
+    expect(result).toMatchObject({ kind: 'error', error: { code: 'InvalidSpec' } });
+    expect(h.cluster.applies).toEqual([]);
+    expect(h.cluster.statuses.get('team-a/db')?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(h.cluster.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'InvalidSpec' })]);
+  });
+
+  it('measures latency from the notification event time', async () => {
+    const h = reconcileHarness();
+    h.store.set('kv1', 'db-password', VALUE);
+    const [key] = h.add(akvs());
+    h.hints.record(key as string, h.clock.now() - 1500);
+    await h.reconciler.reconcile(key as string);
+    expect(h.emitted[0]).toMatchObject({ name: 'secret-written', payload: { latencyMs: 1500 } });
+  });
+});

@@ -1,0 +1,14 @@
+import { createLogger } from '../../../cluster-agent/logger.js';
+
+describe('agent logger', () => {
+  it('redacts value-like fields wherever they sit', () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (l: string) => void lines.push(l) });
+    const VALUE = 'p4ssw0rd-value';
+    logger.info({ value: VALUE, secret: { value: VALUE }, output: { data: { password: VALUE }, stringData: { p: VALUE } } }, 'one');
+    logger.info({ req: { headers: { authorization: `Bearer ${VALUE}`, 'akvsync-signature': VALUE } }, keyring: { k: VALUE } }, 'two');
+    expect(lines).toHaveLength(2);
+    expect(lines.join('\n')).not.toContain(VALUE);
+    expect(lines.join('\n')).toContain('[redacted]');
+  });
+});

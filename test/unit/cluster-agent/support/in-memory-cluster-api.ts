@@ -1,0 +1,102 @@
+import type { AkvsStatus, AzureKeyVaultSecret } from '../../../../core/crd/azure-key-vault-secret.js';
+import { dataHash } from '../../../../core/sync/data-hash.js';
+import type {
+  ClusterApi,
+  ClusterEvent,
+  ExistingOutput,
+  OutputApply,
+  OutputRef,
+  Workload,
+  WorkloadRef,
+} from '../../../../cluster-agent/ports/cluster-api.js';
+
+export interface StoredOutput {
+  kind: 'Secret' | 'ConfigMap';
+  namespace: string;
+  name: string;
+  secretType: string | undefined;
+  data: Record<string, Buffer>;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  ownerUids: string[];
+}
+
+const id = (r: { kind: string; namespace: string; name: string }): string => `${r.kind}/${r.namespace}/${r.name}`;
+
+/** ClusterApi fake that behaves like server-side apply of the full object, and records everything the agent did. */
+export class InMemoryClusterApi implements ClusterApi {
+  readonly outputs = new Map<string, StoredOutput>();
+  readonly statuses = new Map<string, AkvsStatus>();
+  readonly events: (ClusterEvent & { cr: string })[] = [];
+  readonly applies: OutputApply[] = [];
+  readonly statusPatches: { cr: string; status: AkvsStatus }[] = [];
+  readonly workloads: Workload[] = [];
+  readonly restartPatches: { ref: WorkloadRef; key: string; value: string }[] = [];
+  private readonly failures: Partial<Record<'apply' | 'status' | 'patch', unknown>> = {};
+
+  failNext(op: 'apply' | 'status' | 'patch', error: unknown): void {
+    this.failures[op] = error;
+  }
+
+  putOutput(o: StoredOutput): void {
+    this.outputs.set(id(o), o);
+  }
+
+  output(kind: 'Secret' | 'ConfigMap', namespace: string, name: string): StoredOutput | undefined {
+    return this.outputs.get(id({ kind, namespace, name }));
+  }
+
+  async getOutput(ref: OutputRef): Promise<ExistingOutput | undefined> {
+    const o = this.outputs.get(id(ref));
+    if (!o) return undefined;
+    return { ...ref, ownerUids: [...o.ownerUids], labels: { ...o.labels }, annotations: { ...o.annotations }, secretType: o.secretType, dataHash: dataHash(o.data) };
+  }
+
+  async applyOutput(o: OutputApply): Promise<void> {
+    this.take('apply');
+    this.applies.push(o);
+    this.outputs.set(id(o), {
+      kind: o.kind,
+      namespace: o.namespace,
+      name: o.name,
+      secretType: o.secretType,
+      data: { ...o.data },
+      labels: { ...o.labels },
+      annotations: { ...o.annotations },
+      ownerUids: o.owner ? [o.owner.uid] : [],
+    });
+  }
+
+  async patchStatus(cr: AzureKeyVaultSecret, status: AkvsStatus): Promise<void> {
+    this.take('status');
+    const key = `${cr.metadata.namespace}/${cr.metadata.name}`;
+    this.statuses.set(key, status);
+    this.statusPatches.push({ cr: key, status });
+  }
+
+  async recordEvent(cr: AzureKeyVaultSecret, event: ClusterEvent): Promise<void> {
+    this.events.push({ ...event, cr: `${cr.metadata.namespace}/${cr.metadata.name}` });
+  }
+
+  async listWorkloads(namespace: string): Promise<Workload[]> {
+    return this.workloads.filter((w) => w.namespace === namespace);
+  }
+
+  async patchPodTemplateAnnotation(ref: WorkloadRef, key: string, value: string): Promise<void> {
+    this.take('patch');
+    this.restartPatches.push({ ref, key, value });
+    const w = this.workloads.find((x) => x.kind === ref.kind && x.namespace === ref.namespace && x.name === ref.name);
+    if (w) {
+      const index = this.workloads.indexOf(w);
+      this.workloads[index] = { ...w, podTemplate: { ...w.podTemplate, annotations: { ...w.podTemplate.annotations, [key]: value } } };
+    }
+  }
+
+  private take(op: 'apply' | 'status' | 'patch'): void {
+    const error = this.failures[op];
+    if (error !== undefined) {
+      delete this.failures[op];
+      throw error;
+    }
+  }
+}

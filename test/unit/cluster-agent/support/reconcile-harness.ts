@@ -1,0 +1,54 @@
+import type { AzureKeyVaultSecret } from '../../../../core/crd/azure-key-vault-secret.js';
+import { createAgentEvents } from '../../../../cluster-agent/agent-events.js';
+import type { AgentEventMap } from '../../../../cluster-agent/agent-events.js';
+import { AkvsIndex } from '../../../../cluster-agent/controller/akvs-index.js';
+import { AkvsWatchHandler } from '../../../../cluster-agent/controller/akvs-watch-handler.js';
+import { ReadStates } from '../../../../cluster-agent/controller/read-state.js';
+import { Reconciler } from '../../../../cluster-agent/controller/reconcile.js';
+import { SyncHints } from '../../../../cluster-agent/controller/sync-hints.js';
+import { createLogger } from '../../../../cluster-agent/logger.js';
+import { InMemoryClusterApi } from './in-memory-cluster-api.js';
+import { InMemorySecretStore } from './in-memory-secret-store.js';
+import { ManualScheduler } from './manual-scheduler.js';
+
+/** Reconciler wired to in-memory fakes, with every log line, agent event and enqueued key captured. */
+export function reconcileHarness(options: { honourReloaderAnnotations?: boolean } = {}) {
+  const clock = new ManualScheduler();
+  const store = new InMemorySecretStore();
+  const cluster = new InMemoryClusterApi();
+  const index = new AkvsIndex();
+  const hints = new SyncHints();
+  const readStates = new ReadStates();
+  const events = createAgentEvents();
+  const emitted: { name: keyof AgentEventMap; payload: unknown }[] = [];
+  for (const name of ['notification-verified', 'secret-written', 'workload-restarted', 'sync-failed'] as const) {
+    events.on(name, (payload: unknown) => emitted.push({ name, payload }));
+  }
+  const logLines: string[] = [];
+  const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
+  const enqueued: string[] = [];
+  const watch = new AkvsWatchHandler(index, { add: (key) => void enqueued.push(key) });
+  const reconciler = new Reconciler({
+    index, store, cluster, clock, hints, readStates, events, logger,
+    honourReloaderAnnotations: options.honourReloaderAnnotations ?? true,
+  });
+  return {
+    clock, store, cluster, index, hints, readStates, events, emitted, logLines, logger, enqueued, watch, reconciler,
+    /** Adds CRs through the informer handler; returns the keys they were enqueued under. */
+    add(...crs: AzureKeyVaultSecret[]): string[] {
+      const before = enqueued.length;
+      for (const cr of crs) watch.upsert(cr);
+      return [...new Set(enqueued.slice(before))];
+    },
+    /** Everything the agent let out: log lines, Events, statuses, agent events, and output metadata. */
+    everythingVisible(): string {
+      return JSON.stringify({
+        logLines,
+        events: cluster.events,
+        statuses: [...cluster.statuses.values()],
+        emitted,
+        outputs: [...cluster.outputs.values()].map((o) => ({ labels: o.labels, annotations: o.annotations })),
+      });
+    },
+  };
+}
