@@ -8,6 +8,8 @@ const common = {
   testEnvironment: 'node',
 };
 export default {
+  // testTimeout is a global option in jest (ignored inside a project): integration tests wait on a real control plane.
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
@@ -17,7 +19,6 @@ export default {
       globalSetup: '<rootDir>/test/integration/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/support/global-teardown.ts',
       setupFiles: ['<rootDir>/test/integration/support/trust-local-ca.ts'],
-      testTimeout: 120000,
     },
   ],
 };
