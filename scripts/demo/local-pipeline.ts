@@ -148,13 +148,19 @@ async function startPipelineAgent(
   const keyId = `local-${Date.now().toString(36)}`;
   const keyBase64 = randomBytes(32).toString('base64');
   const serverCert = issueLoopbackServerCert(options.ca);
-  // Certificates and the keyring reach the agent through its config loader's file hook: nothing touches disk.
-  const files: Record<string, string> = { 'mem:tls.crt': serverCert.certPem, 'mem:tls.key': serverCert.keyPem };
+  // Certificates, the keyring and the data-hash key reach the agent through its config loader's file hook: nothing
+  // touches disk. The hash key makes the data hashes in annotations and status keyed (HMAC), as in production.
+  const files: Record<string, string> = {
+    'mem:tls.crt': serverCert.certPem,
+    'mem:tls.key': serverCert.keyPem,
+    'mem:data-hash.key': randomBytes(32).toString('base64'),
+  };
   const config = loadAgentConfig(
     {
       AKVSYNC_TLS_CERT_FILE: 'mem:tls.crt',
       AKVSYNC_TLS_KEY_FILE: 'mem:tls.key',
       AKVSYNC_SIGNING_KEYS: JSON.stringify({ [keyId]: keyBase64 }),
+      AKVSYNC_DATA_HASH_KEY_FILE: 'mem:data-hash.key',
       AKVSYNC_VAULT_URLS: JSON.stringify(Object.fromEntries(options.vaults.map((v) => [v, emulator.vaultUrl(v)]))),
       AKVSYNC_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'true',
       AZURE_TENANT_ID: emulator.tenantId,

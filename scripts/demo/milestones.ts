@@ -33,6 +33,16 @@ export interface MilestoneRecorder {
 
 const VERSION_IN_BODY = /"(?:Version|version)"\s*:\s*"([0-9a-fA-F]{32})"/;
 
+/** The first milestone of `kind` at or after `since` that matches (milestones are in arrival order). */
+export function findMilestone(
+  milestones: readonly Milestone[],
+  kind: MilestoneKind,
+  since: number,
+  match?: (m: Milestone) => boolean,
+): Milestone | undefined {
+  return milestones.find((m) => m.kind === kind && m.at >= since && (match?.(m) ?? true));
+}
+
 function fromExchange(kind: MilestoneKind, x: RecordedExchange): Milestone {
   return { kind, at: x.receivedAt, version: VERSION_IN_BODY.exec(x.requestBody)?.[1], detail: { status: x.status, bytes: Buffer.byteLength(x.requestBody), answeredAt: x.respondedAt } };
 }
@@ -76,7 +86,7 @@ export async function recordMilestones(pipeline: LocalPipeline, kubeConfig: Kube
 
   return {
     milestones,
-    find: (kind, since, match) => milestones.find((m) => m.kind === kind && m.at >= since && (match?.(m) ?? true)),
+    find: (kind, since, match) => findMilestone(milestones, kind, since, match),
     async stop() {
       stopped = true;
       abort.abort();
