@@ -86,12 +86,14 @@ function recordSkipped(skipped: readonly SkippedDelivery[], { log, telemetry }: 
   return { duplicates: skipped.length - unsubscribed, unsubscribed };
 }
 
-/** Plans once to learn the keys, asks the (asynchronous) store about them, then plans against the answers. */
+/** Plans once, asks the (asynchronous) store about each planned key, and moves the delivered ones to `skipped`. */
 async function planAgainstDedupeStore(events: readonly KeyVaultEvent[], deps: RouteDependencies): Promise<DeliveryPlan> {
-  const candidates = planDeliveries(events, deps.clusters, { hasDelivered: () => false }).deliveries;
-  const answers = await Promise.all(candidates.map((d) => deps.dedupe.has(d.dedupeKey)));
-  const delivered = new Set(candidates.filter((_, i) => answers[i]).map((d) => d.dedupeKey));
-  return planDeliveries(events, deps.clusters, { hasDelivered: (key) => delivered.has(key) });
+  const plan = planDeliveries(events, deps.clusters, { hasDelivered: () => false });
+  const answers = await Promise.all(plan.deliveries.map((d) => deps.dedupe.has(d.dedupeKey)));
+  const duplicates: SkippedDelivery[] = plan.deliveries
+    .filter((_, i) => answers[i])
+    .map((d) => ({ cluster: d.cluster, eventId: d.notification.eventId, dedupeKey: d.dedupeKey, reason: 'duplicate' }));
+  return { deliveries: plan.deliveries.filter((_, i) => !answers[i]), skipped: [...plan.skipped, ...duplicates] };
 }
 
 /** Pushes one notification and marks it; resolves to the failure, if any (never rejects). */
