@@ -4,6 +4,7 @@
  * material) so one start-up reports all of them.
  */
 import { X509Certificate } from 'node:crypto';
+import { decodeKeyMaterial } from '../core/notification/key-material.js';
 import { NOTIFICATION_PATH } from '../core/notification/notification.js';
 import { KEY_ID_PATTERN, MIN_KEY_BYTES, type SigningKey } from '../core/notification/signature.js';
 import type { ClusterRoute } from '../core/routing/plan-deliveries.js';
@@ -16,8 +17,6 @@ const CLUSTER_KEYS = new Set(['name', 'pushUrl', 'keyId', 'signingKey', 'signing
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const VAULT_NAME = /^[a-z0-9][a-z0-9-]{1,22}[a-z0-9]$/;
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
 
 export function parseClusters(settings: AppSettings, problems: string[]): ClusterConfig[] {
@@ -128,8 +127,7 @@ function parseSigningKey(e: Record<string, unknown>, at: string, settings: AppSe
     problems.push(`${source}: ${UNRESOLVED_REFERENCE}`);
     return undefined;
   }
-  const encoding = BASE64.test(text) ? 'base64' : BASE64URL.test(text) ? 'base64url' : undefined;
-  const key = encoding ? new Uint8Array(Buffer.from(text, encoding)) : undefined;
+  const key = decodeKeyMaterial(text);
   if (!key || key.byteLength < MIN_KEY_BYTES) {
     problems.push(`${source}: must be base64 of at least ${MIN_KEY_BYTES} random bytes (value not shown)`);
     return undefined;

@@ -1,9 +1,8 @@
 import { TerminalError } from '../errors.js';
+import { decodeKeyMaterial } from './key-material.js';
 import { parseJsonObject } from './parse-json-object.js';
 import { KEY_ID_PATTERN, MIN_KEY_BYTES } from './signature.js';
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const MAX_KEYS = 16;
 
 const invalid = (message: string): TerminalError => new TerminalError('InvalidKeyring', message);
@@ -21,10 +20,8 @@ export function parseKeyring(json: string): ReadonlyMap<string, Uint8Array> {
   for (const [keyId, value] of entries) {
     if (!KEY_ID_PATTERN.test(keyId)) throw invalid(`keyring key id ${JSON.stringify(keyId.slice(0, 64))} must match ${KEY_ID_PATTERN}`);
     if (typeof value !== 'string') throw invalid(`keyring key "${keyId}" must be a base64 string`);
-    const text = value.trim();
-    const encoding = BASE64.test(text) ? 'base64' : BASE64URL.test(text) ? 'base64url' : undefined;
-    if (encoding === undefined) throw invalid(`keyring key "${keyId}" is not valid base64`);
-    const key = new Uint8Array(Buffer.from(text, encoding));
+    const key = decodeKeyMaterial(value);
+    if (key === undefined) throw invalid(`keyring key "${keyId}" is not valid base64`);
     if (key.byteLength < MIN_KEY_BYTES) {
       throw invalid(`keyring key "${keyId}" is ${key.byteLength} bytes, fewer than ${MIN_KEY_BYTES}`);
     }
