@@ -8,8 +8,6 @@ const common = {
   testEnvironment: 'node',
 };
 export default {
-  // testTimeout is a global option in jest (ignored inside a project): integration tests wait on a real control plane.
-  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {

@@ -1,8 +1,5 @@
-import { jest } from '@jest/globals';
 import { startAgentHarness, waitFor, decode } from './agent-harness.js';
 import type { AgentHarness } from './agent-harness.js';
-
-jest.setTimeout(120_000);
 
 describe('agent: one read per version, and the fallback check', () => {
   let h: AgentHarness;

@@ -1,12 +1,8 @@
-import { jest } from '@jest/globals';
-import type { V1ReplicaSet } from '@kubernetes/client-node';
 import { startAgentHarness, waitFor, decode } from './agent-harness.js';
 import type { AgentHarness } from './agent-harness.js';
+import { replicaSetsOf } from '../../../scripts/demo/cluster-fixtures.js';
+import { getTestStack } from '../support/stack-client.js';
 
-const replicaSetsOf = async (h: AgentHarness, ns: string, deployment: string): Promise<V1ReplicaSet[]> =>
-  (await h.apps.listNamespacedReplicaSet({ namespace: ns })).items.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.name === deployment));
-
-jest.setTimeout(120_000);
 
 describe('agent: rotation + signed notification', () => {
   let h: AgentHarness;
@@ -31,7 +27,7 @@ describe('agent: rotation + signed notification', () => {
         },
       },
     });
-    await waitFor('first ReplicaSet', async () => ((await replicaSetsOf(h, ns, 'api')).length === 1 ? true : undefined));
+    await waitFor('first ReplicaSet', async () => ((await replicaSetsOf(getTestStack().kubeConfig, ns, 'api')).length === 1 ? true : undefined));
   });
   afterAll(async () => {
     await h?.stop();
@@ -44,7 +40,7 @@ describe('agent: rotation + signed notification', () => {
     expect(res.status).toBe(202);
     await waitFor('Secret updated', async () => (decode(await h.readSecret(ns, 'api-key'), 'key') === 'second-value' ? true : undefined));
     const afterRollout = await waitFor('second ReplicaSet', async () => {
-      const rs = await replicaSetsOf(h, ns, 'api');
+      const rs = await replicaSetsOf(getTestStack().kubeConfig, ns, 'api');
       return rs.length === 2 ? rs : undefined;
     });
     expect(afterRollout).toHaveLength(2);
@@ -61,7 +57,7 @@ describe('agent: rotation + signed notification', () => {
       return d.status?.observedGeneration === d.metadata?.generation ? true : undefined;
     });
     expect((await h.apps.readNamespacedDeployment({ namespace: ns, name: 'api' })).metadata?.generation).toBe(deployment.metadata?.generation);
-    expect(await replicaSetsOf(h, ns, 'api')).toHaveLength(2);
+    expect(await replicaSetsOf(getTestStack().kubeConfig, ns, 'api')).toHaveLength(2);
   });
 
   it('forged, expired and wrong-key notifications change nothing', async () => {
@@ -78,7 +74,7 @@ describe('agent: rotation + signed notification', () => {
     const after = await h.readSecret(ns, 'api-key');
     expect(after?.data).toEqual(before?.data);
     expect(after?.metadata?.resourceVersion).toBe(before?.metadata?.resourceVersion);
-    expect(await replicaSetsOf(h, ns, 'api')).toHaveLength(2);
+    expect(await replicaSetsOf(getTestStack().kubeConfig, ns, 'api')).toHaveLength(2);
   });
 
   it('exposes metrics for the notifications, writes and restarts', async () => {

@@ -1,10 +1,7 @@
-import { jest } from '@jest/globals';
 import { startAgentHarness, waitFor, decode } from './agent-harness.js';
 import type { AgentHarness } from './agent-harness.js';
 
 const VALUE = 'integration-S3cret-value-9f2c';
-
-jest.setTimeout(120_000);
 
 describe('agent: create a CR → output written', () => {
   let h: AgentHarness;

@@ -13,6 +13,6 @@ const caPem = readFileSync(caFile, 'utf8');
 const trusted = tls.getCACertificates('default');
 if (!trusted.some((pem) => pem.trim() === caPem.trim())) tls.setDefaultCACertificates([...trusted, caPem]);
 
-// jest-circus reads `testTimeout` only from the top-level config, so the integration project's
-// `testTimeout: 120000` in jest.config.mjs is ignored; apply it here (hooks included) until the config moves it.
+// Integration tests and their hooks wait on a real control plane: 120 s for this project only (jest reads
+// `testTimeout` from the top-level config alone, which would also loosen the unit tests' 5 s default).
 jest.setTimeout(120_000);
