@@ -8,7 +8,8 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SYNCED_VERSION_ANNOTATION } from '.
 import { akvsSpec, createAkvs } from '../scripts/demo/cluster-fixtures.js';
 import { waitUntil } from '../scripts/local-stack/wait-until.js';
 import { atMost, beginBench, exactly, finishBench } from './support/bench-result.js';
-import { forEachLimited, startBenchStack } from './support/bench-stack.js';
+import { forEachLimited } from '../core/concurrency/for-each-limited.js';
+import { startBenchStack } from './support/bench-stack.js';
 
 const VAULT = 'kv-bench-fanout';
 const OBJECT = 'shared-api-key';

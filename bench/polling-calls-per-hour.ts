@@ -13,7 +13,8 @@ import { externalSecretsModel } from './models/external-secrets-model.js';
 import type { PollingModel } from './models/polling-model.js';
 import { runPollingModel } from './models/run-polling-model.js';
 import { atLeast, beginBench, finishBench } from './support/bench-result.js';
-import { forEachLimited, startBenchStack } from './support/bench-stack.js';
+import { forEachLimited } from '../core/concurrency/for-each-limited.js';
+import { startBenchStack } from './support/bench-stack.js';
 
 const VAULT = 'kv-bench-poll';
 const OBJECTS = 1000;

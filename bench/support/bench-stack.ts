@@ -3,6 +3,7 @@
  * Vault emulator, the Function app on the local Functions host and the agent (scripts/demo/local-pipeline.ts).
  * Everything is stopped on stop(), on Ctrl-C and on SIGTERM from run-all.
  */
+import { forEachLimited } from '../../core/concurrency/for-each-limited.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { applyAkvsCrd, createNamespace } from '../../scripts/demo/cluster-fixtures.js';
 import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from '../../scripts/demo/local-pipeline.js';
@@ -57,16 +58,4 @@ export async function startBenchStack(options: {
     await stop();
     throw error;
   }
-}
-
-/** Runs `task` over `items` with at most `limit` in flight. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      await task(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -1,10 +1,12 @@
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import { AKVSYNC_GROUP, AKVS_API_VERSION, AKVS_KIND, AKVS_PLURAL, AKVS_VERSION } from '../../core/crd/azure-key-vault-secret.js';
 import type { AkvsStatus, AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { dataHash } from '../../core/sync/data-hash.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { ClusterApi, ClusterEvent, ExistingOutput, OutputApply, OutputRef, Workload, WorkloadKind, WorkloadRef } from '../ports/cluster-api.js';
+import { KubeApiClients } from './kube-api-clients.js';
 import { isKubeNotFound, kubeError } from './kube-errors.js';
 
 export const FIELD_MANAGER = 'akvsync';
@@ -15,6 +17,7 @@ export class KubeClusterApi implements ClusterApi {
   private readonly apps: AppsV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly objects: KubernetesObjectApi;
+  private readonly clients: KubeApiClients;
 
   constructor(
     kubeConfig: KubeConfig,
@@ -22,10 +25,16 @@ export class KubeClusterApi implements ClusterApi {
     private readonly dataHashKey: Uint8Array | undefined = undefined,
     private readonly instance = 'akvsync-agent',
   ) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.apps = kubeConfig.makeApiClient(AppsV1Api);
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+    this.clients = new KubeApiClients(kubeConfig);
+    this.core = this.clients.make(CoreV1Api);
+    this.apps = this.clients.make(AppsV1Api);
+    this.custom = this.clients.make(CustomObjectsApi);
+    this.objects = this.clients.objects();
+  }
+
+  /** Closes the pooled apiserver connections. */
+  close(): Promise<void> {
+    return this.clients.close();
   }
 
   async getOutput(ref: OutputRef): Promise<ExistingOutput | undefined> {

@@ -14,13 +14,15 @@ import { parseKey } from './object-key.js';
 import type { VaultObjectRef } from './object-key.js';
 import { success } from './queue-action.js';
 import type { ReconcileResult } from './queue-action.js';
-import { restartWorkloads } from './restart-workloads.js';
+import { WorkloadRestarter } from './restart-workloads.js';
 import type { ChangedOutput } from './restart-workloads.js';
+import { forEachLimited } from '../../core/concurrency/for-each-limited.js';
 import { StatusWriter } from './status-writer.js';
 import { describeFailure, mostRetryable } from './failure.js';
 import type { SyncHints } from './sync-hints.js';
 import type { ReadStates } from './read-state.js';
 import { writeOutput } from './write-output.js';
+import type { DesiredWrite, WriteResult } from './write-output.js';
 
 export interface ReconcilerDeps {
   readonly index: AkvsIndex;
@@ -60,6 +62,7 @@ export class Reconciler {
     const eventTime = this.deps.hints.take(key);
     if (crs.length === 0) return success;
     const errors: unknown[] = [];
+    const restarter = new WorkloadRestarter(this.deps.cluster, { honourReloaderAnnotations: this.deps.honourReloaderAnnotations });
     for (const [version, group] of groupByVersion(crs)) {
       let secret: SecretVersion;
       try {
@@ -73,9 +76,9 @@ export class Reconciler {
         await this.recordFailures(group, error, errors);
         continue;
       }
-      await forEachLimit(group, FAN_OUT_CONCURRENCY, async (cr) => {
+      await forEachLimited(group, FAN_OUT_CONCURRENCY, async (cr) => {
         try {
-          await this.syncOne(cr, secret, eventTime);
+          await this.syncOne(cr, secret, eventTime, restarter);
         } catch (error) {
           errors.push(error);
           await this.recordFailures([cr], error, errors);
@@ -92,7 +95,7 @@ export class Reconciler {
     return this.deps.store.getSecret(ref.vault, ref.name, version);
   }
 
-  private async syncOne(cr: AzureKeyVaultSecret, secret: SecretVersion, eventTime: number | undefined): Promise<void> {
+  private async syncOne(cr: AzureKeyVaultSecret, secret: SecretVersion, eventTime: number | undefined, restarter: WorkloadRestarter): Promise<void> {
     const desired = computeDesiredOutput(cr, { value: secret.value, contentType: secret.contentType, version: secret.version }, this.hashOptions());
     if (desired.kind === 'None') {
       await this.status.write(cr, (latest, nowIso) => syncedStatus(latest, { version: secret.version, dataHash: undefined, output: undefined, dataChanged: false, expiresOn: secret.expiresOn }, nowIso));
@@ -109,6 +112,17 @@ export class Reconciler {
       this.deps.events.emit('secret-written', { namespace, name, version: secret.version, dataHash, latencyMs });
       if (!result.created) this.pendingRestarts.set(outputId, { kind, namespace, name, dataHash });
     }
+    const owed = this.pendingRestarts.get(outputId);
+    // The data is in place: rolling the workloads does not wait for the status and the Event (nor they for it).
+    await Promise.all([
+      this.reportSynced(cr, secret, desired, result),
+      owed?.dataHash === dataHash ? this.restart(outputId, owed, restarter) : undefined,
+    ]);
+  }
+
+  /** Status (only when it changed) and a Normal Event when the output was written or first reported. */
+  private async reportSynced(cr: AzureKeyVaultSecret, secret: SecretVersion, desired: DesiredWrite, result: WriteResult): Promise<void> {
+    const { kind, name, dataHash } = desired;
     const statusChanged = await this.status.write(cr, (latest, nowIso) =>
       syncedStatus(latest, { version: secret.version, dataHash, output: { kind, name }, dataChanged: result.dataChanged, expiresOn: secret.expiresOn }, nowIso),
     );
@@ -116,15 +130,16 @@ export class Reconciler {
       const verb = result.created ? 'created' : 'updated';
       await this.deps.cluster.recordEvent(cr, { type: 'Normal', reason: 'Synced', message: `${kind} ${name} ${verb} from Key Vault version ${secret.version}` });
     }
-    const pending = this.pendingRestarts.get(outputId);
-    if (pending && pending.dataHash === dataHash) {
-      const restarted = await restartWorkloads(this.deps.cluster, pending, { honourReloaderAnnotations: this.deps.honourReloaderAnnotations });
-      this.pendingRestarts.delete(outputId);
-      for (const w of restarted) {
-        this.deps.metrics?.restarts.inc({ kind: w.kind });
-        this.deps.logger.info({ workload: w, source: outputId, dataHash }, 'workload restarted');
-        this.deps.events.emit('workload-restarted', { kind: w.kind, namespace: w.namespace, name: w.name });
-      }
+  }
+
+  /** Restarts owed for an output; forgotten only once they succeeded (a failed patch is retried with the reconcile). */
+  private async restart(outputId: string, owed: ChangedOutput, restarter: WorkloadRestarter): Promise<void> {
+    const restarted = await restarter.restartFor(owed);
+    if (this.pendingRestarts.get(outputId) === owed) this.pendingRestarts.delete(outputId);
+    for (const w of restarted) {
+      this.deps.metrics?.restarts.inc({ kind: w.kind });
+      this.deps.logger.info({ workload: w, source: outputId, dataHash: owed.dataHash }, 'workload restarted');
+      this.deps.events.emit('workload-restarted', { kind: w.kind, namespace: w.namespace, name: w.name });
     }
   }
 
@@ -166,14 +181,6 @@ export class Reconciler {
 
 /** CRs of one vault object written at the same time (each CR's own steps stay in order). */
 const FAN_OUT_CONCURRENCY = 16;
-
-async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 function groupByVersion(crs: readonly AzureKeyVaultSecret[]): Map<string | undefined, AzureKeyVaultSecret[]> {
   const groups = new Map<string | undefined, AzureKeyVaultSecret[]>();

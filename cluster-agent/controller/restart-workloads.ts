@@ -1,5 +1,5 @@
 import { planRestarts } from '../../core/restart/plan-restarts.js';
-import type { ClusterApi, OutputKind, WorkloadRef } from '../ports/cluster-api.js';
+import type { ClusterApi, OutputKind, Workload, WorkloadRef } from '../ports/cluster-api.js';
 
 export interface ChangedOutput {
   readonly kind: OutputKind;
@@ -9,21 +9,41 @@ export interface ChangedOutput {
 }
 
 /**
- * Rolling-restarts the opted-in workloads in the output's namespace by writing the data hash into a pod-template
- * annotation (planRestarts decides who and which annotation). Call it ONLY after the agent itself changed the data:
- * the annotation makes it idempotent, so the same hash never restarts a workload twice.
+ * Rolling-restarts opted-in workloads by writing a data hash into a pod-template annotation (planRestarts decides
+ * who and which annotation). Call it ONLY after the agent itself changed the data: the annotation makes it
+ * idempotent, so the same hash never restarts a workload twice.
+ *
+ * One instance serves one reconcile: each namespace's workloads are listed once however many outputs in it changed
+ * (a fan-out to 1,000 Secrets in 100 namespaces lists 100 times, not 1,000). Safe because every source object has its
+ * own annotation key, so a workload patched for one output is still judged correctly for another from the same list.
  */
-export async function restartWorkloads(
-  cluster: ClusterApi,
-  changed: ChangedOutput,
-  options: { readonly honourReloaderAnnotations: boolean },
-): Promise<WorkloadRef[]> {
-  const restarted: WorkloadRef[] = [];
-  for (const workload of await cluster.listWorkloads(changed.namespace)) {
-    const plan = planRestarts(changed, workload, options);
-    if (!plan.restart || !plan.patch) continue;
-    await cluster.patchPodTemplateAnnotation(workload, plan.patch.annotationKey, plan.patch.annotationValue);
-    restarted.push({ kind: workload.kind, namespace: workload.namespace, name: workload.name });
+export class WorkloadRestarter {
+  private readonly listings = new Map<string, Promise<Workload[]>>();
+
+  constructor(
+    private readonly cluster: ClusterApi,
+    private readonly options: { readonly honourReloaderAnnotations: boolean },
+  ) {}
+
+  async restartFor(changed: ChangedOutput): Promise<WorkloadRef[]> {
+    const restarted: WorkloadRef[] = [];
+    for (const workload of await this.workloadsIn(changed.namespace)) {
+      const plan = planRestarts(changed, workload, this.options);
+      if (!plan.restart || !plan.patch) continue;
+      await this.cluster.patchPodTemplateAnnotation(workload, plan.patch.annotationKey, plan.patch.annotationValue);
+      restarted.push({ kind: workload.kind, namespace: workload.namespace, name: workload.name });
+    }
+    return restarted;
   }
-  return restarted;
+
+  private workloadsIn(namespace: string): Promise<Workload[]> {
+    let listing = this.listings.get(namespace);
+    if (!listing) {
+      listing = this.cluster.listWorkloads(namespace);
+      // A failed list is not remembered: the next output in this namespace asks again.
+      listing.catch(() => this.listings.delete(namespace));
+      this.listings.set(namespace, listing);
+    }
+    return listing;
+  }
 }

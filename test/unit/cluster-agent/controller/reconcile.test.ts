@@ -131,6 +131,38 @@ describe('Reconciler', () => {
     expect(h.cluster.restartPatches).toHaveLength(1);
   });
 
+  it('lists the workloads of each namespace once per reconcile, however many of its Secrets changed', async () => {
+    const h = reconcileHarness();
+    const crs = Array.from({ length: 6 }, (_, i) =>
+      akvs({ name: `db-${i}`, namespace: `ns-${i % 2}`, spec: { output: { secret: { name: `db-${i}`, dataKey: 'password' } } } }),
+    );
+    h.cluster.workloads.push(
+      ...crs.map((cr) => deployment({ name: `uses-${cr.metadata.name}`, namespace: cr.metadata.namespace, secretName: cr.metadata.name })),
+    );
+    h.store.set('kv1', 'db-password', VALUE);
+    const [key] = h.add(...crs);
+    await h.reconciler.reconcile(key as string);
+    h.store.set('kv1', 'db-password', 'rotated');
+    h.cluster.workloadListings.length = 0;
+    expect(await h.reconciler.reconcile(key as string)).toEqual({ kind: 'success' });
+    expect([...h.cluster.workloadListings].sort()).toEqual(['ns-0', 'ns-1']);
+    expect(h.cluster.restartPatches.map((p) => p.ref.name).sort()).toEqual(crs.map((cr) => `uses-${cr.metadata.name}`).sort());
+  });
+
+  it('still rolls the workloads when the status write after a data change fails, and reports the failure', async () => {
+    const h = reconcileHarness();
+    h.cluster.workloads.push(deployment());
+    h.store.set('kv1', 'db-password', VALUE);
+    const [key] = h.add(akvs());
+    await h.reconciler.reconcile(key as string);
+    h.store.set('kv1', 'db-password', 'rotated');
+    h.cluster.failNext('status', new TransientError('KubernetesUnavailable', 'apiserver 503'));
+    expect(await h.reconciler.reconcile(key as string)).toMatchObject({ kind: 'error', error: { code: 'KubernetesUnavailable' } });
+    expect(h.cluster.restartPatches.map((p) => p.ref.name)).toEqual(['api']);
+    expect(await h.reconciler.reconcile(key as string)).toEqual({ kind: 'success' });
+    expect(h.cluster.restartPatches).toHaveLength(1);
+  });
+
   it('a bad transform fails only that CR, with a value-free message', async () => {
     const h = reconcileHarness();
     h.store.set('kv1', 'db-password', `${VALUE}!!not-base64`);

@@ -32,6 +32,8 @@ export class InMemoryClusterApi implements ClusterApi {
   readonly statusPatches: { cr: string; status: AkvsStatus }[] = [];
   readonly workloads: Workload[] = [];
   readonly restartPatches: { ref: WorkloadRef; key: string; value: string }[] = [];
+  /** The namespace of every listWorkloads call, in order. */
+  readonly workloadListings: string[] = [];
   private readonly failures: Partial<Record<'apply' | 'status' | 'patch', unknown>> = {};
 
   failNext(op: 'apply' | 'status' | 'patch', error: unknown): void {
@@ -79,6 +81,7 @@ export class InMemoryClusterApi implements ClusterApi {
   }
 
   async listWorkloads(namespace: string): Promise<Workload[]> {
+    this.workloadListings.push(namespace);
     return this.workloads.filter((w) => w.namespace === namespace);
   }
 
