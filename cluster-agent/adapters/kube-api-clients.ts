@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { RequestOptions } from 'node:https';
 import { KubernetesObjectApi, ServerConfiguration, createConfiguration } from '@kubernetes/client-node';
 import type { Configuration, KubeConfig, RequestContext, SecurityAuthentication } from '@kubernetes/client-node';
@@ -11,7 +10,7 @@ import { Agent } from 'undici';
  * pays a fresh TCP + TLS handshake; under a fan-out of thousands of writes that handshake was most of the cost.
  */
 export class PooledKubeAuthentication implements SecurityAuthentication {
-  private agent: { readonly identity: string; readonly dispatcher: Agent } | undefined;
+  private agent: { readonly tls: TlsMaterial; readonly dispatcher: Agent } | undefined;
 
   constructor(private readonly kubeConfig: KubeConfig) {}
 
@@ -37,7 +36,7 @@ export class PooledKubeAuthentication implements SecurityAuthentication {
   }
 
   private dispatcherFor(options: RequestOptions): Agent {
-    const tls = {
+    const tls: TlsMaterial = {
       ...(options.ca !== undefined ? { ca: options.ca } : {}),
       ...(options.cert !== undefined ? { cert: options.cert } : {}),
       ...(options.key !== undefined ? { key: options.key } : {}),
@@ -46,24 +45,27 @@ export class PooledKubeAuthentication implements SecurityAuthentication {
       ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
       ...(options.servername !== undefined ? { servername: options.servername } : {}),
     };
-    const identity = tlsIdentity(tls);
-    if (this.agent?.identity === identity) return this.agent.dispatcher;
+    if (this.agent && sameTls(this.agent.tls, tls)) return this.agent.dispatcher;
     // New or rotated TLS material: a new pool; the old one finishes what it is sending, then closes.
     const previous = this.agent;
-    this.agent = { identity, dispatcher: new Agent({ connect: { ...tls, keepAlive: true, keepAliveInitialDelay: 30_000 } }) };
+    this.agent = { tls, dispatcher: new Agent({ connect: { ...tls, keepAlive: true, keepAliveInitialDelay: 30_000 } }) };
     void previous?.dispatcher.close().catch(() => undefined);
     return this.agent.dispatcher;
   }
 }
 
-/** A digest of the TLS options, so the pool is rebuilt exactly when the CA, client certificate or key changed. */
-function tlsIdentity(tls: Record<string, unknown>): string {
-  const hash = createHash('sha256');
-  for (const [name, value] of Object.entries(tls).sort(([a], [b]) => a.localeCompare(b))) {
-    hash.update(name).update('\0');
-    for (const part of Array.isArray(value) ? value : [value]) hash.update(Buffer.isBuffer(part) ? part : String(part)).update('\0');
-  }
-  return hash.digest('hex');
+type TlsMaterial = Readonly<Record<string, unknown>>;
+
+/** Same CA, client certificate, key and TLS settings (compared by content: the KubeConfig reads them anew per request). */
+function sameTls(a: TlsMaterial, b: TlsMaterial): boolean {
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((name) => sameValue(a[name], b[name]));
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  return a === b;
 }
 
 /** API clients for one KubeConfig sharing one connection pool. */

@@ -5,7 +5,7 @@ import { AKVSYNC_GROUP, AKVS_API_VERSION, AKVS_KIND, AKVS_PLURAL, AKVS_VERSION }
 import type { AkvsStatus, AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { dataHash } from '../../core/sync/data-hash.js';
 import type { Clock } from '../../core/ports/clock.js';
-import type { ClusterApi, ClusterEvent, ExistingOutput, OutputApply, OutputRef, Workload, WorkloadKind, WorkloadRef } from '../ports/cluster-api.js';
+import type { ClusterApi, ClusterEvent, ExistingOutput, OutputApply, OutputKind, OutputRef, Workload, WorkloadKind, WorkloadRef } from '../ports/cluster-api.js';
 import { KubeApiClients } from './kube-api-clients.js';
 import { isKubeNotFound, kubeError } from './kube-errors.js';
 
@@ -45,6 +45,20 @@ export class KubeClusterApi implements ClusterApi {
     } catch (error) {
       if (isKubeNotFound(error)) return undefined;
       throw kubeError(error, what);
+    }
+  }
+
+  async listOutputs(kind: OutputKind, namespace: string, labels: Readonly<Record<string, string>>): Promise<ExistingOutput[]> {
+    const labelSelector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+    try {
+      if (kind === 'Secret') {
+        const list = await this.core.listNamespacedSecret({ namespace, labelSelector });
+        return list.items.map((s) => existingSecret({ kind, namespace, name: s.metadata?.name ?? '' }, this.dataHashKey, s));
+      }
+      const list = await this.core.listNamespacedConfigMap({ namespace, labelSelector });
+      return list.items.map((c) => existingConfigMap({ kind, namespace, name: c.metadata?.name ?? '' }, this.dataHashKey, c));
+    } catch (error) {
+      throw kubeError(error, `list ${kind}s in ${namespace}`);
     }
   }
 
@@ -104,10 +118,13 @@ export class KubeClusterApi implements ClusterApi {
 
   async listWorkloads(namespace: string): Promise<Workload[]> {
     try {
+      // From the apiserver's watch cache (resourceVersion 0): restarts are idempotent per data hash, so a list a few
+      // milliseconds old at worst re-sends an annotation that is already there (no new rollout).
+      const resourceVersion = '0';
       const [deployments, statefulSets, daemonSets] = await Promise.all([
-        this.apps.listNamespacedDeployment({ namespace }),
-        this.apps.listNamespacedStatefulSet({ namespace }),
-        this.apps.listNamespacedDaemonSet({ namespace }),
+        this.apps.listNamespacedDeployment({ namespace, resourceVersion }),
+        this.apps.listNamespacedStatefulSet({ namespace, resourceVersion }),
+        this.apps.listNamespacedDaemonSet({ namespace, resourceVersion }),
       ]);
       return [
         ...deployments.items.map((w) => toWorkload('Deployment', namespace, w)),

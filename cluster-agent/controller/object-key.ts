@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Work-queue keys. The queue is keyed by VAULT OBJECT, so one Key Vault version costs one read however many CRs use it.
  * A CR whose spec is too broken to name a vault object gets a key of its own so its status can say so.
@@ -55,4 +56,9 @@ export function vaultObjectTypeOf(crObjectType: string): VaultObjectType {
 /** The key for a notification's object type (`Secret` | `Certificate` | `Key`). */
 export function vaultObjectTypeOfNotification(objectType: 'Secret' | 'Certificate' | 'Key'): VaultObjectType {
   return objectType === 'Certificate' ? 'certificate' : objectType === 'Key' ? 'key' : 'secret';
+}
+
+/** The value of the source label on outputs written for a work-queue key: a digest, as label values are short. */
+export function sourceLabelValue(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 40);
 }

@@ -4,13 +4,15 @@ import { validateAkvsSpec } from '../../core/crd/validate-spec.js';
 import { TerminalError, isAkvsyncError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { SecretStore, SecretVersion } from '../../core/ports/secret-store.js';
-import { computeDesiredOutput } from '../../core/sync/compute-desired-output.js';
+import { computeDesiredOutput, outputTargetOf } from '../../core/sync/compute-desired-output.js';
 import type { AgentEvents } from '../agent-events.js';
 import type { AgentMetrics } from '../metrics.js';
-import type { ClusterApi } from '../ports/cluster-api.js';
+import type { ClusterApi, OutputKind, OutputRef } from '../ports/cluster-api.js';
 import type { AkvsIndex } from './akvs-index.js';
 import { failedStatus, syncedStatus } from './akvs-status.js';
-import { parseKey } from './object-key.js';
+import { parseKey, sourceLabelValue } from './object-key.js';
+import { OutputLookup } from './output-lookup.js';
+import { SOURCE_LABEL } from '../../core/crd/annotations.js';
 import type { VaultObjectRef } from './object-key.js';
 import { success } from './queue-action.js';
 import type { ReconcileResult } from './queue-action.js';
@@ -63,6 +65,7 @@ export class Reconciler {
     if (crs.length === 0) return success;
     const errors: unknown[] = [];
     const restarter = new WorkloadRestarter(this.deps.cluster, { honourReloaderAnnotations: this.deps.honourReloaderAnnotations });
+    const source = sourceLabelValue(key);
     for (const [version, group] of groupByVersion(crs)) {
       let secret: SecretVersion;
       try {
@@ -76,16 +79,26 @@ export class Reconciler {
         await this.recordFailures(group, error, errors);
         continue;
       }
-      await forEachLimited(group, FAN_OUT_CONCURRENCY, async (cr) => {
-        try {
-          await this.syncOne(cr, secret, eventTime, restarter);
-        } catch (error) {
-          errors.push(error);
-          await this.recordFailures([cr], error, errors);
-        }
-      });
+      const lookup = new OutputLookup(this.deps.cluster, { [SOURCE_LABEL]: source }, outputsOf(group));
+      const context: WriteContext = { secret, eventTime, restarter, lookup, source };
+      // The data first: every output written and its workloads rolled, then the status and Event of each CR.
+      const written: Written[] = [];
+      await this.eachCr(group, errors, async (cr) => void written.push(await this.writeOne(cr, context)));
+      await this.eachCr(written, errors, (w) => this.reportSynced(w, secret), (w) => w.cr);
     }
     return errors.length === 0 ? success : { kind: 'error', error: mostRetryable(errors) };
+  }
+
+  /** Runs a step for many CRs at once; a CR whose step fails gets the failure recorded and the others go on. */
+  private eachCr<T>(items: readonly T[], errors: unknown[], step: (item: T) => Promise<void>, crOf: (item: T) => AzureKeyVaultSecret = (i) => i as AzureKeyVaultSecret): Promise<void> {
+    return forEachLimited(items, FAN_OUT_CONCURRENCY, async (item) => {
+      try {
+        await step(item);
+      } catch (error) {
+        errors.push(error);
+        await this.recordFailures([crOf(item)], error, errors);
+      }
+    });
   }
 
   private async read(ref: VaultObjectRef, version: string | undefined): Promise<SecretVersion> {
@@ -95,34 +108,35 @@ export class Reconciler {
     return this.deps.store.getSecret(ref.vault, ref.name, version);
   }
 
-  private async syncOne(cr: AzureKeyVaultSecret, secret: SecretVersion, eventTime: number | undefined, restarter: WorkloadRestarter): Promise<void> {
+  /** Writes one CR's output and rolls the workloads owed a restart for it. */
+  private async writeOne(cr: AzureKeyVaultSecret, ctx: WriteContext): Promise<Written> {
+    const { secret } = ctx;
     const desired = computeDesiredOutput(cr, { value: secret.value, contentType: secret.contentType, version: secret.version }, this.hashOptions());
-    if (desired.kind === 'None') {
-      await this.status.write(cr, (latest, nowIso) => syncedStatus(latest, { version: secret.version, dataHash: undefined, output: undefined, dataChanged: false, expiresOn: secret.expiresOn }, nowIso));
-      return;
-    }
-    const result = await writeOutput(this.deps.cluster, cr, desired, secret.version);
+    if (desired.kind === 'None') return { cr, output: undefined };
+    const io = { cluster: this.deps.cluster, lookup: (ref: OutputRef) => ctx.lookup.get(ref), beforeDataChange: () => ctx.restarter.prefetch(desired.namespace) };
+    const result = await writeOutput(io, cr, desired, { version: secret.version, label: ctx.source });
     const { namespace, name, kind, dataHash } = desired;
     const outputId = `${kind}/${namespace}/${name}`;
     if (result.written) this.deps.metrics?.outputWrites.inc({ kind });
     if (result.dataChanged) {
-      const latencyMs = eventTime === undefined ? undefined : Math.max(0, this.deps.clock.now() - eventTime);
+      const latencyMs = ctx.eventTime === undefined ? undefined : Math.max(0, this.deps.clock.now() - ctx.eventTime);
       if (latencyMs !== undefined) this.deps.metrics?.syncLatency.observe(latencyMs / 1000);
       this.deps.logger.info({ namespace, name, kind, version: secret.version, dataHash, created: result.created }, 'output written');
       this.deps.events.emit('secret-written', { namespace, name, version: secret.version, dataHash, latencyMs });
       if (!result.created) this.pendingRestarts.set(outputId, { kind, namespace, name, dataHash });
     }
     const owed = this.pendingRestarts.get(outputId);
-    // The data is in place: rolling the workloads does not wait for the status and the Event (nor they for it).
-    await Promise.all([
-      this.reportSynced(cr, secret, desired, result),
-      owed?.dataHash === dataHash ? this.restart(outputId, owed, restarter) : undefined,
-    ]);
+    if (owed?.dataHash === dataHash) await this.restart(outputId, owed, ctx.restarter);
+    return { cr, output: { desired, result } };
   }
 
   /** Status (only when it changed) and a Normal Event when the output was written or first reported. */
-  private async reportSynced(cr: AzureKeyVaultSecret, secret: SecretVersion, desired: DesiredWrite, result: WriteResult): Promise<void> {
-    const { kind, name, dataHash } = desired;
+  private async reportSynced({ cr, output }: Written, secret: SecretVersion): Promise<void> {
+    if (!output) {
+      await this.status.write(cr, (latest, nowIso) => syncedStatus(latest, { version: secret.version, dataHash: undefined, output: undefined, dataChanged: false, expiresOn: secret.expiresOn }, nowIso));
+      return;
+    }
+    const { desired: { kind, name, dataHash }, result } = output;
     const statusChanged = await this.status.write(cr, (latest, nowIso) =>
       syncedStatus(latest, { version: secret.version, dataHash, output: { kind, name }, dataChanged: result.dataChanged, expiresOn: secret.expiresOn }, nowIso),
     );
@@ -179,8 +193,29 @@ export class Reconciler {
   }
 }
 
-/** CRs of one vault object written at the same time (each CR's own steps stay in order). */
-const FAN_OUT_CONCURRENCY = 16;
+/** CRs of one vault object handled at the same time (each CR's own steps stay in order). */
+const FAN_OUT_CONCURRENCY = 32;
+
+interface WriteContext {
+  readonly secret: SecretVersion;
+  readonly eventTime: number | undefined;
+  readonly restarter: WorkloadRestarter;
+  readonly lookup: OutputLookup;
+  readonly source: string;
+}
+
+/** A CR whose output is in place (`output` undefined when its spec writes none). */
+interface Written {
+  readonly cr: AzureKeyVaultSecret;
+  readonly output: { readonly desired: DesiredWrite; readonly result: WriteResult } | undefined;
+}
+
+function outputsOf(crs: readonly AzureKeyVaultSecret[]): { kind: OutputKind; namespace: string }[] {
+  return crs.flatMap((cr) => {
+    const target = outputTargetOf(cr);
+    return target ? [{ kind: target.kind, namespace: cr.metadata.namespace }] : [];
+  });
+}
 
 function groupByVersion(crs: readonly AzureKeyVaultSecret[]): Map<string | undefined, AzureKeyVaultSecret[]> {
   const groups = new Map<string | undefined, AzureKeyVaultSecret[]>();
@@ -192,3 +227,4 @@ function groupByVersion(crs: readonly AzureKeyVaultSecret[]): Map<string | undef
   }
   return groups;
 }
+

@@ -36,6 +36,14 @@ export class WorkloadRestarter {
     return restarted;
   }
 
+  /**
+   * Starts listing a namespace's workloads ahead of a write that will owe restarts, so the list overlaps the write.
+   * Safe: pods of a workload created meanwhile start after the write and read the new data anyway.
+   */
+  prefetch(namespace: string): void {
+    this.workloadsIn(namespace).catch(() => undefined);
+  }
+
   private workloadsIn(namespace: string): Promise<Workload[]> {
     let listing = this.listings.get(namespace);
     if (!listing) {

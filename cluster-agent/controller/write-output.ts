@@ -1,8 +1,8 @@
 import { AKVS_API_VERSION, AKVS_KIND } from '../../core/crd/azure-key-vault-secret.js';
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
-import { DATA_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_NAME_LABEL, SYNCED_VERSION_ANNOTATION } from '../../core/crd/annotations.js';
+import { DATA_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_NAME_LABEL, SOURCE_LABEL, SYNCED_VERSION_ANNOTATION } from '../../core/crd/annotations.js';
 import { TerminalError } from '../../core/errors.js';
-import type { ClusterApi, ExistingOutput, OutputApply, OutputKind } from '../ports/cluster-api.js';
+import type { ClusterApi, ExistingOutput, OutputApply, OutputKind, OutputRef } from '../ports/cluster-api.js';
 
 export interface DesiredWrite {
   readonly kind: OutputKind;
@@ -27,8 +27,18 @@ export interface WriteResult {
  * object the agent does not own (no owner reference to this CR and no akvsync labels naming it): TerminalError
  * 'SecretNotOwned', the existing object unchanged.
  */
-export async function writeOutput(cluster: ClusterApi, cr: AzureKeyVaultSecret, desired: DesiredWrite, version: string): Promise<WriteResult> {
-  const existing = await cluster.getOutput({ kind: desired.kind, namespace: desired.namespace, name: desired.name });
+export async function writeOutput(
+  io: {
+    readonly cluster: ClusterApi;
+    readonly lookup: (ref: OutputRef) => Promise<ExistingOutput | undefined>;
+    /** Called just before an apply that changes the data of an existing output (work that can overlap the write). */
+    readonly beforeDataChange?: () => void;
+  },
+  cr: AzureKeyVaultSecret,
+  desired: DesiredWrite,
+  source: { readonly version: string; readonly label: string },
+): Promise<WriteResult> {
+  const existing = await io.lookup({ kind: desired.kind, namespace: desired.namespace, name: desired.name });
   if (existing && !isOwnedBy(existing, cr)) {
     throw new TerminalError(
       desired.kind === 'Secret' ? 'SecretNotOwned' : 'ConfigMapNotOwned',
@@ -44,13 +54,14 @@ export async function writeOutput(cluster: ClusterApi, cr: AzureKeyVaultSecret, 
     name: desired.name,
     secretType: desired.kind === 'Secret' ? (desired.secretType ?? 'Opaque') : undefined,
     data: desired.data,
-    labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [OWNER_NAME_LABEL]: cr.metadata.name },
-    annotations: { [DATA_HASH_ANNOTATION]: desired.dataHash, [SYNCED_VERSION_ANNOTATION]: version },
+    labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [OWNER_NAME_LABEL]: cr.metadata.name, [SOURCE_LABEL]: source.label },
+    annotations: { [DATA_HASH_ANNOTATION]: desired.dataHash, [SYNCED_VERSION_ANNOTATION]: source.version },
     owner,
   };
   const dataChanged = !existing || existing.dataHash !== desired.dataHash;
   if (existing && !dataChanged && isUpToDate(existing, apply, cr)) return { written: false, created: false, dataChanged: false };
-  await cluster.applyOutput(apply);
+  if (existing && dataChanged) io.beforeDataChange?.();
+  await io.cluster.applyOutput(apply);
   return { written: true, created: !existing, dataChanged };
 }
 

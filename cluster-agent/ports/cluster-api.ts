@@ -64,6 +64,8 @@ export interface ClusterEvent {
 
 export interface ClusterApi {
   getOutput(ref: OutputRef): Promise<ExistingOutput | undefined>;
+  /** The outputs of one kind in a namespace carrying every one of `labels` (an equality label selector). */
+  listOutputs(kind: OutputKind, namespace: string, labels: Readonly<Record<string, string>>): Promise<ExistingOutput[]>;
   applyOutput(output: OutputApply): Promise<void>;
   /** Replaces `.status` through the status subresource. */
   patchStatus(cr: AzureKeyVaultSecret, status: AkvsStatus): Promise<void>;

@@ -13,6 +13,11 @@ export const MANAGED_BY_LABEL = 'akvsync.io/managed-by';
 export const MANAGED_BY_VALUE = 'akvsync';
 /** Label with the owning AzureKeyVaultSecret's name (useful when deletionPolicy is Retain). */
 export const OWNER_NAME_LABEL = 'akvsync.io/owner-name';
+/**
+ * Label naming the Key Vault object an output comes from (a digest of the vault and object, as label values are
+ * short): lets the agent list, in one call per namespace, the outputs one Key Vault change is about to rewrite.
+ */
+export const SOURCE_LABEL = 'akvsync.io/source';
 
 /** Workload opt-in: `"true"` → restart when any Secret/ConfigMap its pod template references changes. */
 export const RELOAD_ANNOTATION = 'akvsync.io/reload';

@@ -29,7 +29,8 @@ export interface ComputeOptions {
   readonly hashKey?: Uint8Array;
 }
 
-function targetOf(akvs: AzureKeyVaultSecret): (OutputTarget & { name: string }) | undefined {
+/** The Secret or ConfigMap a CR writes (named by its spec), or undefined when it writes none. */
+export function outputTargetOf(akvs: AzureKeyVaultSecret): (OutputTarget & { name: string }) | undefined {
   const output = akvs.spec.output;
   if (output?.secret) {
     return { kind: 'Secret', name: output.secret.name, secretType: output.secret.type ?? SECRET_TYPE_OPAQUE, dataKey: output.secret.dataKey };
@@ -49,7 +50,7 @@ export function computeDesiredOutput(akvs: AzureKeyVaultSecret, value: KeyVaultV
   const validation = validateAkvsSpec(akvs.spec);
   if (!validation.ok) throw new TerminalError('InvalidSpec', validation.errors.join('; '));
   const spec = validation.spec;
-  const target = targetOf(akvs);
+  const target = outputTargetOf(akvs);
   if (target === undefined) return { kind: 'None' };
 
   const entries = OBJECT_TYPE_STRATEGIES[spec.vault.object.type]({ spec, value, target });

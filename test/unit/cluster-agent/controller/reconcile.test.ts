@@ -42,15 +42,17 @@ describe('Reconciler', () => {
     expect(h.everythingVisible()).not.toContain(VALUE);
   });
 
-  it('writes nothing (no apply, no status, no Event) when nothing changed', async () => {
+  it('writes nothing (no apply, no status, no Event) and lists no workloads when nothing changed', async () => {
     const h = reconcileHarness();
     h.store.set('kv1', 'db-password', VALUE);
     const [key] = h.add(akvs());
     await h.reconciler.reconcile(key as string);
     const counts = [h.cluster.applies.length, h.cluster.statusPatches.length, h.cluster.events.length];
     await h.clock.advance(60_000);
+    h.cluster.workloadListings.length = 0;
     await h.reconciler.reconcile(key as string);
     expect([h.cluster.applies.length, h.cluster.statusPatches.length, h.cluster.events.length]).toEqual(counts);
+    expect(h.cluster.workloadListings).toEqual([]);
   });
 
   it('keeps the last value when the object is disabled or deleted, and the status says why', async () => {
@@ -147,6 +149,57 @@ describe('Reconciler', () => {
     expect(await h.reconciler.reconcile(key as string)).toEqual({ kind: 'success' });
     expect([...h.cluster.workloadListings].sort()).toEqual(['ns-0', 'ns-1']);
     expect(h.cluster.restartPatches.map((p) => p.ref.name).sort()).toEqual(crs.map((cr) => `uses-${cr.metadata.name}`).sort());
+  });
+
+  it('reads the outputs of a namespace with one list by source label when a change rewrites several of them', async () => {
+    const h = reconcileHarness();
+    const crs = Array.from({ length: 6 }, (_, i) =>
+      akvs({ name: `db-${i}`, namespace: `ns-${i % 2}`, spec: { output: { secret: { name: `db-${i}`, dataKey: 'password' } } } }),
+    );
+    h.store.set('kv1', 'db-password', VALUE);
+    const [key] = h.add(...crs);
+    await h.reconciler.reconcile(key as string);
+    // First sync: nothing carries the label yet, so each output was also read on its own.
+    expect([...h.cluster.outputListings].sort()).toEqual(['Secret/ns-0', 'Secret/ns-1']);
+    expect(h.cluster.outputReads).toHaveLength(6);
+    const label = h.cluster.output('Secret', 'ns-0', 'db-0')?.labels['akvsync.io/source'];
+    expect(label).toMatch(/^[0-9a-f]{40}$/);
+    h.cluster.outputListings.length = 0;
+    h.cluster.outputReads.length = 0;
+    h.store.set('kv1', 'db-password', 'rotated');
+    expect(await h.reconciler.reconcile(key as string)).toEqual({ kind: 'success' });
+    expect([...h.cluster.outputListings].sort()).toEqual(['Secret/ns-0', 'Secret/ns-1']);
+    expect(h.cluster.outputReads).toEqual([]);
+    expect(crs.map((cr) => h.cluster.output('Secret', cr.metadata.namespace, cr.metadata.name)?.data['password']?.toString())).toEqual(Array(6).fill('rotated'));
+  });
+
+  it('still refuses a Secret it does not own when the namespace is listed', async () => {
+    const h = reconcileHarness();
+    const crs = Array.from({ length: 3 }, (_, i) => akvs({ name: `db-${i}`, spec: { output: { secret: { name: `db-${i}`, dataKey: 'password' } } } }));
+    const foreign = { kind: 'Secret' as const, namespace: 'team-a', name: 'db-1', secretType: 'Opaque', data: { password: Buffer.from('hand-made') }, labels: {}, annotations: {}, ownerUids: [] };
+    h.cluster.putOutput(foreign);
+    h.store.set('kv1', 'db-password', VALUE);
+    const [key] = h.add(...crs);
+    expect(await h.reconciler.reconcile(key as string)).toMatchObject({ kind: 'error', error: { code: 'SecretNotOwned' } });
+    expect(h.cluster.output('Secret', 'team-a', 'db-1')).toEqual(foreign);
+    expect(h.cluster.output('Secret', 'team-a', 'db-0')?.data['password']?.toString()).toBe(VALUE);
+    expect(h.cluster.output('Secret', 'team-a', 'db-2')?.data['password']?.toString()).toBe(VALUE);
+  });
+
+  it('writes every output and rolls its workloads before the status and Event of any CR', async () => {
+    const h = reconcileHarness();
+    const crs = Array.from({ length: 40 }, (_, i) => akvs({ name: `db-${i}`, spec: { output: { secret: { name: `db-${i}`, dataKey: 'password' } } } }));
+    h.cluster.workloads.push(...crs.map((cr) => deployment({ name: `uses-${cr.metadata.name}`, secretName: cr.metadata.name })));
+    h.store.set('kv1', 'db-password', VALUE);
+    const [key] = h.add(...crs);
+    await h.reconciler.reconcile(key as string);
+    h.cluster.writes.length = 0;
+    h.store.set('kv1', 'db-password', 'rotated');
+    await h.reconciler.reconcile(key as string);
+    const firstReport = h.cluster.writes.findIndex((w) => w === 'status' || w === 'event');
+    expect(h.cluster.writes.slice(0, firstReport).filter((w) => w === 'apply')).toHaveLength(40);
+    expect(h.cluster.writes.slice(0, firstReport).filter((w) => w === 'patch')).toHaveLength(40);
+    expect(h.cluster.writes.slice(firstReport).filter((w) => w === 'status')).toHaveLength(40);
   });
 
   it('still rolls the workloads when the status write after a data change fails, and reports the failure', async () => {

@@ -5,6 +5,7 @@ import type {
   ClusterEvent,
   ExistingOutput,
   OutputApply,
+  OutputKind,
   OutputRef,
   Workload,
   WorkloadRef,
@@ -23,6 +24,11 @@ export interface StoredOutput {
 
 const id = (r: { kind: string; namespace: string; name: string }): string => `${r.kind}/${r.namespace}/${r.name}`;
 
+function existing(o: StoredOutput): ExistingOutput {
+  const { kind, namespace, name } = o;
+  return { kind, namespace, name, ownerUids: [...o.ownerUids], labels: { ...o.labels }, annotations: { ...o.annotations }, secretType: o.secretType, dataHash: dataHash(o.data) };
+}
+
 /** ClusterApi fake that behaves like server-side apply of the full object, and records everything the agent did. */
 export class InMemoryClusterApi implements ClusterApi {
   readonly outputs = new Map<string, StoredOutput>();
@@ -32,6 +38,11 @@ export class InMemoryClusterApi implements ClusterApi {
   readonly statusPatches: { cr: string; status: AkvsStatus }[] = [];
   readonly workloads: Workload[] = [];
   readonly restartPatches: { ref: WorkloadRef; key: string; value: string }[] = [];
+  /** Every getOutput (kind/namespace/name) and listOutputs (kind/namespace) call, in order. */
+  readonly outputReads: string[] = [];
+  readonly outputListings: string[] = [];
+  /** Every write (apply, status, event, patch), in the order they happened. */
+  readonly writes: ('apply' | 'status' | 'event' | 'patch')[] = [];
   /** The namespace of every listWorkloads call, in order. */
   readonly workloadListings: string[] = [];
   private readonly failures: Partial<Record<'apply' | 'status' | 'patch', unknown>> = {};
@@ -49,13 +60,20 @@ export class InMemoryClusterApi implements ClusterApi {
   }
 
   async getOutput(ref: OutputRef): Promise<ExistingOutput | undefined> {
+    this.outputReads.push(id(ref));
     const o = this.outputs.get(id(ref));
-    if (!o) return undefined;
-    return { ...ref, ownerUids: [...o.ownerUids], labels: { ...o.labels }, annotations: { ...o.annotations }, secretType: o.secretType, dataHash: dataHash(o.data) };
+    return o ? existing(o) : undefined;
+  }
+
+  async listOutputs(kind: OutputKind, namespace: string, labels: Readonly<Record<string, string>>): Promise<ExistingOutput[]> {
+    this.outputListings.push(`${kind}/${namespace}`);
+    const matching = [...this.outputs.values()].filter((o) => o.kind === kind && o.namespace === namespace && Object.entries(labels).every(([k, v]) => o.labels[k] === v));
+    return matching.map(existing);
   }
 
   async applyOutput(o: OutputApply): Promise<void> {
     this.take('apply');
+    this.writes.push('apply');
     this.applies.push(o);
     this.outputs.set(id(o), {
       kind: o.kind,
@@ -71,12 +89,14 @@ export class InMemoryClusterApi implements ClusterApi {
 
   async patchStatus(cr: AzureKeyVaultSecret, status: AkvsStatus): Promise<void> {
     this.take('status');
+    this.writes.push('status');
     const key = `${cr.metadata.namespace}/${cr.metadata.name}`;
     this.statuses.set(key, status);
     this.statusPatches.push({ cr: key, status });
   }
 
   async recordEvent(cr: AzureKeyVaultSecret, event: ClusterEvent): Promise<void> {
+    this.writes.push('event');
     this.events.push({ ...event, cr: `${cr.metadata.namespace}/${cr.metadata.name}` });
   }
 
@@ -87,6 +107,7 @@ export class InMemoryClusterApi implements ClusterApi {
 
   async patchPodTemplateAnnotation(ref: WorkloadRef, key: string, value: string): Promise<void> {
     this.take('patch');
+    this.writes.push('patch');
     this.restartPatches.push({ ref, key, value });
     const w = this.workloads.find((x) => x.kind === ref.kind && x.namespace === ref.namespace && x.name === ref.name);
     if (w) {
