@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
-import { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { fastify } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +8,7 @@ import { NOTIFICATION_PATH } from '../core/notification/notification.js';
 import type { Clock } from '../core/ports/clock.js';
 import { AkvsInformerSet } from './adapters/akvs-informer.js';
 import { createAzureCredential } from './adapters/azure-credential.js';
+import { getOrCreateDataHashKey } from './adapters/data-hash-key-secret.js';
 import { KeyVaultSecretStore } from './adapters/key-vault-secret-store.js';
 import { KubeClusterApi } from './adapters/kube-cluster-api.js';
 import { createAgentEvents } from './agent-events.js';
@@ -62,6 +63,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const clock: Clock = deps.clock ?? scheduler;
   const kubeConfig = deps.kubeConfig ?? loadKubeConfig(config);
   const credential = deps.credential ?? createAzureCredential(config.azure);
+  const dataHashKey = await loadDataHashKey(config, kubeConfig, logger);
   const events = createAgentEvents();
   const index = new AkvsIndex();
   const hints = new SyncHints();
@@ -74,11 +76,11 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     maxRetries: config.keyVault.maxRetries,
     onRequest: (vault, operation, status) => metrics.keyVaultRequests.inc({ vault, operation, status: String(status) }),
   });
-  const cluster = new KubeClusterApi(kubeConfig, clock, config.dataHashKey);
+  const cluster = new KubeClusterApi(kubeConfig, clock, dataHashKey);
   const reconciler: Reconciler = new Reconciler({
     index, store, cluster, clock, hints, readStates, events, logger, metrics,
     honourReloaderAnnotations: config.honourReloaderAnnotations,
-    dataHashKey: config.dataHashKey,
+    dataHashKey,
   });
   const workQueue: WorkQueue = new WorkQueue({
     handler: (key) => reconciler.reconcile(key),
@@ -104,6 +106,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     await informers.stop();
     await workQueue.stop();
     await Promise.all(servers.map((s) => s.close()));
+    await cluster.close();
   };
   try {
     const ops = fastify({ logger: false });
@@ -146,6 +149,16 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     await stop();
     throw error;
   }
+}
+
+/** The key of every data hash: from AKVSYNC_DATA_HASH_KEY_FILE, else the key Secret in the agent's namespace (created when absent). */
+async function loadDataHashKey(config: AgentConfig, kubeConfig: KubeConfig, logger: Logger): Promise<Uint8Array> {
+  if (config.dataHashKey.source === 'file') return config.dataHashKey.key;
+  const namespace = config.namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
+  const ref = { namespace, name: config.dataHashKey.secretName };
+  const { key, created } = await getOrCreateDataHashKey(kubeConfig.makeApiClient(CoreV1Api), ref);
+  logger.info({ namespace, name: ref.name, created }, created ? 'data-hash key Secret created' : 'data-hash key Secret read');
+  return key;
 }
 
 function loadKubeConfig(config: AgentConfig): KubeConfig {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAkvsyncError } from '../core/errors.js';
+import { isDnsSubdomain } from '../core/crd/kubernetes-names.js';
 import { parseKeyring } from '../core/notification/keyring.js';
+import { DATA_HASH_KEY_MIN_BYTES } from '../core/sync/data-hash.js';
 import { ConfigError, envFromArgv, parseBool, parseDuration, parseHost, parseInteger, parseJsonMap, parseNumber, parseUrl } from './config-values.js';
 
 export { ConfigError } from './config-values.js';
@@ -44,12 +46,23 @@ export interface AgentConfig {
   readonly metrics: { readonly host: string; readonly port: number };
   readonly logLevel: LogLevel;
   readonly concurrency: number;
-  /** Key for the data hash written to annotations and status (HMAC), so short values cannot be guessed from it. */
-  readonly dataHashKey: Uint8Array | undefined;
+  /** The agent's own namespace; undefined → the kubeconfig context's (in a Pod: its service account's), else `default`. */
+  readonly namespace: string | undefined;
+  /**
+   * Where the key for the data hash written to annotations and status (HMAC) comes from, so short values cannot be
+   * guessed from it: a file, or (default) a Secret in the agent's namespace that the agent creates when absent.
+   */
+  readonly dataHashKey: DataHashKeySource;
   /** Warnings to print at start-up. */
   readonly warnings: readonly string[];
 }
 
+export type DataHashKeySource =
+  | { readonly source: 'file'; readonly key: Uint8Array }
+  | { readonly source: 'secret'; readonly secretName: string };
+
+export const DEFAULT_DATA_HASH_KEY_SECRET = 'akvsync-data-hash-key';
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const DEFAULT_FALLBACK_MS = 30 * 60_000;
 
@@ -112,19 +125,16 @@ export function loadAgentConfig(
   const logLevel = (get('AKVSYNC_LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('AKVSYNC_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
-  const hashKeyText = file('AKVSYNC_DATA_HASH_KEY_FILE')?.trim();
-  const dataHashKey = hashKeyText === undefined ? undefined : new Uint8Array(Buffer.from(hashKeyText, 'base64'));
-  if (dataHashKey !== undefined && dataHashKey.byteLength < 32) throw new ConfigError('AKVSYNC_DATA_HASH_KEY_FILE', 'must hold at least 32 bytes, base64-encoded');
+  const namespace = get('AKVSYNC_NAMESPACE');
+  if (namespace !== undefined && !NAMESPACE_NAME.test(namespace)) throw new ConfigError('AKVSYNC_NAMESPACE', `"${namespace.slice(0, 70)}" is not a namespace name`);
+  const dataHashKey = loadDataHashKeySource(file('AKVSYNC_DATA_HASH_KEY_FILE'), get('AKVSYNC_DATA_HASH_KEY_SECRET'));
 
   const watchNamespaces = (get('AKVSYNC_WATCH_NAMESPACES') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const ns of watchNamespaces) {
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns)) throw new ConfigError('AKVSYNC_WATCH_NAMESPACES', `"${ns.slice(0, 70)}" is not a namespace name`);
+    if (!NAMESPACE_NAME.test(ns)) throw new ConfigError('AKVSYNC_WATCH_NAMESPACES', `"${ns.slice(0, 70)}" is not a namespace name`);
   }
 
-  const warnings = [
-    'tenancy: one agent identity reads every vault and CRs in all namespaces may use any of them (the akv2k8s default); restrict with namespace policy or per-namespace identity',
-    ...(dataHashKey === undefined ? ['AKVSYNC_DATA_HASH_KEY_FILE is not set: data hashes in annotations and status are unkeyed sha256'] : []),
-  ];
+  const warnings = ['tenancy: one agent identity reads every vault and CRs in all namespaces may use any of them (the akv2k8s default); restrict with namespace policy or per-namespace identity'];
 
   const config: AgentConfig = {
     kubeconfigPath: get('KUBECONFIG'),
@@ -161,6 +171,7 @@ export function loadAgentConfig(
     },
     logLevel,
     concurrency: parseInteger('AKVSYNC_CONCURRENCY', get('AKVSYNC_CONCURRENCY'), 8, 1, 256),
+    namespace,
     dataHashKey,
     warnings,
   };
@@ -185,6 +196,18 @@ function loadKeyring(inline: string | undefined, fromFile: () => string | undefi
   } catch (error) {
     throw new ConfigError(name, isAkvsyncError(error) ? error.message : 'is not a valid keyring');
   }
+}
+
+function loadDataHashKeySource(fileText: string | undefined, secretName: string | undefined): DataHashKeySource {
+  if (fileText !== undefined) {
+    if (secretName !== undefined) throw new ConfigError('AKVSYNC_DATA_HASH_KEY_SECRET', 'cannot be used with AKVSYNC_DATA_HASH_KEY_FILE (set one)');
+    const key = new Uint8Array(Buffer.from(fileText.trim(), 'base64'));
+    if (key.byteLength < DATA_HASH_KEY_MIN_BYTES) throw new ConfigError('AKVSYNC_DATA_HASH_KEY_FILE', `must hold at least ${DATA_HASH_KEY_MIN_BYTES} bytes, base64-encoded`);
+    return { source: 'file', key };
+  }
+  const name = secretName ?? DEFAULT_DATA_HASH_KEY_SECRET;
+  if (!isDnsSubdomain(name)) throw new ConfigError('AKVSYNC_DATA_HASH_KEY_SECRET', `"${name.slice(0, 70)}" is not a Secret name`);
+  return { source: 'secret', secretName: name };
 }
 
 function deepFreeze<T>(o: T): T {

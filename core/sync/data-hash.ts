@@ -1,5 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 
+/** The shortest data-hash key the agent accepts (from a file or from its key Secret). */
+export const DATA_HASH_KEY_MIN_BYTES = 32;
+
 /** Domain separation, so a data hash can never equal some other sha256 the project computes. */
 const DOMAIN = 'akvsync.io/data-hash/v1\n';
 
@@ -14,8 +17,9 @@ function uint32(n: number): Buffer {
  * key order, each key and value length-prefixed, so `{a: "bc"}` and `{ab: "c"}` differ. Hex.
  *
  * The hash lands in the CR status and in pod-template annotations, which more people can read than the Secret.
- * An unkeyed hash of a low-entropy value (a short password) can be brute-forced offline, so the agent should pass
- * a per-cluster `hashKey` (changing the key changes every hash, i.e. rewrites every output once).
+ * An unkeyed hash of a low-entropy value (a short password) can be brute-forced offline, so the agent always passes
+ * a per-cluster `hashKey`, from a file or from a Secret it creates in its own namespace (docs/agent.md). Changing
+ * the key changes every hash, i.e. rewrites every output once.
  */
 export function dataHash(data: Readonly<Record<string, Uint8Array>>, hashKey?: Uint8Array): string {
   const h = hashKey === undefined ? createHash('sha256') : createHmac('sha256', hashKey);

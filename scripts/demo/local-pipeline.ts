@@ -2,8 +2,8 @@
  * The whole event path on the local stack, wired the way it runs in Azure: the Key Vault emulator emits Event Grid
  * events → the local Functions host runs the real Function app → signed HTTPS push → the real cluster agent (in this
  * process) → Secrets and rolling restarts on the local control plane. A fresh signing key is generated per start and
- * never written to disk. Optional recording proxies sit on the Event Grid → Function and Function → agent hops.
- * Used by `npm run demo`, the end-to-end test and the latency benchmarks.
+ * never written to disk. The data-hash key is the agent's default: a Secret it creates in its namespace when absent.
+ * Optional recording proxies sit on the Event Grid → Function and Function → agent hops. Used by `npm run demo`, the end-to-end test and the latency benchmarks.
  */
 import { randomBytes } from 'node:crypto';
 import tls from 'node:tls';
@@ -28,6 +28,8 @@ export interface LocalPipelineOptions {
   readonly vaults: readonly string[];
   /** Namespaces the agent watches; empty or absent: all. */
   readonly watchNamespaces?: readonly string[];
+  /** The agent's own namespace, where it keeps its data-hash key Secret (default: the first watched one, else `default`). */
+  readonly agentNamespace?: string;
   /** Put recording proxies on the Event Grid → Function and Function → agent hops (default false). */
   readonly record?: boolean;
   readonly agentLogLevel?: LogLevel;
@@ -53,6 +55,8 @@ export interface LocalPipeline {
   /** The Function's own Event Grid webhook URL (behind the proxy, when recording). */
   readonly functionWebhookUrl: string;
   readonly signingKeyId: string;
+  /** The Secret the agent keeps its data-hash key in (created when absent); undefined when agentEnv names a key file. */
+  readonly dataHashKeySecret: { readonly namespace: string; readonly name: string } | undefined;
   /** A real SDK client for one of the emulator's vaults (the same credential the agent uses). */
   secretClient(vault: string): SecretClient;
   stop(): Promise<void>;
@@ -124,6 +128,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       eventGridUrl,
       functionWebhookUrl,
       signingKeyId: agent.keyId,
+      dataHashKeySecret: agent.dataHashKeySecret,
       secretClient(vault) {
         let client = clients.get(vault);
         if (!client) {
@@ -144,23 +149,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
 async function startPipelineAgent(
   options: LocalPipelineOptions,
   emulator: KeyVaultEmulator,
-): Promise<{ running: RunningAgent; keyId: string; keyBase64: string }> {
+): Promise<{ running: RunningAgent; keyId: string; keyBase64: string; dataHashKeySecret: { namespace: string; name: string } | undefined }> {
   const keyId = `local-${Date.now().toString(36)}`;
   const keyBase64 = randomBytes(32).toString('base64');
   const serverCert = issueLoopbackServerCert(options.ca);
-  // Certificates, the keyring and the data-hash key reach the agent through its config loader's file hook: nothing
-  // touches disk. The hash key makes the data hashes in annotations and status keyed (HMAC), as in production.
-  const files: Record<string, string> = {
-    'mem:tls.crt': serverCert.certPem,
-    'mem:tls.key': serverCert.keyPem,
-    'mem:data-hash.key': randomBytes(32).toString('base64'),
-  };
+  // Certificates and the keyring reach the agent through its config loader's file hook: nothing touches disk. No
+  // AKVSYNC_DATA_HASH_KEY_FILE: the agent gets or creates its data-hash key Secret, as it does by default in production.
+  const files: Record<string, string> = { 'mem:tls.crt': serverCert.certPem, 'mem:tls.key': serverCert.keyPem };
+  const agentNamespace = options.agentNamespace ?? options.watchNamespaces?.[0] ?? 'default';
   const config = loadAgentConfig(
     {
       AKVSYNC_TLS_CERT_FILE: 'mem:tls.crt',
       AKVSYNC_TLS_KEY_FILE: 'mem:tls.key',
       AKVSYNC_SIGNING_KEYS: JSON.stringify({ [keyId]: keyBase64 }),
-      AKVSYNC_DATA_HASH_KEY_FILE: 'mem:data-hash.key',
+      AKVSYNC_NAMESPACE: agentNamespace,
       AKVSYNC_VAULT_URLS: JSON.stringify(Object.fromEntries(options.vaults.map((v) => [v, emulator.vaultUrl(v)]))),
       AKVSYNC_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'true',
       AZURE_TENANT_ID: emulator.tenantId,
@@ -186,5 +188,7 @@ async function startPipelineAgent(
   const onLine = options.onAgentLog ?? discard;
   const logger = createLogger(config.logLevel, { write: (line: string) => void onLine(line) });
   const running = await startAgent(config, { kubeConfig: options.kubeConfig, logger });
-  return { running, keyId, keyBase64 };
+  const { dataHashKey } = config;
+  const dataHashKeySecret = dataHashKey.source === 'secret' ? { namespace: config.namespace ?? agentNamespace, name: dataHashKey.secretName } : undefined;
+  return { running, keyId, keyBase64, dataHashKeySecret };
 }

@@ -10,13 +10,13 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { AKVS_PLURAL, AKVS_VERSION, AKVSYNC_GROUP, type AkvsStatus } from '../../core/crd/azure-key-vault-secret.js';
-import { SYNCED_VERSION_ANNOTATION } from '../../core/crd/annotations.js';
+import { DATA_HASH_ANNOTATION, SYNCED_VERSION_ANNOTATION } from '../../core/crd/annotations.js';
 import { startLocalStack, type LocalStack } from '../local-stack/stack.js';
 import { waitUntil } from '../local-stack/wait-until.js';
 import { akvsSpec, applyAkvsCrd, createAkvs, createDeployment, createNamespace, reloadingDeployment, replicaSetsOf } from './cluster-fixtures.js';
 import { startLocalPipeline, type LocalPipeline } from './local-pipeline.js';
 import { recordMilestones, type MilestoneRecorder } from './milestones.js';
-import { fingerprint, formatTimeline, rotateAndTrace, type RotationResult } from './rotation-timeline.js';
+import { formatTimeline, rotateAndTrace, type RotationResult } from './rotation-timeline.js';
 
 const VAULT = 'akvsync-demo';
 const OBJECT = 'db-password';
@@ -90,8 +90,10 @@ async function run(options: DemoOptions, demo: Demo, cancelled: () => boolean): 
   await createAkvs(kubeConfig, NAMESPACE, AKVS_NAME, akvsSpec({ vault: VAULT, object: OBJECT, secretName: SECRET_NAME }));
   await createDeployment(kubeConfig, reloadingDeployment({ namespace: NAMESPACE, name: DEPLOYMENT, secretName: SECRET_NAME }));
   say(`applied the AzureKeyVaultSecret CRD; created namespace ${NAMESPACE}, AzureKeyVaultSecret ${AKVS_NAME} (vault ${VAULT}, object ${OBJECT}) and Deployment ${DEPLOYMENT} (akvsync.io/reload: "true")`);
-  await waitForInitialSync(demo, initial.properties.version ?? '');
-  say(`synced: Secret ${NAMESPACE}/${SECRET_NAME} holds version ${initial.properties.version} (value ${fingerprint(first)}); Deployment ${DEPLOYMENT} has its first ReplicaSet`);
+  const hash = await waitForInitialSync(demo, initial.properties.version ?? '');
+  const keySecret = pipeline.dataHashKeySecret;
+  const keyedBy = keySecret ? `the key the agent keeps in Secret ${keySecret.namespace}/${keySecret.name}` : 'the key in AKVSYNC_DATA_HASH_KEY_FILE';
+  say(`synced: Secret ${NAMESPACE}/${SECRET_NAME} holds version ${initial.properties.version} (data hash ${hash.slice(0, 16)}…, an HMAC under ${keyedBy}); Deployment ${DEPLOYMENT} has its first ReplicaSet`);
   say();
 
   demo.recorder = await recordMilestones(pipeline, kubeConfig, NAMESPACE);
@@ -121,13 +123,17 @@ async function run(options: DemoOptions, demo: Demo, cancelled: () => boolean): 
   if (leaked > 0) throw new Error('a notification body carried a secret value');
 }
 
-async function waitForInitialSync(demo: Demo, version: string): Promise<void> {
+/** Waits until the first version is written, the CR is Ready and the Deployment has a ReplicaSet; returns the data hash the agent wrote. */
+async function waitForInitialSync(demo: Demo, version: string): Promise<string> {
   const kubeConfig = demo.stack!.controlPlane.kubeConfig;
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-  await waitUntil(
+  const hash = await waitUntil(
     `Secret ${NAMESPACE}/${SECRET_NAME} at version ${version}`,
-    async () => ((await core.readNamespacedSecret({ namespace: NAMESPACE, name: SECRET_NAME })).metadata?.annotations?.[SYNCED_VERSION_ANNOTATION] === version ? true : undefined),
+    async () => {
+      const annotations = (await core.readNamespacedSecret({ namespace: NAMESPACE, name: SECRET_NAME })).metadata?.annotations;
+      return annotations?.[SYNCED_VERSION_ANNOTATION] === version ? annotations[DATA_HASH_ANNOTATION] : undefined;
+    },
     { timeoutMs: 60_000 },
   );
   await waitUntil(
@@ -139,6 +145,7 @@ async function waitForInitialSync(demo: Demo, version: string): Promise<void> {
     { timeoutMs: 60_000 },
   );
   await waitUntil(`a ReplicaSet for Deployment ${DEPLOYMENT}`, async () => ((await replicaSetsOf(kubeConfig, NAMESPACE, DEPLOYMENT)).length > 0 ? true : undefined), { timeoutMs: 60_000 });
+  return hash;
 }
 
 function printSummary(results: readonly RotationResult[]): void {

@@ -3,7 +3,6 @@
  * polling the recorded milestones, until every step of the event path has happened for that version. Returns the
  * steps with their offsets from the moment setSecret was called. Never carries the value itself.
  */
-import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SecretClient } from '@azure/keyvault-secrets';
 import type { Milestone, MilestoneKind, MilestoneRecorder } from './milestones.js';
@@ -33,8 +32,6 @@ export interface RotationTarget {
 }
 
 const short = (s: string, n = 12): string => (s.length > n ? `${s.slice(0, n)}…` : s);
-/** A fingerprint to show instead of a value: sha256, first 12 hex characters. */
-export const fingerprint = (value: string): string => `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 12)}`;
 
 export async function rotateAndTrace(recorder: MilestoneRecorder, target: RotationTarget): Promise<RotationResult> {
   const t0 = performance.now();

@@ -58,13 +58,32 @@ export async function applyCrd(): Promise<void> {
   });
 }
 
-export async function startAgentHarness(options: { vaults?: string[]; namespaces?: number; env?: Record<string, string> } = {}): Promise<AgentHarness> {
+export interface AgentHarnessOptions {
+  vaults?: string[];
+  /** How many fresh namespaces to create and watch (default 1); the first is also the agent's own namespace. */
+  namespaces?: number;
+  env?: Record<string, string>;
+  /** Watch these existing namespaces instead (kept on stop): a restarted agent sees the same cluster. */
+  existingNamespaces?: readonly string[];
+  /** Use this emulator instead of a new one (left running on stop): a restarted agent sees the same vault. */
+  emulator?: KeyVaultEmulator;
+  /** Where agent log lines go (default: a new array), so lines of an agent that failed to start can be read. */
+  logLines?: string[];
+}
+
+/** Starts the agent; if it fails to start, whatever the harness created is removed again and the error is thrown. */
+export async function startAgentHarness(options: AgentHarnessOptions = {}): Promise<AgentHarness> {
   const stack = await getTestStack();
   await applyCrd();
   const vaults = options.vaults ?? ['kv1'];
-  const emulator = await startKeyVaultEmulator({ ca: stack.ca, vaults });
-  const namespaces: string[] = [];
-  for (let i = 0; i < (options.namespaces ?? 1); i++) namespaces.push(await stack.createNamespace('agent'));
+  const emulator = options.emulator ?? (await startKeyVaultEmulator({ ca: stack.ca, vaults }));
+  const namespaces: string[] = [...(options.existingNamespaces ?? [])];
+  if (!options.existingNamespaces) for (let i = 0; i < (options.namespaces ?? 1); i++) namespaces.push(await stack.createNamespace('agent'));
+  const core = stack.kubeConfig.makeApiClient(CoreV1Api);
+  const cleanUp = async (): Promise<void> => {
+    if (!options.emulator) await emulator.close();
+    if (!options.existingNamespaces) for (const ns of namespaces) await core.deleteNamespace({ name: ns }).catch(() => undefined);
+  };
   const signingKey = { keyId: 'test-key-1', key: new Uint8Array(randomBytes(32)) };
   const serverCert = issueLoopbackServerCert(stack.ca);
   const files: Record<string, string> = { '/mem/tls.crt': serverCert.certPem, '/mem/tls.key': serverCert.keyPem };
@@ -80,6 +99,7 @@ export async function startAgentHarness(options: { vaults?: string[]; namespaces
       AKVSYNC_METRICS_HOST: '127.0.0.1',
       AKVSYNC_METRICS_PORT: '0',
       AKVSYNC_WATCH_NAMESPACES: namespaces.join(','),
+      AKVSYNC_NAMESPACE: namespaces[0] ?? '',
       AKVSYNC_FALLBACK_INTERVAL: '1h',
       AKVSYNC_KEYVAULT_MAX_RETRIES: '1',
       AKVSYNC_LOG_LEVEL: 'debug',
@@ -96,10 +116,12 @@ export async function startAgentHarness(options: { vaults?: string[]; namespaces
     authorityHost: emulator.authorityHost,
     disableInstanceDiscovery: true,
   });
-  const logLines: string[] = [];
+  const logLines = options.logLines ?? [];
   const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
-  const agent = await startAgent(config, { kubeConfig: stack.kubeConfig, credential, logger });
-  const core = stack.kubeConfig.makeApiClient(CoreV1Api);
+  const agent = await startAgent(config, { kubeConfig: stack.kubeConfig, credential, logger }).catch(async (error: unknown) => {
+    await cleanUp();
+    throw error;
+  });
   const custom = stack.kubeConfig.makeApiClient(CustomObjectsApi);
   const apps = stack.kubeConfig.makeApiClient(AppsV1Api);
 
@@ -147,8 +169,7 @@ export async function startAgentHarness(options: { vaults?: string[]; namespaces
     }),
     async stop() {
       await agent.stop();
-      await emulator.close();
-      for (const ns of namespaces) await core.deleteNamespace({ name: ns }).catch(() => undefined);
+      await cleanUp();
     },
   };
 }

@@ -5,6 +5,8 @@ const FILES: Record<string, string> = {
   '/tls/tls.crt': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
   '/tls/tls.key': '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n',
   '/keys/keyring.json': KEYRING,
+  '/keys/data-hash.key': `${Buffer.alloc(32, 5).toString('base64')}\n`,
+  '/keys/short.key': Buffer.alloc(31, 5).toString('base64'),
 };
 const readFile = (path: string): string => {
   const content = FILES[path];
@@ -31,6 +33,9 @@ describe('loadAgentConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
     expect(Object.isFrozen(c.notify)).toBe(true);
     expect(c.warnings.join('\n')).toMatch(/akv2k8s/);
+    expect(c.warnings.join('\n')).not.toMatch(/unkeyed|DATA_HASH/);
+    expect(c.dataHashKey).toEqual({ source: 'secret', secretName: 'akvsync-data-hash-key' });
+    expect(c.namespace).toBeUndefined();
     expect(vaultUrlOf(c, 'MyVault')).toBe('https://myvault.vault.azure.net');
   });
 
@@ -60,8 +65,21 @@ describe('loadAgentConfig', () => {
     [{ AKVSYNC_HONOUR_RELOADER: 'maybe' }, /^AKVSYNC_HONOUR_RELOADER must be true or false/],
     [{ AZURE_CLIENT_SECRET: 'pw', AZURE_CLIENT_ID: 'c' }, /^AZURE_TENANT_ID is required/],
     [{ AKVSYNC_WATCH_NAMESPACES: 'Bad_NS' }, /^AKVSYNC_WATCH_NAMESPACES "Bad_NS" is not a namespace name/],
+    [{ AKVSYNC_NAMESPACE: 'Agent_NS' }, /^AKVSYNC_NAMESPACE "Agent_NS" is not a namespace name/],
+    [{ AKVSYNC_DATA_HASH_KEY_SECRET: 'Key/Secret' }, /^AKVSYNC_DATA_HASH_KEY_SECRET "Key\/Secret" is not a Secret name/],
+    [{ AKVSYNC_DATA_HASH_KEY_FILE: '/keys/short.key' }, /^AKVSYNC_DATA_HASH_KEY_FILE must hold at least 32 bytes/],
+    [{ AKVSYNC_DATA_HASH_KEY_FILE: '/keys/missing.key' }, /^AKVSYNC_DATA_HASH_KEY_FILE cannot read file/],
+    [{ AKVSYNC_DATA_HASH_KEY_FILE: '/keys/data-hash.key', AKVSYNC_DATA_HASH_KEY_SECRET: 'k' }, /^AKVSYNC_DATA_HASH_KEY_SECRET cannot be used with AKVSYNC_DATA_HASH_KEY_FILE/],
   ])('names the bad setting: %j', (overrides, message) => {
     expect(() => load(validEnv(overrides))).toThrow(message);
+  });
+
+  it('takes the data-hash key from a file (no Secret then), or names the key Secret and the agent namespace', () => {
+    expect(load(validEnv({ AKVSYNC_DATA_HASH_KEY_FILE: '/keys/data-hash.key' })).dataHashKey).toEqual({ source: 'file', key: new Uint8Array(Buffer.alloc(32, 5)) });
+    const c = load(validEnv({ AKVSYNC_DATA_HASH_KEY_SECRET: 'my-hash-key', AKVSYNC_NAMESPACE: 'akvsync-system' }));
+    expect(c.dataHashKey).toEqual({ source: 'secret', secretName: 'my-hash-key' });
+    expect(c.namespace).toBe('akvsync-system');
+    expect(load(validEnv(), ['--namespace', 'ops']).namespace).toBe('ops');
   });
 
   it('never echoes a secret setting in its error', () => {
