@@ -75,13 +75,18 @@ async function main(): Promise<void> {
     process.stderr.write('bench: interrupted; summary.json left as it was\n');
     return;
   }
+  // A run of some benchmarks keeps the others' last entries, so summary.json always covers every benchmark.
+  const summaryFile = join(RESULTS_DIR, 'summary.json');
+  const previous = existsSync(summaryFile) ? ((JSON.parse(readFileSync(summaryFile, 'utf8')) as { benchmarks?: typeof entries }).benchmarks ?? []) : [];
+  const kept = previous.filter((p) => BENCHMARKS.includes(p.name as (typeof BENCHMARKS)[number]) && !selected.includes(p.name));
+  const all = [...kept, ...entries].sort((a, b) => BENCHMARKS.indexOf(a.name as (typeof BENCHMARKS)[number]) - BENCHMARKS.indexOf(b.name as (typeof BENCHMARKS)[number]));
   const summary = {
     generatedAt: new Date().toISOString(),
     machine: machineInfo(),
-    benchmarks: entries,
-    allTargetsMet: entries.length > 0 && entries.every((e) => e.ok && e.allTargetsMet),
+    benchmarks: all,
+    allTargetsMet: all.length > 0 && all.every((e) => e.ok && e.allTargetsMet),
   };
-  writeFileSync(join(RESULTS_DIR, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFileSync(summaryFile, JSON.stringify(summary, null, 2) + '\n');
   for (const e of entries) {
     const line = e.targets.map((t) => `${t.metric}=${t.actual}${t.unit === '' ? '' : ' ' + t.unit} (${t.target}: ${t.met ? 'met' : 'MISSED'})`);
     process.stderr.write(`bench: ${e.name}: ${e.ok ? line.join('; ') : `FAILED (exit ${e.exitCode ?? e.signal})`}\n`);
