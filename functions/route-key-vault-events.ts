@@ -10,6 +10,7 @@ import { parseKeyVaultEvents } from '../core/events/parse-key-vault-events.js';
 import type { KeyVaultEvent, RejectedEvent } from '../core/events/key-vault-event.js';
 import type { Clock } from '../core/ports/clock.js';
 import { planDeliveries, type ClusterRoute, type DeliveryPlan, type PlannedDelivery, type SkippedDelivery } from '../core/routing/plan-deliveries.js';
+import type { RoutingTable } from '../core/routing/routing-table.js';
 import { DeliveryRetryError, dispositionOf, errorCode, type DeliveryFailure } from './delivery-disposition.js';
 import type { DedupeStore } from './ports/dedupe-store.js';
 import type { Logger } from './ports/logger.js';
@@ -17,7 +18,8 @@ import type { NotificationSink } from './ports/notification-sink.js';
 import type { Telemetry } from './ports/telemetry.js';
 
 export interface RouteDependencies {
-  readonly clusters: readonly ClusterRoute[];
+  /** Who wants which vault object: a RoutingTable compiled once from configuration (plain routes are compiled per call). */
+  readonly clusters: RoutingTable | readonly ClusterRoute[];
   readonly sink: NotificationSink;
   readonly dedupe: DedupeStore;
   readonly clock: Clock;

@@ -1,8 +1,10 @@
 /**
- * The composition root of the Function app: configuration parsed once from the app settings, and the adapters
- * behind the routing service's ports (push sink, in-memory dedupe store, wall clock, telemetry).
+ * The composition root of the Function app: configuration parsed once from the app settings, the routing table
+ * compiled once from it, and the adapters behind the routing service's ports (push sink, in-memory dedupe store,
+ * wall clock, telemetry).
  */
 import type { Clock } from '../core/ports/clock.js';
+import { RoutingTable } from '../core/routing/routing-table.js';
 import { createTelemetry } from './adapters/application-insights-telemetry.js';
 import { HttpsNotificationSink } from './adapters/https-notification-sink.js';
 import { InMemoryDedupeStore } from './adapters/in-memory-dedupe-store.js';
@@ -30,7 +32,7 @@ export async function createFunctionRuntime(config: FunctionsConfig, overrides: 
   const sink = new HttpsNotificationSink({ targets: config.clusters, timeoutMs: config.pushTimeoutMs, clock });
   return {
     config,
-    routing: { clusters: config.clusters, sink, dedupe: new InMemoryDedupeStore({ clock }), clock, telemetry },
+    routing: { clusters: new RoutingTable(config.clusters), sink, dedupe: new InMemoryDedupeStore({ clock }), clock, telemetry },
     async close() {
       sink.close();
       await telemetry.flush();

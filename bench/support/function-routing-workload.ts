@@ -7,6 +7,7 @@ import { notificationBody } from '../../core/notification/notification-body.js';
 import type { Notification } from '../../core/notification/notification.js';
 import { signNotification, type SigningKey } from '../../core/notification/signature.js';
 import type { ClusterRoute } from '../../core/routing/plan-deliveries.js';
+import { RoutingTable } from '../../core/routing/routing-table.js';
 import { InMemoryDedupeStore } from '../../functions/adapters/in-memory-dedupe-store.js';
 import type { Logger } from '../../functions/ports/logger.js';
 import type { NotificationSink } from '../../functions/ports/notification-sink.js';
@@ -101,7 +102,7 @@ export async function pass(bodies: readonly string[], batchSize: number, sign: b
   const sink = new InMemorySink(sign);
   const log = countingLog();
   const deps: RouteDependencies = {
-    clusters: CLUSTERS,
+    clusters: new RoutingTable(CLUSTERS), // compiled once, as functions/runtime.ts does
     sink,
     dedupe: new InMemoryDedupeStore({ clock: { now: () => Date.now() } }),
     clock: { now: () => Date.now() },

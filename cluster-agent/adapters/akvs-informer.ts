@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { AKVSYNC_GROUP, AKVS_PLURAL, AKVS_VERSION } from '../../core/crd/azure-key-vault-secret.js';
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import type { Scheduler } from '../ports/scheduler.js';
+import { decideFirstListRetry, defaultFirstListRetry } from './first-list-retry.js';
 import { kubeError } from './kube-errors.js';
 
 export interface AkvsWatchHandlers {
@@ -21,7 +22,13 @@ export interface AkvsInformerOptions {
   /** First reconnect delay after a watch/list error; doubles up to maxReconnectDelayMs. */
   readonly reconnectDelayMs?: number;
   readonly maxReconnectDelayMs?: number;
+  /** How many 404s of the first list are retried before start-up fails (the CRD not served yet); default 5. */
+  readonly maxNotFoundRetries?: number;
+  /** The custom resource to watch; default azurekeyvaultsecrets.akvsync.io/v1 (tests watch a throwaway CRD). */
+  readonly resource?: { readonly group: string; readonly version: string; readonly plural: string };
 }
+
+const AKVS_RESOURCE = { group: AKVSYNC_GROUP, version: AKVS_VERSION, plural: AKVS_PLURAL };
 
 type AkvsInformer = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 const asAkvs = (o: KubernetesObject): AzureKeyVaultSecret => o as unknown as AzureKeyVaultSecret;
@@ -58,13 +65,9 @@ export class AkvsInformerSet {
   }
 
   private async startOne(api: CustomObjectsApi, namespace: string | undefined, i: number): Promise<void> {
-    const path = namespace
-      ? `/apis/${AKVSYNC_GROUP}/${AKVS_VERSION}/namespaces/${namespace}/${AKVS_PLURAL}`
-      : `/apis/${AKVSYNC_GROUP}/${AKVS_VERSION}/${AKVS_PLURAL}`;
+    const { group, version, plural } = this.options.resource ?? AKVS_RESOURCE;
+    const path = namespace ? `/apis/${group}/${version}/namespaces/${namespace}/${plural}` : `/apis/${group}/${version}/${plural}`;
     const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
-      const group = AKVSYNC_GROUP;
-      const version = AKVS_VERSION;
-      const plural = AKVS_PLURAL;
       const result: unknown = namespace
         ? await api.listNamespacedCustomObject({ group, version, plural, namespace })
         : await api.listClusterCustomObject({ group, version, plural });
@@ -101,19 +104,37 @@ export class AkvsInformerSet {
       logger.warn({ code: kubeError(error, `watch ${path}`).code, path, retryInMs: delay }, 'informer stopped; restarting');
       restartLater();
     });
-    // The first list is retried while it fails transiently (e.g. 429 while a new CRD's storage comes up);
-    // anything else (the CRD is not installed, RBAC) fails start-up.
-    for (;;) {
+    // The first list is retried while it fails transiently (e.g. 429 while a new CRD's storage comes up) and, a few
+    // times, on 404 (a CRD just Established but not served yet); RBAC refusals and a CRD that stays absent fail start-up.
+    const policy = { baseDelayMs: baseDelay, maxDelayMs: maxDelay, maxNotFoundRetries: this.options.maxNotFoundRetries ?? defaultFirstListRetry.maxNotFoundRetries };
+    for (let failures = 1; ; failures++) {
       lastError = undefined;
       await informer.start();
       if (this.syncedFlags[i]) break;
       const mapped = kubeError(lastError, `list ${path}`);
-      if (mapped.kind !== 'transient' || this.stopped) throw mapped;
-      logger.warn({ code: mapped.code, path, retryInMs: delay }, 'first list failed; retrying');
-      await new Promise<void>((resolve) => this.cancels.add(this.options.scheduler.schedule(delay, resolve)));
-      delay = Math.min(delay * 2, maxDelay);
+      const decision = decideFirstListRetry(mapped, failures, `${plural}.${group}/${version}`, policy);
+      if (decision.action === 'fail') throw decision.error;
+      if (this.stopped) throw mapped;
+      logger.warn({ code: mapped.code, path, retryInMs: decision.delayMs }, 'first list failed; retrying');
+      await this.sleep(decision.delayMs);
+      if (this.stopped) throw mapped;
     }
     initial = false;
     if (lastError !== undefined && !this.stopped) restartLater();
+  }
+
+  /** Waits `ms` on the scheduler; stop() ends the wait early. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const cancelTimer = this.options.scheduler.schedule(ms, () => {
+        this.cancels.delete(cancel);
+        resolve();
+      });
+      const cancel = (): void => {
+        cancelTimer();
+        resolve();
+      };
+      this.cancels.add(cancel);
+    });
   }
 }

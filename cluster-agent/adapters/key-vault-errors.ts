@@ -11,13 +11,15 @@ interface RestErrorLike {
 
 /**
  * Maps a Key Vault SDK failure to our errors: absent or disabled → NotFoundError; 429 / 5xx / 408 / network →
- * TransientError (with the server's Retry-After); other 4xx and auth failures → TerminalError. The new error's message
- * and cause carry only status, code and the object's name: never the SDK message or a body, which could echo data.
+ * TransientError (with the server's Retry-After); a 2xx answer the SDK could not parse (cut or garbled on the way) →
+ * TransientError; other 4xx and auth failures → TerminalError. The new error's message and cause carry only status,
+ * a code of safe characters and the object's name: never the SDK message or a body. Those do echo data: a 200 the SDK
+ * cannot parse becomes a RestError whose message holds the whole body, the secret's value included.
  */
 export function keyVaultError(error: unknown, what: string): AkvsyncError {
   const e = (typeof error === 'object' && error !== null ? error : {}) as RestErrorLike;
   const status = e.statusCode;
-  const code = e.code ?? '';
+  const code = typeof e.code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(e.code) ? e.code : '';
   const inner = innerErrorCode(e);
   const cause = new Error(`${e.name ?? 'Error'} status=${status ?? 'none'} code=${code || 'none'}${inner ? ` inner=${inner}` : ''}`);
   if (status === 404 || code === 'SecretNotFound') {
@@ -25,6 +27,9 @@ export function keyVaultError(error: unknown, what: string): AkvsyncError {
   }
   if (status === 403 && (inner === 'SecretDisabled' || code === 'SecretDisabled' || /disabled/i.test(e.message ?? ''))) {
     return new NotFoundError('SecretDisabled', `Key Vault secret ${what} is disabled`, { cause });
+  }
+  if (status !== undefined && status >= 200 && status < 300) {
+    return new TransientError('KeyVaultBadResponse', `Key Vault's answer to reading ${what} could not be read (${status}${code ? ` ${code}` : ''})`, { cause });
   }
   if (status === 429) {
     return new TransientError('KeyVaultThrottled', `Key Vault throttled reading ${what}`, { cause, retryAfterMs: retryAfterMs(e) });

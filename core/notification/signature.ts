@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { TerminalError } from '../errors.js';
 import type { SignedNotification } from './notification.js';
 
@@ -18,8 +19,23 @@ export function stringToSign(keyId: string, timestamp: number, body: string): st
   return `akvsync-${SIGNATURE_SCHEME}\n${keyId}\n${timestamp}\n${body}`;
 }
 
+/**
+ * Each key's bytes imported once as a KeyObject: createHmac with raw bytes imports them again on every call, which
+ * costs several times the HMAC of a notification. Keyed by the key's buffer (config and keyring hold theirs for the
+ * process's life); a buffer changed in place is noticed and imported again.
+ */
+const importedKeys = new WeakMap<Uint8Array, { readonly bytes: Buffer; readonly key: KeyObject }>();
+
+function hmacKey(key: Uint8Array): KeyObject {
+  const cached = importedKeys.get(key);
+  if (cached?.bytes.equals(key)) return cached.key;
+  const entry = { bytes: Buffer.from(key), key: createSecretKey(key) };
+  importedKeys.set(key, entry);
+  return entry.key;
+}
+
 export function computeSignature(key: Uint8Array, keyId: string, timestamp: number, body: string): string {
-  const mac = createHmac('sha256', key).update(stringToSign(keyId, timestamp, body), 'utf8').digest('base64url');
+  const mac = createHmac('sha256', hmacKey(key)).update(stringToSign(keyId, timestamp, body), 'utf8').digest('base64url');
   return `${SIGNATURE_SCHEME}=${mac}`;
 }
 

@@ -1,16 +1,9 @@
 import type { KeyVaultEvent } from '../events/key-vault-event.js';
 import type { Notification } from '../notification/notification.js';
 import { toNotification } from '../notification/notification-from-event.js';
-import { compileNameGlob } from './name-glob.js';
+import { RoutingTable, type ClusterRoute } from './routing-table.js';
 
-/** A cluster and the vault objects it wants (static configuration; the Table-backed registry gives the same shape). */
-export interface ClusterRoute {
-  readonly name: string;
-  /** Vault names (case-insensitive), or `'*'` for every vault. */
-  readonly vaults: readonly string[] | '*';
-  /** Optional object-name globs (`*`, `?`); absent means every object of those vaults. */
-  readonly objects?: readonly string[];
-}
+export type { ClusterRoute } from './routing-table.js';
 
 /** What has already been delivered (or enqueued). The caller marks a key only after its delivery succeeded. */
 export interface DedupeView {
@@ -56,25 +49,18 @@ export function dedupeKey(cluster: string, e: KeyVaultEvent): string {
     .join(':');
 }
 
-type Matcher = (e: KeyVaultEvent) => boolean;
-
-function compileRoute(route: ClusterRoute): Matcher {
-  const vaults = route.vaults === '*' ? undefined : new Set(route.vaults.map((v) => v.toLowerCase()));
-  const globs = route.objects?.map(compileNameGlob);
-  return (e) => (vaults === undefined || vaults.has(e.vault)) && (globs === undefined || globs.some((g) => g(e.objectName)));
-}
-
 /**
  * Decides, without I/O, which cluster gets a notification for which event. Events are ordered by event time
  * (Key Vault versions are opaque, and the agent reads the latest version anyway, so order only matters for
  * readability and fairness); every distinct dedupe key is kept, duplicates are reported with a reason.
+ * `routes` is best a RoutingTable built once from configuration; plain routes are compiled for this call.
  */
 export function planDeliveries(
   events: readonly KeyVaultEvent[],
-  clusters: readonly ClusterRoute[],
+  routes: RoutingTable | readonly ClusterRoute[],
   dedupe: DedupeView,
 ): DeliveryPlan {
-  const routes = clusters.map((c) => ({ name: c.name, matches: compileRoute(c) }));
+  const table = routes instanceof RoutingTable ? routes : new RoutingTable(routes);
   const ordered = events
     .map((e, i) => ({ e, i, t: Date.parse(e.eventTime) }))
     .sort((a, b) => a.t - b.t || a.i - b.i);
@@ -82,20 +68,18 @@ export function planDeliveries(
   const skipped: SkippedDelivery[] = [];
   const seen = new Set<string>();
   for (const { e } of ordered) {
-    let matched = false;
-    for (const route of routes) {
-      if (!route.matches(e)) continue;
-      matched = true;
-      const key = dedupeKey(route.name, e);
+    const clusters = table.clustersFor(e);
+    for (const cluster of clusters) {
+      const key = dedupeKey(cluster, e);
       const reason: SkipReason | undefined = seen.has(key) ? 'duplicate-in-batch' : dedupe.hasDelivered(key) ? 'duplicate' : undefined;
       if (reason) {
-        skipped.push({ cluster: route.name, eventId: e.eventId, dedupeKey: key, reason });
+        skipped.push({ cluster, eventId: e.eventId, dedupeKey: key, reason });
         continue;
       }
       seen.add(key);
-      deliveries.push({ cluster: route.name, notification: toNotification(e), dedupeKey: key });
+      deliveries.push({ cluster, notification: toNotification(e), dedupeKey: key });
     }
-    if (!matched) skipped.push({ cluster: undefined, eventId: e.eventId, dedupeKey: undefined, reason: 'no-subscriber' });
+    if (clusters.length === 0) skipped.push({ cluster: undefined, eventId: e.eventId, dedupeKey: undefined, reason: 'no-subscriber' });
   }
   return { deliveries, skipped };
 }

@@ -17,6 +17,9 @@ describe('keyVaultError', () => {
     [restError(503, 'ServiceUnavailable'), 'transient', 'KeyVaultUnavailable'],
     [restError(undefined, 'ECONNREFUSED'), 'transient', 'KeyVaultUnreachable'],
     [restError(400, 'BadParameter'), 'terminal', 'KeyVaultRejected'],
+    // What @azure/core-client throws for a 200 whose body does not parse: the message holds the body.
+    [restError(200, 'PARSE_ERROR', { message: 'Error "SyntaxError" occurred while parsing the response body - {"value":"s3cr3t","id":"x"' }), 'transient', 'KeyVaultBadResponse'],
+    [restError(400, '{"value":"s3cr3t"}'), 'terminal', 'KeyVaultRejected'],
   ])('maps %#', (error, kind, code) => {
     const mapped = keyVaultError(error, 'kv1/db');
     expect(mapped).toMatchObject({ kind, code });

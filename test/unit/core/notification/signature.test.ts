@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { computeSignature, signNotification, stringToSign, verifySignature } from '../../../../core/notification/signature.js';
 import { TerminalError } from '../../../../core/errors.js';
 
@@ -15,6 +16,17 @@ describe('signature', () => {
 
   it.each([-1, 1.5, Number.NaN])('refuses timestamp %p', (ts) => {
     expect(() => signNotification({ keyId: 'k1', key }, ts, '{}')).toThrow(TerminalError);
+  });
+
+  it('signs with the bytes the key holds now, even when the same buffer was used before and changed in place', () => {
+    const mutable = new Uint8Array(32).fill(1);
+    const hmac = (bytes: Uint8Array): string => `v1=${createHmac('sha256', bytes).update(stringToSign('k1', 1, '{}')).digest('base64url')}`;
+    expect(computeSignature(mutable, 'k1', 1, '{}')).toBe(hmac(new Uint8Array(32).fill(1)));
+    expect(computeSignature(mutable, 'k1', 1, '{}')).toBe(hmac(new Uint8Array(32).fill(1)));
+
+    mutable.fill(2);
+
+    expect(computeSignature(mutable, 'k1', 1, '{}')).toBe(hmac(new Uint8Array(32).fill(2)));
   });
 
   it('treats a signature of the right length but wrong bytes as bad, not malformed', () => {
