@@ -40,9 +40,13 @@ export async function writeOutput(
 ): Promise<WriteResult> {
   const existing = await io.lookup({ kind: desired.kind, namespace: desired.namespace, name: desired.name });
   if (existing && !isOwnedBy(existing, cr)) {
+    const otherAkvs = existing.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE ? existing.labels[OWNER_NAME_LABEL] : undefined;
+    const why = otherAkvs
+      ? `is written by AzureKeyVaultSecret ${otherAkvs}; several AzureKeyVaultSecrets writing one ${desired.kind} are not supported yet, give each its own output name`
+      : `exists and is not managed by AzureKeyVaultSecret ${cr.metadata.name}`;
     throw new TerminalError(
       desired.kind === 'Secret' ? 'SecretNotOwned' : 'ConfigMapNotOwned',
-      `${desired.kind} ${desired.namespace}/${desired.name} exists and is not managed by AzureKeyVaultSecret ${cr.metadata.name}; not overwriting it`,
+      `${desired.kind} ${desired.namespace}/${desired.name} ${why}; not overwriting it`,
     );
   }
   const owner = cr.spec.deletionPolicy === 'Retain'

@@ -216,6 +216,22 @@ describe('Reconciler', () => {
     expect(h.cluster.restartPatches).toHaveLength(1);
   });
 
+  it('two CRs naming one Secret (akv2k8s example 05): the first keeps it, the second is refused with a clear reason', async () => {
+    const h = reconcileHarness();
+    h.store.set('kv1', 'one', 'first-value');
+    h.store.set('kv1', 'two', 'second-value');
+    const first = akvs({ name: 'secret-sync-1', spec: { vault: { name: 'kv1', object: { name: 'one', type: 'secret' } }, output: { secret: { name: 'shared', dataKey: 'secret-value-1' } } } });
+    const second = akvs({ name: 'secret-sync-2', spec: { vault: { name: 'kv1', object: { name: 'two', type: 'secret' } }, output: { secret: { name: 'shared', dataKey: 'secret-value-2' } } } });
+    const [firstKey] = h.add(first);
+    const [secondKey] = h.add(second);
+    await h.reconciler.reconcile(firstKey as string);
+    const before = h.cluster.output('Secret', 'team-a', 'shared');
+    const result = await h.reconciler.reconcile(secondKey as string);
+    expect(result).toMatchObject({ kind: 'error', error: { code: 'SecretNotOwned', message: expect.stringContaining('is written by AzureKeyVaultSecret secret-sync-1') } });
+    expect(h.cluster.output('Secret', 'team-a', 'shared')).toEqual(before);
+    expect(h.cluster.statuses.get('team-a/secret-sync-2')?.conditions?.find((c) => c.type === 'Synced')).toMatchObject({ status: 'False', reason: 'SecretNotOwned' });
+  });
+
   it('a bad transform fails only that CR, with a value-free message', async () => {
     const h = reconcileHarness();
     h.store.set('kv1', 'db-password', `${VALUE}!!not-base64`);
