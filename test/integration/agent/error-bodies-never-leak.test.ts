@@ -8,11 +8,9 @@
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { AdmissionregistrationV1Api, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { startKeyVaultEmulator, type KeyVaultEmulator } from '../../../scripts/kv-emulator/emulator.js';
-import { issueLoopbackServerCert } from '../../../scripts/local-stack/tls.js';
 import { findLeaks } from '../../support/find-leaks.js';
+import { startAdmissionWebhook, type AdmissionWebhookServer } from '../support/admission-webhook-server.js';
 import { getTestStack } from '../support/stack-client.js';
 import { startAgentHarness, waitFor, type AgentHarness } from './agent-harness.js';
 import { startTamperingProxy, type TamperingProxy } from './tampering-proxy.js';
@@ -26,29 +24,19 @@ const cutGarbledReads = (r: { method: string; path: string; status: number; body
   r.method === 'GET' && r.path.startsWith('/secrets/garbled/') && r.status === 200 ? r.body.subarray(0, r.body.length - 1) : undefined;
 
 /** A validating webhook that denies the Secret `echoed` and quotes its data in the denial, as careless webhooks do. */
-function startEchoingWebhook(): Promise<Server> {
-  const { certPem, keyPem } = issueLoopbackServerCert(stack.ca);
-  const server = createServer({ cert: certPem, key: keyPem }, (req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => {
-      const { request } = JSON.parse(body) as { request: { uid: string; object?: { metadata?: { name?: string }; data?: unknown } } };
-      const deny = request.object?.metadata?.name === 'echoed';
-      const response = deny
-        ? { uid: request.uid, allowed: false, status: { code: 400, message: `data ${JSON.stringify(request.object?.data)} is not allowed here` } }
-        : { uid: request.uid, allowed: true };
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }));
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+function startEchoingWebhook(): Promise<AdmissionWebhookServer> {
+  type Review = { request: { uid: string; object?: { metadata?: { name?: string }; data?: unknown } } };
+  return startAdmissionWebhook<Review>(stack.ca, ({ request }) =>
+    request.object?.metadata?.name === 'echoed'
+      ? { allowed: false, status: { code: 400, message: `data ${JSON.stringify(request.object?.data)} is not allowed here` } }
+      : { allowed: true },
+  );
 }
 
 describe('agent: library errors that echo a secret value stay out of logs, status and Events', () => {
   let emulator: KeyVaultEmulator;
   let proxy: TamperingProxy;
-  let webhook: Server;
+  let webhook: AdmissionWebhookServer;
   let h: AgentHarness;
   let ns: string;
   let webhookName: string;
@@ -66,7 +54,7 @@ describe('agent: library errors that echo a secret value stay out of logs, statu
         metadata: { name: webhookName },
         webhooks: [{
           name: 'echo.akvsync.test',
-          clientConfig: { url: `https://127.0.0.1:${(webhook.address() as AddressInfo).port}/validate`, caBundle: Buffer.from(stack.ca.certPem).toString('base64') },
+          clientConfig: webhook.clientConfig('/validate'),
           rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['secrets'] }],
           namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
           sideEffects: 'None',
@@ -82,7 +70,7 @@ describe('agent: library errors that echo a secret value stay out of logs, statu
     await h?.stop();
     await proxy?.close();
     await emulator?.close();
-    await new Promise((resolve) => webhook?.close(resolve));
+    await webhook?.close();
   });
 
   /** Everything the agent made visible, as texts for findLeaks. */

@@ -4,32 +4,18 @@
  * started without it fails with an error that says so. A throwaway CRD stands in for azurekeyvaultsecrets, which the
  * other test files of this run use.
  */
-import { randomBytes } from 'node:crypto';
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { AkvsInformerSet } from '../../../cluster-agent/adapters/akvs-informer.js';
 import { createLogger } from '../../../cluster-agent/logger.js';
 import { systemScheduler } from '../../../cluster-agent/ports/scheduler.js';
 import type { AzureKeyVaultSecret } from '../../../core/crd/azure-key-vault-secret.js';
 import { getTestStack } from '../support/stack-client.js';
+import { widgetCrd } from '../support/widget-crd.js';
 import { waitFor } from './agent-harness.js';
 
 const stack = getTestStack();
 const extensions = stack.kubeConfig.makeApiClient(ApiextensionsV1Api);
 const objects = stack.kubeConfig.makeApiClient(CustomObjectsApi);
-
-function widgetCrd(): { crd: V1CustomResourceDefinition; resource: { group: string; version: string; plural: string } } {
-  const group = `g${randomBytes(4).toString('hex')}.informer.akvsync.test`;
-  const crd: V1CustomResourceDefinition = {
-    metadata: { name: `widgets.${group}` },
-    spec: {
-      group,
-      scope: 'Namespaced',
-      names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object' } } } } }],
-    },
-  };
-  return { crd, resource: { group, version: 'v1', plural: 'widgets' } };
-}
 
 function informerSet(namespace: string, resource: { group: string; version: string; plural: string }, maxNotFoundRetries: number) {
   const logLines: string[] = [];
@@ -60,7 +46,7 @@ describe('CR informer start-up while the CRD is not served', () => {
   });
 
   it('retries the 404 of its first list and starts once the CRD created after it is served', async () => {
-    const { crd, resource } = widgetCrd();
+    const { crd, resource } = widgetCrd('informer');
     const { set, logLines, upserted } = informerSet(namespace, resource, 1000);
     try {
       const started = set.start();
@@ -80,7 +66,7 @@ describe('CR informer start-up while the CRD is not served', () => {
   });
 
   it('fails start-up with an error naming the resource when the CRD stays absent', async () => {
-    const { resource } = widgetCrd();
+    const { resource } = widgetCrd('informer');
     const { set, logLines } = informerSet(namespace, resource, 2);
     try {
       const error = await set.start().then(() => undefined, (e: unknown) => e);

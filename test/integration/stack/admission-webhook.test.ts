@@ -2,11 +2,9 @@
  * The local apiserver calls a mutating admission webhook at a loopback URL over verified TLS
  * (serving certificate from the stack's CA, caBundle = that CA) and applies the JSONPatch it returns.
  */
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { AdmissionregistrationV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { issueLoopbackServerCert } from '../../../scripts/local-stack/tls.js';
 import { waitUntil } from '../../../scripts/local-stack/wait-until.js';
+import { startAdmissionWebhook, type AdmissionWebhookServer } from '../support/admission-webhook-server.js';
 import { getTestStack } from '../support/stack-client.js';
 
 interface AdmissionReview {
@@ -19,34 +17,19 @@ const stack = getTestStack();
 const core = stack.kubeConfig.makeApiClient(CoreV1Api);
 const admission = stack.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
 
-function startWebhookServer(reviews: AdmissionReview[]): Promise<Server> {
-  const { certPem, keyPem } = issueLoopbackServerCert(stack.ca);
-  const server = createServer({ cert: certPem, key: keyPem }, (req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => {
-      const review = JSON.parse(body) as AdmissionReview;
-      reviews.push(review);
-      const patch = [{ op: 'add', path: '/metadata/labels', value: { 'webhook-test/mutated': 'yes' } }];
-      res.setHeader('content-type', 'application/json');
-      res.end(
-        JSON.stringify({
-          apiVersion: 'admission.k8s.io/v1',
-          kind: 'AdmissionReview',
-          response: { uid: review.request.uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') },
-        }),
-      );
-    });
+function startWebhookServer(reviews: AdmissionReview[]): Promise<AdmissionWebhookServer> {
+  return startAdmissionWebhook<AdmissionReview>(stack.ca, (review) => {
+    reviews.push(review);
+    const patch = [{ op: 'add', path: '/metadata/labels', value: { 'webhook-test/mutated': 'yes' } }];
+    return { allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') };
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 const pod = (name: string): V1Pod => ({ metadata: { name }, spec: { containers: [{ name: 'main', image: 'registry.invalid/app:1' }] } });
 
 describe('mutating admission webhook on loopback', () => {
   const reviews: AdmissionReview[] = [];
-  let server: Server;
+  let server: AdmissionWebhookServer;
   let namespace: string;
   let configName: string;
 
@@ -60,7 +43,7 @@ describe('mutating admission webhook on loopback', () => {
         webhooks: [
           {
             name: 'mutate.stack.akvsync.test',
-            clientConfig: { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/mutate`, caBundle: Buffer.from(stack.ca.certPem).toString('base64') },
+            clientConfig: server.clientConfig('/mutate'),
             rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
             // only this test's namespace, so other tests' pods never depend on this server
             namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
@@ -85,7 +68,7 @@ describe('mutating admission webhook on loopback', () => {
 
   afterAll(async () => {
     await admission.deleteMutatingWebhookConfiguration({ name: configName });
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   });
 
   it('sends the AdmissionReview for a Pod CREATE and applies the returned patch', async () => {

@@ -1,36 +1,15 @@
 /** The local apiserver is real: a CRD becomes an API with schema validation, and objects of it persist. */
-import { randomBytes } from 'node:crypto';
-import { ApiException, ApiextensionsV1Api, CustomObjectsApi, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { ApiException, ApiextensionsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { readCrds } from '../../../scripts/local-stack/install-crds.js';
 import { PROJECT_CRD_PATHS } from '../../../scripts/local-stack/stack.js';
 import { waitUntil } from '../../../scripts/local-stack/wait-until.js';
 import { getTestStack } from '../support/stack-client.js';
+import { widgetCrd } from '../support/widget-crd.js';
 
 const stack = getTestStack();
 const extensions = stack.kubeConfig.makeApiClient(ApiextensionsV1Api);
 const objects = stack.kubeConfig.makeApiClient(CustomObjectsApi);
-const group = `g${randomBytes(4).toString('hex')}.stack.akvsync.test`;
-const crd: V1CustomResourceDefinition = {
-  metadata: { name: `widgets.${group}` },
-  spec: {
-    group,
-    scope: 'Namespaced',
-    names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            properties: { spec: { type: 'object', required: ['size'], properties: { size: { type: 'integer', minimum: 1 } } } },
-          },
-        },
-      },
-    ],
-  },
-};
+const { crd, resource: { group } } = widgetCrd('stack', { type: 'object', required: ['size'], properties: { size: { type: 'integer', minimum: 1 } } });
 
 describe('custom resources on the local apiserver', () => {
   let namespace: string;
