@@ -22,7 +22,8 @@ export class KubeClusterApi implements ClusterApi {
   constructor(
     kubeConfig: KubeConfig,
     private readonly clock: Clock,
-    private readonly dataHashKey: Uint8Array | undefined = undefined,
+    /** HMAC key of every data hash: the reconciler's. */
+    private readonly dataHashKey: Uint8Array,
     private readonly instance = 'akvsync-agent',
   ) {
     this.clients = new KubeApiClients(kubeConfig);
@@ -164,12 +165,12 @@ function toWorkload(kind: WorkloadKind, namespace: string, w: WorkloadObject): W
   };
 }
 
-function existingSecret(ref: OutputRef, hashKey: Uint8Array | undefined, s: V1Secret): ExistingOutput {
+function existingSecret(ref: OutputRef, hashKey: Uint8Array, s: V1Secret): ExistingOutput {
   const data = mapValues(s.data ?? {}, (v) => Buffer.from(v, 'base64'));
   return { ...common(ref, s), secretType: s.type ?? 'Opaque', dataHash: dataHash(data, hashKey) };
 }
 
-function existingConfigMap(ref: OutputRef, hashKey: Uint8Array | undefined, c: V1ConfigMap): ExistingOutput {
+function existingConfigMap(ref: OutputRef, hashKey: Uint8Array, c: V1ConfigMap): ExistingOutput {
   const data = { ...mapValues(c.data ?? {}, (v) => Buffer.from(v, 'utf8')), ...mapValues(c.binaryData ?? {}, (v) => Buffer.from(v, 'base64')) };
   return { ...common(ref, c), secretType: undefined, dataHash: dataHash(data, hashKey) };
 }

@@ -37,8 +37,8 @@ export interface ReconcilerDeps {
   readonly logger: Logger;
   readonly metrics?: AgentMetrics | undefined;
   readonly honourReloaderAnnotations: boolean;
-  /** HMAC key for data hashes (must be the one the ClusterApi adapter hashes existing data with). */
-  readonly dataHashKey?: Uint8Array | undefined;
+  /** HMAC key of every data hash (the one the ClusterApi adapter hashes existing data with): never unkeyed. */
+  readonly dataHashKey: Uint8Array;
 }
 
 /**
@@ -111,7 +111,7 @@ export class Reconciler {
   /** Writes one CR's output and rolls the workloads owed a restart for it. */
   private async writeOne(cr: AzureKeyVaultSecret, ctx: WriteContext): Promise<Written> {
     const { secret } = ctx;
-    const desired = computeDesiredOutput(cr, { value: secret.value, contentType: secret.contentType, version: secret.version }, this.hashOptions());
+    const desired = computeDesiredOutput(cr, { value: secret.value, contentType: secret.contentType, version: secret.version }, { hashKey: this.deps.dataHashKey });
     if (desired.kind === 'None') return { cr, output: undefined };
     const io = { cluster: this.deps.cluster, lookup: (ref: OutputRef) => ctx.lookup.get(ref), beforeDataChange: () => ctx.restarter.prefetch(desired.namespace) };
     const result = await writeOutput(io, cr, desired, { version: secret.version, label: ctx.source });
@@ -155,10 +155,6 @@ export class Reconciler {
       this.deps.logger.info({ workload: w, source: outputId, dataHash: owed.dataHash }, 'workload restarted');
       this.deps.events.emit('workload-restarted', { kind: w.kind, namespace: w.namespace, name: w.name });
     }
-  }
-
-  private hashOptions(): { hashKey?: Uint8Array } {
-    return this.deps.dataHashKey ? { hashKey: this.deps.dataHashKey } : {};
   }
 
   /** A CR whose spec cannot name a vault object: say why on its status. */

@@ -32,7 +32,7 @@ describe('Reconciler', () => {
     expect(secret?.secretType).toBe('Opaque');
     expect(secret?.ownerUids).toEqual([cr.metadata.uid]);
     expect(secret?.labels['akvsync.io/managed-by']).toBe('akvsync');
-    expect(secret?.annotations['akvsync.io/data-hash']).toBe(dataHash({ password: Buffer.from(VALUE) }));
+    expect(secret?.annotations['akvsync.io/data-hash']).toBe(dataHash({ password: Buffer.from(VALUE) }, h.hashKey));
     expect(secret?.annotations['akvsync.io/synced-version']).toBe(version);
     const status = h.cluster.statuses.get('team-a/db');
     expect(status?.syncedVersion).toBe(version);
@@ -109,7 +109,7 @@ describe('Reconciler', () => {
     h.store.set('kv1', 'db-password', 'rotated');
     await h.reconciler.reconcile(key as string);
     expect(h.cluster.restartPatches.map((p) => p.ref.name)).toEqual(['api']);
-    expect(h.cluster.restartPatches[0]?.value).toBe(dataHash({ password: Buffer.from('rotated') }));
+    expect(h.cluster.restartPatches[0]?.value).toBe(dataHash({ password: Buffer.from('rotated') }, h.hashKey));
     await h.reconciler.reconcile(key as string);
     h.store.set('kv1', 'db-password', 'rotated'); // new version, same data
     await h.reconciler.reconcile(key as string);

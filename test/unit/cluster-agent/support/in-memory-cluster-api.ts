@@ -24,13 +24,16 @@ export interface StoredOutput {
 
 const id = (r: { kind: string; namespace: string; name: string }): string => `${r.kind}/${r.namespace}/${r.name}`;
 
-function existing(o: StoredOutput): ExistingOutput {
+function existing(o: StoredOutput, hashKey: Uint8Array): ExistingOutput {
   const { kind, namespace, name } = o;
-  return { kind, namespace, name, ownerUids: [...o.ownerUids], labels: { ...o.labels }, annotations: { ...o.annotations }, secretType: o.secretType, dataHash: dataHash(o.data) };
+  return { kind, namespace, name, ownerUids: [...o.ownerUids], labels: { ...o.labels }, annotations: { ...o.annotations }, secretType: o.secretType, dataHash: dataHash(o.data, hashKey) };
 }
 
 /** ClusterApi fake that behaves like server-side apply of the full object, and records everything the agent did. */
 export class InMemoryClusterApi implements ClusterApi {
+  /** `hashKey`: the data-hash key, as the real adapter gets the reconciler's. */
+  constructor(private readonly hashKey: Uint8Array) {}
+
   readonly outputs = new Map<string, StoredOutput>();
   readonly statuses = new Map<string, AkvsStatus>();
   readonly events: (ClusterEvent & { cr: string })[] = [];
@@ -62,13 +65,13 @@ export class InMemoryClusterApi implements ClusterApi {
   async getOutput(ref: OutputRef): Promise<ExistingOutput | undefined> {
     this.outputReads.push(id(ref));
     const o = this.outputs.get(id(ref));
-    return o ? existing(o) : undefined;
+    return o ? existing(o, this.hashKey) : undefined;
   }
 
   async listOutputs(kind: OutputKind, namespace: string, labels: Readonly<Record<string, string>>): Promise<ExistingOutput[]> {
     this.outputListings.push(`${kind}/${namespace}`);
     const matching = [...this.outputs.values()].filter((o) => o.kind === kind && o.namespace === namespace && Object.entries(labels).every(([k, v]) => o.labels[k] === v));
-    return matching.map(existing);
+    return matching.map((o) => existing(o, this.hashKey));
   }
 
   async applyOutput(o: OutputApply): Promise<void> {

@@ -15,7 +15,8 @@ import { ManualScheduler } from './manual-scheduler.js';
 export function reconcileHarness(options: { honourReloaderAnnotations?: boolean } = {}) {
   const clock = new ManualScheduler();
   const store = new InMemorySecretStore();
-  const cluster = new InMemoryClusterApi();
+  const hashKey = new Uint8Array(32).fill(7);
+  const cluster = new InMemoryClusterApi(hashKey);
   const index = new AkvsIndex();
   const hints = new SyncHints();
   const readStates = new ReadStates();
@@ -31,9 +32,10 @@ export function reconcileHarness(options: { honourReloaderAnnotations?: boolean 
   const reconciler = new Reconciler({
     index, store, cluster, clock, hints, readStates, events, logger,
     honourReloaderAnnotations: options.honourReloaderAnnotations ?? true,
+    dataHashKey: hashKey,
   });
   return {
-    clock, store, cluster, index, hints, readStates, events, emitted, logLines, logger, enqueued, watch, reconciler,
+    hashKey, clock, store, cluster, index, hints, readStates, events, emitted, logLines, logger, enqueued, watch, reconciler,
     /** Adds CRs through the informer handler; returns the keys they were enqueued under. */
     add(...crs: AzureKeyVaultSecret[]): string[] {
       const before = enqueued.length;
