@@ -6,8 +6,9 @@ import { Agent } from 'undici';
 /**
  * Authentication for generated API clients that takes credentials from the KubeConfig on every request (so rotated
  * service-account tokens and certificate files are honoured) but sends every request over ONE pooled, keep-alive
- * undici Agent per TLS identity. The KubeConfig's own authentication builds a new Agent per request, so each call
- * pays a fresh TCP + TLS handshake; under a fan-out of thousands of writes that handshake was most of the cost.
+ * undici Agent, rebuilt only when the TLS material (CA, client certificate, key) changes. The KubeConfig's own
+ * authentication builds a new Agent per request, so each call pays a fresh TCP + TLS handshake; under a fan-out of
+ * thousands of writes that handshake was most of the cost.
  */
 export class PooledKubeAuthentication implements SecurityAuthentication {
   private agent: { readonly tls: TlsMaterial; readonly dispatcher: Agent } | undefined;
@@ -68,16 +69,24 @@ function sameValue(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-/** API clients for one KubeConfig sharing one connection pool. */
+/**
+ * API clients for one KubeConfig sharing one connection pool. A cluster reached through a proxy (`proxy-url` in the
+ * kubeconfig) keeps client-node's own authentication, which knows how to talk through it.
+ */
 export class KubeApiClients {
-  readonly authentication: PooledKubeAuthentication;
+  private readonly pooled: PooledKubeAuthentication | undefined;
   private readonly configuration: Configuration;
 
   constructor(kubeConfig: KubeConfig) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    this.authentication = new PooledKubeAuthentication(kubeConfig);
-    this.configuration = createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: this.authentication } });
+    this.pooled = cluster.proxyUrl ? undefined : new PooledKubeAuthentication(kubeConfig);
+    this.configuration = createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: this.pooled ?? kubeConfig } });
+  }
+
+  /** Whether requests share the pooled connections (false through a proxy). */
+  get pooling(): boolean {
+    return this.pooled !== undefined;
   }
 
   make<T>(apiClientType: new (configuration: Configuration) => T): T {
@@ -89,7 +98,7 @@ export class KubeApiClients {
     return new KubernetesObjectApi(this.configuration);
   }
 
-  close(): Promise<void> {
-    return this.authentication.close();
+  async close(): Promise<void> {
+    await this.pooled?.close();
   }
 }

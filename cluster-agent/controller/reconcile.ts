@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { forEachLimited } from '../../core/concurrency/for-each-limited.js';
+import { SOURCE_LABEL } from '../../core/crd/annotations.js';
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { validateAkvsSpec } from '../../core/crd/validate-spec.js';
 import { TerminalError, isAkvsyncError } from '../../core/errors.js';
@@ -11,14 +13,12 @@ import type { ClusterApi, OutputKind, OutputRef } from '../ports/cluster-api.js'
 import type { AkvsIndex } from './akvs-index.js';
 import { failedStatus, syncedStatus } from './akvs-status.js';
 import { parseKey, sourceLabelValue } from './object-key.js';
-import { OutputLookup } from './output-lookup.js';
-import { SOURCE_LABEL } from '../../core/crd/annotations.js';
 import type { VaultObjectRef } from './object-key.js';
+import { OutputLookup } from './output-lookup.js';
 import { success } from './queue-action.js';
 import type { ReconcileResult } from './queue-action.js';
 import { WorkloadRestarter } from './restart-workloads.js';
 import type { ChangedOutput } from './restart-workloads.js';
-import { forEachLimited } from '../../core/concurrency/for-each-limited.js';
 import { StatusWriter } from './status-writer.js';
 import { describeFailure, mostRetryable } from './failure.js';
 import type { SyncHints } from './sync-hints.js';
@@ -43,9 +43,10 @@ export interface ReconcilerDeps {
 
 /**
  * Level-based reconcile of one work-queue key. For a vault object: read Key Vault ONCE per version wanted (latest or
- * pinned), then converge every CR that references the object: output written with server-side apply, status, Event,
- * restarts of opted-in workloads when the agent changed the data. Per-CR failures are recorded on that CR and do not
- * stop the others; the most retryable error goes back to the work queue, which decides what happens next.
+ * pinned), then converge every CR that references the object, data first: each output written with server-side apply
+ * and, when the agent changed its data, the opted-in workloads rolled; then each CR's status and Event. Per-CR
+ * failures are recorded on that CR and do not stop the others; the most retryable error goes back to the work queue,
+ * which decides what happens next.
  */
 export class Reconciler {
   private readonly status: StatusWriter;
@@ -83,14 +84,14 @@ export class Reconciler {
       const context: WriteContext = { secret, eventTime, restarter, lookup, source };
       // The data first: every output written and its workloads rolled, then the status and Event of each CR.
       const written: Written[] = [];
-      await this.eachCr(group, errors, async (cr) => void written.push(await this.writeOne(cr, context)));
-      await this.eachCr(written, errors, (w) => this.reportSynced(w, secret), (w) => w.cr);
+      await this.eachCr(group, (cr) => cr, errors, async (cr) => void written.push(await this.writeOne(cr, context)));
+      await this.eachCr(written, (w) => w.cr, errors, (w) => this.reportSynced(w, secret));
     }
     return errors.length === 0 ? success : { kind: 'error', error: mostRetryable(errors) };
   }
 
   /** Runs a step for many CRs at once; a CR whose step fails gets the failure recorded and the others go on. */
-  private eachCr<T>(items: readonly T[], errors: unknown[], step: (item: T) => Promise<void>, crOf: (item: T) => AzureKeyVaultSecret = (i) => i as AzureKeyVaultSecret): Promise<void> {
+  private eachCr<T>(items: readonly T[], crOf: (item: T) => AzureKeyVaultSecret, errors: unknown[], step: (item: T) => Promise<void>): Promise<void> {
     return forEachLimited(items, FAN_OUT_CONCURRENCY, async (item) => {
       try {
         await step(item);
@@ -223,4 +224,3 @@ function groupByVersion(crs: readonly AzureKeyVaultSecret[]): Map<string | undef
   }
   return groups;
 }
-

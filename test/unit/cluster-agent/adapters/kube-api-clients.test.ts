@@ -1,10 +1,10 @@
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { PooledKubeAuthentication } from '../../../../cluster-agent/adapters/kube-api-clients.js';
+import { KubeApiClients, PooledKubeAuthentication } from '../../../../cluster-agent/adapters/kube-api-clients.js';
 
-function kubeConfig(caData: string, token: string): KubeConfig {
+function kubeConfig(caData: string, token: string, proxyUrl?: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'local', server: 'https://127.0.0.1:6443', caData, skipTLSVerify: false }],
+    clusters: [{ name: 'local', server: 'https://127.0.0.1:6443', caData, skipTLSVerify: false, ...(proxyUrl ? { proxyUrl } : {}) }],
     users: [{ name: 'agent', token }],
     contexts: [{ name: 'ctx', cluster: 'local', user: 'agent' }],
     currentContext: 'ctx',
@@ -52,5 +52,12 @@ describe('PooledKubeAuthentication', () => {
     expect(after).not.toBe(before);
     expect((await authenticate(auth)).getDispatcher()).toBe(after);
     await auth.close();
+  });
+
+  it('leaves a cluster behind a proxy to the authentication of client-node, which knows proxies', async () => {
+    const direct = new KubeApiClients(kubeConfig(caA, 'token'));
+    const proxied = new KubeApiClients(kubeConfig(caA, 'token', 'http://127.0.0.1:3128'));
+    expect([direct.pooling, proxied.pooling]).toEqual([true, false]);
+    await Promise.all([direct.close(), proxied.close()]);
   });
 });
