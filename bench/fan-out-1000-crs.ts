@@ -4,7 +4,8 @@
  * through the whole event path, and the Key Vault reads the agent made for that version (counted by the emulator).
  */
 import { Watch, type V1Secret } from '@kubernetes/client-node';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, SYNCED_VERSION_ANNOTATION } from '../core/crd/annotations.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../core/crd/annotations.js';
+import { syncedVersionAnnotation } from '../core/crd/output-metadata.js';
 import { akvsSpec, createAkvs } from '../scripts/demo/cluster-fixtures.js';
 import { waitUntil } from '../scripts/local-stack/wait-until.js';
 import { atMost, beginBench, exactly, finishBench } from './support/bench-result.js';
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
       (phase: string, secret: V1Secret) => {
         if (phase !== 'ADDED' && phase !== 'MODIFIED') return;
         const key = `${secret.metadata?.namespace}/${secret.metadata?.name}`;
-        const version = secret.metadata?.annotations?.[SYNCED_VERSION_ANNOTATION] ?? '';
+        // Each Secret is written by the AzureKeyVaultSecret of the same name.
+        const version = secret.metadata?.annotations?.[syncedVersionAnnotation(secret.metadata?.name ?? '')] ?? '';
         if (versions.get(key) === version) return;
         versions.set(key, version);
         if (target !== undefined && version === target && !secretSeenAt.has(key)) secretSeenAt.set(key, performance.now());
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
         'agent watches all namespaces. After all are synced, one new version is created in the Key Vault emulator; its Event Grid ' +
         'event goes to the Function app on the local Functions host, which pushes a signed notification to the agent. The time ' +
         'runs from the new version to the moment a watch on managed Secrets has seen every one of them carry the new version ' +
-        "(akvsync.io/synced-version). Key Vault reads: the emulator's getSecret count for the vault from the rotation until the " +
+        "(synced-version.akvsync.io/<CR name>). Key Vault reads: the emulator's getSecret count for the vault from the rotation until the " +
         'agent is idle.',
       targets: [
         atMost('all 1,000 Secrets updated after the change', Math.round(allUpdatedMs), 5000, 'ms'),

@@ -3,9 +3,9 @@ import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import { AKVSYNC_GROUP, AKVS_API_VERSION, AKVS_KIND, AKVS_PLURAL, AKVS_VERSION } from '../../core/crd/azure-key-vault-secret.js';
 import type { AkvsStatus, AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
-import { dataHash } from '../../core/sync/data-hash.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { ClusterApi, ClusterEvent, ExistingOutput, OutputApply, OutputKind, OutputRef, Workload, WorkloadKind, WorkloadRef } from '../ports/cluster-api.js';
+import { existingOutput } from './existing-output.js';
 import { KubeApiClients } from './kube-api-clients.js';
 import { isKubeNotFound, kubeError } from './kube-errors.js';
 
@@ -41,23 +41,22 @@ export class KubeClusterApi implements ClusterApi {
   async getOutput(ref: OutputRef): Promise<ExistingOutput | undefined> {
     const what = `get ${ref.kind} ${ref.namespace}/${ref.name}`;
     try {
-      if (ref.kind === 'Secret') return existingSecret(ref, this.dataHashKey, await this.core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace }));
-      return existingConfigMap(ref, this.dataHashKey, await this.core.readNamespacedConfigMap({ name: ref.name, namespace: ref.namespace }));
+      const object = ref.kind === 'Secret'
+        ? await this.core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace })
+        : await this.core.readNamespacedConfigMap({ name: ref.name, namespace: ref.namespace });
+      return existingOutput(ref, this.dataHashKey, object);
     } catch (error) {
       if (isKubeNotFound(error)) return undefined;
       throw kubeError(error, what);
     }
   }
 
-  async listOutputs(kind: OutputKind, namespace: string, labels: Readonly<Record<string, string>>): Promise<ExistingOutput[]> {
-    const labelSelector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  async listOutputs(kind: OutputKind, namespace: string, labelSelector: string): Promise<ExistingOutput[]> {
     try {
-      if (kind === 'Secret') {
-        const list = await this.core.listNamespacedSecret({ namespace, labelSelector });
-        return list.items.map((s) => existingSecret({ kind, namespace, name: s.metadata?.name ?? '' }, this.dataHashKey, s));
-      }
-      const list = await this.core.listNamespacedConfigMap({ namespace, labelSelector });
-      return list.items.map((c) => existingConfigMap({ kind, namespace, name: c.metadata?.name ?? '' }, this.dataHashKey, c));
+      const { items } = kind === 'Secret'
+        ? await this.core.listNamespacedSecret({ namespace, labelSelector })
+        : await this.core.listNamespacedConfigMap({ namespace, labelSelector });
+      return items.map((o: V1Secret | V1ConfigMap) => existingOutput({ kind, namespace, name: o.metadata?.name ?? '' }, this.dataHashKey, o));
     } catch (error) {
       throw kubeError(error, `list ${kind}s in ${namespace}`);
     }
@@ -69,14 +68,14 @@ export class KubeClusterApi implements ClusterApi {
       namespace: o.namespace,
       labels: { ...o.labels },
       annotations: { ...o.annotations },
-      ...(o.owner ? { ownerReferences: [{ ...o.owner, controller: true, blockOwnerDeletion: true }] } : {}),
+      ...(o.owner ? { ownerReferences: [{ ...o.owner, blockOwnerDeletion: true }] } : {}),
     };
     const body: KubernetesObject & Record<string, unknown> =
       o.kind === 'Secret'
         ? { apiVersion: 'v1', kind: 'Secret', metadata, type: o.secretType ?? 'Opaque', data: mapValues(o.data, (b) => b.toString('base64')) }
         : { apiVersion: 'v1', kind: 'ConfigMap', metadata, ...configMapData(o.data) };
     try {
-      await this.objects.patch(body, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      await this.objects.patch(body, undefined, undefined, o.fieldManager, true, PatchStrategy.ServerSideApply);
     } catch (error) {
       throw kubeError(error, `apply ${o.kind} ${o.namespace}/${o.name}`);
     }
@@ -162,25 +161,6 @@ function toWorkload(kind: WorkloadKind, namespace: string, w: WorkloadObject): W
     name: w.metadata?.name ?? '',
     annotations: w.metadata?.annotations ?? {},
     podTemplate: { annotations: w.spec?.template?.metadata?.annotations ?? {}, spec: w.spec?.template?.spec ?? {} },
-  };
-}
-
-function existingSecret(ref: OutputRef, hashKey: Uint8Array, s: V1Secret): ExistingOutput {
-  const data = mapValues(s.data ?? {}, (v) => Buffer.from(v, 'base64'));
-  return { ...common(ref, s), secretType: s.type ?? 'Opaque', dataHash: dataHash(data, hashKey) };
-}
-
-function existingConfigMap(ref: OutputRef, hashKey: Uint8Array, c: V1ConfigMap): ExistingOutput {
-  const data = { ...mapValues(c.data ?? {}, (v) => Buffer.from(v, 'utf8')), ...mapValues(c.binaryData ?? {}, (v) => Buffer.from(v, 'base64')) };
-  return { ...common(ref, c), secretType: undefined, dataHash: dataHash(data, hashKey) };
-}
-
-function common(ref: OutputRef, o: KubernetesObject): Omit<ExistingOutput, 'secretType' | 'dataHash'> {
-  return {
-    ...ref,
-    ownerUids: (o.metadata?.ownerReferences ?? []).map((r) => r.uid),
-    labels: o.metadata?.labels ?? {},
-    annotations: o.metadata?.annotations ?? {},
   };
 }
 

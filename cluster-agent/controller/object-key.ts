@@ -58,7 +58,7 @@ export function vaultObjectTypeOfNotification(objectType: 'Secret' | 'Certificat
   return objectType === 'Certificate' ? 'certificate' : objectType === 'Key' ? 'key' : 'secret';
 }
 
-/** The value of the source label on outputs written for a work-queue key: a digest, as label values are short. */
-export function sourceLabelValue(key: string): string {
+/** The digest of a work-queue key that names its vault object in an output's source label (label keys are short). */
+export function sourceDigest(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 40);
 }

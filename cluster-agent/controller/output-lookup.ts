@@ -13,7 +13,8 @@ export class OutputLookup {
 
   constructor(
     private readonly cluster: ClusterApi,
-    private readonly sourceLabels: Readonly<Record<string, string>>,
+    /** A label selector matching the outputs of this vault object (the existence of its source label). */
+    private readonly sourceSelector: string,
     outputs: readonly Omit<OutputRef, 'name'>[],
   ) {
     for (const o of outputs) this.wanted.set(scope(o.kind, o.namespace), (this.wanted.get(scope(o.kind, o.namespace)) ?? 0) + 1);
@@ -29,7 +30,7 @@ export class OutputLookup {
     const key = scope(kind, namespace);
     let listing = this.listings.get(key);
     if (!listing) {
-      listing = this.cluster.listOutputs(kind, namespace, this.sourceLabels).then((items) => new Map(items.map((o) => [o.name, o])));
+      listing = this.cluster.listOutputs(kind, namespace, this.sourceSelector).then((items) => new Map(items.map((o) => [o.name, o])));
       // A failed list is not remembered: the next output in this namespace asks again.
       listing.catch(() => this.listings.delete(key));
       this.listings.set(key, listing);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { forEachLimited } from '../../core/concurrency/for-each-limited.js';
-import { SOURCE_LABEL } from '../../core/crd/annotations.js';
+import { sourceLabel } from '../../core/crd/output-metadata.js';
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { validateAkvsSpec } from '../../core/crd/validate-spec.js';
 import { TerminalError, isAkvsyncError } from '../../core/errors.js';
@@ -12,7 +12,7 @@ import type { AgentMetrics } from '../metrics.js';
 import type { ClusterApi, OutputKind, OutputRef } from '../ports/cluster-api.js';
 import type { AkvsIndex } from './akvs-index.js';
 import { failedStatus, syncedStatus } from './akvs-status.js';
-import { parseKey, sourceLabelValue } from './object-key.js';
+import { parseKey, sourceDigest } from './object-key.js';
 import type { VaultObjectRef } from './object-key.js';
 import { OutputLookup } from './output-lookup.js';
 import { success } from './queue-action.js';
@@ -66,7 +66,7 @@ export class Reconciler {
     if (crs.length === 0) return success;
     const errors: unknown[] = [];
     const restarter = new WorkloadRestarter(this.deps.cluster, { honourReloaderAnnotations: this.deps.honourReloaderAnnotations });
-    const source = sourceLabelValue(key);
+    const source = sourceLabel(sourceDigest(key));
     for (const [version, group] of groupByVersion(crs)) {
       let secret: SecretVersion;
       try {
@@ -80,7 +80,7 @@ export class Reconciler {
         await this.recordFailures(group, error, errors);
         continue;
       }
-      const lookup = new OutputLookup(this.deps.cluster, { [SOURCE_LABEL]: source }, outputsOf(group));
+      const lookup = new OutputLookup(this.deps.cluster, source, outputsOf(group));
       const context: WriteContext = { secret, eventTime, restarter, lookup, source };
       // The data first: every output written and its workloads rolled, then the status and Event of each CR.
       const written: Written[] = [];
@@ -115,8 +115,9 @@ export class Reconciler {
     const desired = computeDesiredOutput(cr, { value: secret.value, contentType: secret.contentType, version: secret.version }, { hashKey: this.deps.dataHashKey });
     if (desired.kind === 'None') return { cr, output: undefined };
     const io = { cluster: this.deps.cluster, lookup: (ref: OutputRef) => ctx.lookup.get(ref), beforeDataChange: () => ctx.restarter.prefetch(desired.namespace) };
-    const result = await writeOutput(io, cr, desired, { version: secret.version, label: ctx.source });
-    const { namespace, name, kind, dataHash } = desired;
+    const result = await writeOutput(io, cr, desired, { version: secret.version, labels: { [ctx.source]: 'true' } });
+    const { namespace, name, kind } = desired;
+    const { dataHash } = result;
     const outputId = `${kind}/${namespace}/${name}`;
     if (result.written) this.deps.metrics?.outputWrites.inc({ kind });
     if (result.dataChanged) {
@@ -137,6 +138,8 @@ export class Reconciler {
       await this.status.write(cr, (latest, nowIso) => syncedStatus(latest, { version: secret.version, dataHash: undefined, output: undefined, dataChanged: false, expiresOn: secret.expiresOn }, nowIso));
       return;
     }
+    // The status holds the hash of this CR's own keys: on a Secret several CRs write, the whole-data hash moves with
+    // the others' writes, which do not reconcile this CR.
     const { desired: { kind, name, dataHash }, result } = output;
     const statusChanged = await this.status.write(cr, (latest, nowIso) =>
       syncedStatus(latest, { version: secret.version, dataHash, output: { kind, name }, dataChanged: result.dataChanged, expiresOn: secret.expiresOn }, nowIso),
@@ -198,6 +201,7 @@ interface WriteContext {
   readonly eventTime: number | undefined;
   readonly restarter: WorkloadRestarter;
   readonly lookup: OutputLookup;
+  /** The source label of this vault object (its key; value `true`). */
   readonly source: string;
 }
 

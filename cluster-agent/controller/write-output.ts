@@ -1,6 +1,7 @@
 import { AKVS_API_VERSION, AKVS_KIND } from '../../core/crd/azure-key-vault-secret.js';
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
-import { DATA_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_NAME_LABEL, SOURCE_LABEL, SYNCED_VERSION_ANNOTATION } from '../../core/crd/annotations.js';
+import { DATA_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../core/crd/annotations.js';
+import { crNameOfFieldManager, fieldManagerFor, isAkvsyncFieldManager, syncedVersionAnnotation } from '../../core/crd/output-metadata.js';
 import { TerminalError } from '../../core/errors.js';
 import type { ClusterApi, ExistingOutput, OutputApply, OutputKind, OutputRef } from '../ports/cluster-api.js';
 
@@ -18,14 +19,19 @@ export interface WriteResult {
   readonly written: boolean;
   /** The output did not exist before. */
   readonly created: boolean;
-  /** The data itself changed (new or different data hash): the only thing that may restart workloads. */
+  /** The output's data changed (new, or a different data hash): the only thing that may restart workloads. */
   readonly dataChanged: boolean;
+  /** The keyed hash of the output's whole data after the write (with other CRs' keys, if it is shared). */
+  readonly dataHash: string;
 }
 
 /**
- * Writes one CR's output with server-side apply, unless it is already exactly as desired. Refuses to touch an
- * object the agent does not own (no owner reference to this CR and no akvsync labels naming it): TerminalError
- * 'SecretNotOwned', the existing object unchanged.
+ * Writes one CR's part of its output with server-side apply under the CR's own field manager, unless it is already
+ * exactly in place: its data keys (keys it wrote before and no longer wants are pruned by the apply), the managed-by
+ * and source labels, its synced-version annotation, the whole-data hash and its owner reference. Several CRs may
+ * write one output (akv2k8s example 05, docs/adr/0002-shared-outputs.md), each owning its keys. Refuses, leaving the
+ * object unchanged: an existing object akvsync does not manage or that something else owns (`SecretNotOwned` /
+ * `ConfigMapNotOwned`), and a key another CR writes (`OutputKeyConflict`).
  */
 export async function writeOutput(
   io: {
@@ -36,48 +42,64 @@ export async function writeOutput(
   },
   cr: AzureKeyVaultSecret,
   desired: DesiredWrite,
-  source: { readonly version: string; readonly label: string },
+  source: { readonly version: string; readonly labels: Readonly<Record<string, string>> },
 ): Promise<WriteResult> {
+  const fieldManager = fieldManagerFor(cr.metadata.name);
   const existing = await io.lookup({ kind: desired.kind, namespace: desired.namespace, name: desired.name });
-  if (existing && !isOwnedBy(existing, cr)) {
-    const otherAkvs = existing.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE ? existing.labels[OWNER_NAME_LABEL] : undefined;
-    const why = otherAkvs
-      ? `is written by AzureKeyVaultSecret ${otherAkvs}; several AzureKeyVaultSecrets writing one ${desired.kind} are not supported yet, give each its own output name`
-      : `exists and is not managed by AzureKeyVaultSecret ${cr.metadata.name}`;
-    throw new TerminalError(
-      desired.kind === 'Secret' ? 'SecretNotOwned' : 'ConfigMapNotOwned',
-      `${desired.kind} ${desired.namespace}/${desired.name} ${why}; not overwriting it`,
-    );
-  }
+  if (existing) checkMayWrite(existing, cr, desired, fieldManager);
+  const previousKeys = existing?.dataKeysByManager[fieldManager] ?? [];
+  const dataHash = existing ? existing.dataHashAfter(previousKeys, desired.data) : desired.dataHash;
   const owner = cr.spec.deletionPolicy === 'Retain'
     ? undefined
-    : { apiVersion: AKVS_API_VERSION, kind: AKVS_KIND, name: cr.metadata.name, uid: cr.metadata.uid };
+    : { apiVersion: AKVS_API_VERSION, kind: AKVS_KIND, name: cr.metadata.name, uid: cr.metadata.uid, controller: !existing?.owners.some((o) => o.controller && o.uid !== cr.metadata.uid) };
   const apply: OutputApply = {
     kind: desired.kind,
     namespace: desired.namespace,
     name: desired.name,
+    fieldManager,
     secretType: desired.kind === 'Secret' ? (desired.secretType ?? 'Opaque') : undefined,
     data: desired.data,
-    labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [OWNER_NAME_LABEL]: cr.metadata.name, [SOURCE_LABEL]: source.label },
-    annotations: { [DATA_HASH_ANNOTATION]: desired.dataHash, [SYNCED_VERSION_ANNOTATION]: source.version },
+    labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, ...source.labels },
+    annotations: { [DATA_HASH_ANNOTATION]: dataHash, [syncedVersionAnnotation(cr.metadata.name)]: source.version },
     owner,
   };
-  const dataChanged = !existing || existing.dataHash !== desired.dataHash;
-  if (existing && !dataChanged && isUpToDate(existing, apply, cr)) return { written: false, created: false, dataChanged: false };
+  const dataChanged = !existing || existing.dataHash !== dataHash;
+  if (existing && !dataChanged && isUpToDate(existing, apply, cr)) return { written: false, created: false, dataChanged: false, dataHash };
   if (existing && dataChanged) io.beforeDataChange?.();
   await io.cluster.applyOutput(apply);
-  return { written: true, created: !existing, dataChanged };
+  return { written: true, created: !existing, dataChanged, dataHash };
 }
 
-export function isOwnedBy(existing: ExistingOutput, cr: AzureKeyVaultSecret): boolean {
-  if (existing.ownerUids.includes(cr.metadata.uid)) return true;
-  return existing.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && existing.labels[OWNER_NAME_LABEL] === cr.metadata.name;
+/** Throws unless this CR may write its keys into the existing object. */
+function checkMayWrite(existing: ExistingOutput, cr: AzureKeyVaultSecret, desired: DesiredWrite, fieldManager: string): void {
+  const managed = existing.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+  const foreignOwner = existing.owners.find((o) => o.kind !== AKVS_KIND);
+  const mine = existing.owners.some((o) => o.uid === cr.metadata.uid) || fieldManager in existing.dataKeysByManager;
+  if (!mine && (!managed || foreignOwner)) {
+    const why = foreignOwner ? `is owned by ${foreignOwner.kind} ${foreignOwner.name}` : 'exists and is not managed by akvsync';
+    throw new TerminalError(
+      desired.kind === 'Secret' ? 'SecretNotOwned' : 'ConfigMapNotOwned',
+      `${desired.kind} ${desired.namespace}/${desired.name} ${why}; AzureKeyVaultSecret ${cr.metadata.name} does not overwrite it`,
+    );
+  }
+  for (const [manager, keys] of Object.entries(existing.dataKeysByManager)) {
+    if (manager === fieldManager || !isAkvsyncFieldManager(manager)) continue;
+    const taken = keys.find((k) => k in desired.data);
+    if (taken !== undefined) {
+      throw new TerminalError(
+        'OutputKeyConflict',
+        `key "${taken}" of ${desired.kind} ${desired.namespace}/${desired.name} is written by AzureKeyVaultSecret ${crNameOfFieldManager(manager)}; ` +
+          `AzureKeyVaultSecret ${cr.metadata.name} does not take it (give each its own dataKey)`,
+      );
+    }
+  }
 }
 
 function isUpToDate(existing: ExistingOutput, apply: OutputApply, cr: AzureKeyVaultSecret): boolean {
   const labelsOk = Object.entries(apply.labels).every(([k, v]) => existing.labels[k] === v);
   const annotationsOk = Object.entries(apply.annotations).every(([k, v]) => existing.annotations[k] === v);
-  const ownerOk = apply.owner ? existing.ownerUids.includes(apply.owner.uid) : !existing.ownerUids.includes(cr.metadata.uid);
+  const current = existing.owners.find((o) => o.uid === cr.metadata.uid);
+  const ownerOk = apply.owner ? current?.controller === apply.owner.controller : current === undefined;
   const typeOk = apply.kind !== 'Secret' || existing.secretType === apply.secretType;
   return labelsOk && annotationsOk && ownerOk && typeOk;
 }

@@ -13,31 +13,41 @@ export interface OutputRef {
   readonly name: string;
 }
 
-/** What the agent needs to know about a Secret/ConfigMap that is already there (never its values). */
-export interface ExistingOutput extends OutputRef {
-  readonly ownerUids: readonly string[];
-  readonly labels: Readonly<Record<string, string>>;
-  readonly annotations: Readonly<Record<string, string>>;
-  /** Secret `type` (undefined for ConfigMaps). */
-  readonly secretType: string | undefined;
-  /** dataHash() of the object's current data, so drift and real changes are seen whatever the annotation says. */
-  readonly dataHash: string;
-}
-
 export interface OwnerReference {
   readonly apiVersion: string;
   readonly kind: string;
   readonly name: string;
   readonly uid: string;
+  /** At most one owner of an object is its controller. */
+  readonly controller: boolean;
 }
 
-/** The full desired object, written with server-side apply (field manager `akvsync`, force). */
+/** What the agent needs to know about a Secret/ConfigMap that is already there (never its values). */
+export interface ExistingOutput extends OutputRef {
+  readonly owners: readonly OwnerReference[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Secret `type` (undefined for ConfigMaps). */
+  readonly secretType: string | undefined;
+  /** Keyed dataHash() of the object's current data, so drift and real changes are seen whatever the annotation says. */
+  readonly dataHash: string;
+  /** The data keys (of `data` and `binaryData`) each server-side-apply field manager owns (`managedFields`). */
+  readonly dataKeysByManager: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The keyed dataHash() the data would have with the keys `removed` dropped and `added` set: the hash after a write,
+   * computed where the values are, so the caller never sees the values other writers put there.
+   */
+  dataHashAfter(removed: readonly string[], added: Readonly<Record<string, Uint8Array>>): string;
+}
+
+/** One CR's part of an output, written with server-side apply under the CR's own field manager (force). */
 export interface OutputApply extends OutputRef {
+  readonly fieldManager: string;
   readonly secretType: string | undefined;
   readonly data: Readonly<Record<string, Buffer>>;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
-  /** Controller owner reference to the CR; absent for `deletionPolicy: Retain`. */
+  /** Owner reference to the CR; absent for `deletionPolicy: Retain`. */
   readonly owner: OwnerReference | undefined;
 }
 
@@ -64,8 +74,8 @@ export interface ClusterEvent {
 
 export interface ClusterApi {
   getOutput(ref: OutputRef): Promise<ExistingOutput | undefined>;
-  /** The outputs of one kind in a namespace carrying every one of `labels` (an equality label selector). */
-  listOutputs(kind: OutputKind, namespace: string, labels: Readonly<Record<string, string>>): Promise<ExistingOutput[]>;
+  /** The outputs of one kind in a namespace that match a label selector (e.g. `source.akvsync.io/<digest>`). */
+  listOutputs(kind: OutputKind, namespace: string, labelSelector: string): Promise<ExistingOutput[]>;
   applyOutput(output: OutputApply): Promise<void>;
   /** Replaces `.status` through the status subresource. */
   patchStatus(cr: AzureKeyVaultSecret, status: AkvsStatus): Promise<void>;

@@ -4,20 +4,15 @@
  * restarts a workload by writing a per-source annotation (RESTART_ANNOTATION_PREFIX) into its pod template.
  */
 
-/** On every Secret/ConfigMap the agent writes: dataHash() of the data it wrote (drift detection). */
+/**
+ * On every Secret/ConfigMap the agent writes: the keyed dataHash() of the output's whole data after the write (all
+ * writers of a shared output compute the same value, so they never take it from each other).
+ */
 export const DATA_HASH_ANNOTATION = 'akvsync.io/data-hash';
-/** On every Secret/ConfigMap the agent writes: the Key Vault version it came from. */
-export const SYNCED_VERSION_ANNOTATION = 'akvsync.io/synced-version';
 /** Label on every Secret/ConfigMap the agent writes (selector for its informers). */
 export const MANAGED_BY_LABEL = 'akvsync.io/managed-by';
 export const MANAGED_BY_VALUE = 'akvsync';
-/** Label with the owning AzureKeyVaultSecret's name (useful when deletionPolicy is Retain). */
-export const OWNER_NAME_LABEL = 'akvsync.io/owner-name';
-/**
- * Label naming the Key Vault object an output comes from (a digest of the vault and object, as label values are
- * short): lets the agent list, in one call per namespace, the outputs one Key Vault change is about to rewrite.
- */
-export const SOURCE_LABEL = 'akvsync.io/source';
+// Per-CR keys (field manager, synced-version annotation, source label): core/crd/output-metadata.ts.
 
 /** Workload opt-in: `"true"` → restart when any Secret/ConfigMap its pod template references changes. */
 export const RELOAD_ANNOTATION = 'akvsync.io/reload';

@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { AKVS_PLURAL, AKVS_VERSION, AKVSYNC_GROUP, type AkvsStatus } from '../../core/crd/azure-key-vault-secret.js';
-import { DATA_HASH_ANNOTATION, SYNCED_VERSION_ANNOTATION } from '../../core/crd/annotations.js';
+import { DATA_HASH_ANNOTATION } from '../../core/crd/annotations.js';
+import { syncedVersionAnnotation } from '../../core/crd/output-metadata.js';
 import { startLocalStack, type LocalStack } from '../local-stack/stack.js';
 import { waitUntil } from '../local-stack/wait-until.js';
 import { akvsSpec, applyAkvsCrd, createAkvs, createDeployment, createNamespace, reloadingDeployment, replicaSetsOf } from './cluster-fixtures.js';
@@ -132,7 +133,7 @@ async function waitForInitialSync(demo: Demo, version: string): Promise<string> 
     `Secret ${NAMESPACE}/${SECRET_NAME} at version ${version}`,
     async () => {
       const annotations = (await core.readNamespacedSecret({ namespace: NAMESPACE, name: SECRET_NAME })).metadata?.annotations;
-      return annotations?.[SYNCED_VERSION_ANNOTATION] === version ? annotations[DATA_HASH_ANNOTATION] : undefined;
+      return annotations?.[syncedVersionAnnotation(AKVS_NAME)] === version ? annotations[DATA_HASH_ANNOTATION] : undefined;
     },
     { timeoutMs: 60_000 },
   );

@@ -24,9 +24,9 @@ describe('agent: create a CR → output written', () => {
       expect.objectContaining({ apiVersion: 'akvsync.io/v1', kind: 'AzureKeyVaultSecret', name: 'db', controller: true, blockOwnerDeletion: true }),
     ]);
     expect(secret.metadata?.annotations?.['akvsync.io/data-hash']).toMatch(/^[0-9a-f]{64}$/);
-    expect(secret.metadata?.annotations?.['akvsync.io/synced-version']).toBe(version);
+    expect(secret.metadata?.annotations?.['synced-version.akvsync.io/db']).toBe(version);
     expect(secret.metadata?.labels?.['akvsync.io/managed-by']).toBe('akvsync');
-    expect(secret.metadata?.managedFields?.some((f) => f.manager === 'akvsync' && f.operation === 'Apply')).toBe(true);
+    expect(secret.metadata?.managedFields?.some((f) => f.manager === 'akvsync/db' && f.operation === 'Apply')).toBe(true);
 
     const status = await waitFor('status Ready', async () => {
       const s = await h.getStatus(ns, 'db');

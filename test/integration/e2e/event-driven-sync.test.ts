@@ -9,7 +9,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SecretClient } from '@azure/keyvault-secrets';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { SYNCED_VERSION_ANNOTATION } from '../../../core/crd/annotations.js';
+import { syncedVersionAnnotation } from '../../../core/crd/output-metadata.js';
 import { AKVS_PLURAL, AKVS_VERSION, AKVSYNC_GROUP, type AkvsStatus } from '../../../core/crd/azure-key-vault-secret.js';
 import { NOTIFICATION_HEADERS } from '../../../core/notification/notification.js';
 import { akvsSpec, applyAkvsCrd, createAkvs, createDeployment, reloadingDeployment, replicaSetsOf } from '../../../scripts/demo/cluster-fixtures.js';
@@ -49,7 +49,7 @@ const wait = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> 
 async function secretNow(): Promise<{ value: string | undefined; version: string | undefined }> {
   const secret = await stack.kubeConfig.makeApiClient(CoreV1Api).readNamespacedSecret({ namespace, name: NAME });
   const data = secret.data?.value;
-  return { value: data === undefined ? undefined : Buffer.from(data, 'base64').toString('utf8'), version: secret.metadata?.annotations?.[SYNCED_VERSION_ANNOTATION] };
+  return { value: data === undefined ? undefined : Buffer.from(data, 'base64').toString('utf8'), version: secret.metadata?.annotations?.[syncedVersionAnnotation(NAME)] };
 }
 
 const waitForSecret = (value: string, version: string): Promise<true> =>

@@ -3,14 +3,14 @@ import { TransientError } from '../../../../core/errors.js';
 import { InMemoryClusterApi } from '../support/in-memory-cluster-api.js';
 
 const KEY = new Uint8Array(32).fill(3);
-const SOURCE = { 'akvsync.io/source': 'abc' };
+const SOURCE = 'source.akvsync.io/abc';
 
 function cluster(): InMemoryClusterApi {
   const c = new InMemoryClusterApi(KEY);
   for (const name of ['a', 'b']) {
-    c.putOutput({ kind: 'Secret', namespace: 'ns', name, secretType: 'Opaque', data: { v: Buffer.from(name) }, labels: { ...SOURCE }, annotations: {}, ownerUids: ['uid'] });
+    c.putOutput({ kind: 'Secret', namespace: 'ns', name, secretType: 'Opaque', data: { v: Buffer.from(name) }, labels: { [SOURCE]: 'true' }, annotations: {}, owners: [{ apiVersion: 'akvsync.io/v1', kind: 'AzureKeyVaultSecret', name: name, uid: 'uid', controller: true }] });
   }
-  c.putOutput({ kind: 'Secret', namespace: 'ns', name: 'foreign', secretType: 'Opaque', data: { v: Buffer.from('x') }, labels: {}, annotations: {}, ownerUids: [] });
+  c.putOutput({ kind: 'Secret', namespace: 'ns', name: 'foreign', secretType: 'Opaque', data: { v: Buffer.from('x') }, labels: {}, annotations: {}, owners: [] });
   return c;
 }
 
@@ -28,7 +28,7 @@ describe('OutputLookup', () => {
   it('still reads on its own an output the list does not hold (an unlabelled object of that name, or none)', async () => {
     const c = cluster();
     const lookup = new OutputLookup(c, SOURCE, [{ kind: 'Secret', namespace: 'ns' }, { kind: 'Secret', namespace: 'ns' }]);
-    expect((await lookup.get({ kind: 'Secret', namespace: 'ns', name: 'foreign' }))?.ownerUids).toEqual([]);
+    expect((await lookup.get({ kind: 'Secret', namespace: 'ns', name: 'foreign' }))?.owners).toEqual([]);
     expect(await lookup.get({ kind: 'Secret', namespace: 'ns', name: 'absent' })).toBeUndefined();
     expect(c.outputReads).toEqual(['Secret/ns/foreign', 'Secret/ns/absent']);
   });

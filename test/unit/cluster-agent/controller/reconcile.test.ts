@@ -30,10 +30,11 @@ describe('Reconciler', () => {
     const secret = h.cluster.output('Secret', 'team-a', 'db');
     expect(secret?.data).toEqual({ password: Buffer.from(VALUE) });
     expect(secret?.secretType).toBe('Opaque');
-    expect(secret?.ownerUids).toEqual([cr.metadata.uid]);
+    expect(secret?.owners).toEqual([{ apiVersion: 'akvsync.io/v1', kind: 'AzureKeyVaultSecret', name: cr.metadata.name, uid: cr.metadata.uid, controller: true }]);
+    expect(secret?.keyManagers).toEqual({ password: `akvsync/${cr.metadata.name}` });
     expect(secret?.labels['akvsync.io/managed-by']).toBe('akvsync');
     expect(secret?.annotations['akvsync.io/data-hash']).toBe(dataHash({ password: Buffer.from(VALUE) }, h.hashKey));
-    expect(secret?.annotations['akvsync.io/synced-version']).toBe(version);
+    expect(secret?.annotations[`synced-version.akvsync.io/${cr.metadata.name}`]).toBe(version);
     const status = h.cluster.statuses.get('team-a/db');
     expect(status?.syncedVersion).toBe(version);
     expect(status?.conditions?.map((c) => [c.type, c.status])).toEqual([['Ready', 'True'], ['Synced', 'True']]);
@@ -90,7 +91,7 @@ describe('Reconciler', () => {
   it('refuses to overwrite a Secret it does not own, and still writes the other CRs', async () => {
     const h = reconcileHarness();
     h.store.set('kv1', 'db-password', VALUE);
-    h.cluster.putOutput({ kind: 'Secret', namespace: 'team-a', name: 'db', secretType: 'Opaque', data: { password: Buffer.from('hand-made') }, labels: {}, annotations: {}, ownerUids: [] });
+    h.cluster.putOutput({ kind: 'Secret', namespace: 'team-a', name: 'db', secretType: 'Opaque', data: { password: Buffer.from('hand-made') }, labels: {}, annotations: {}, owners: [] });
     const [key] = h.add(akvs(), akvs({ namespace: 'team-b' }));
     const result = await h.reconciler.reconcile(key as string);
     expect(result).toMatchObject({ kind: 'error', error: { code: 'SecretNotOwned' } });
@@ -162,8 +163,8 @@ describe('Reconciler', () => {
     // First sync: nothing carries the label yet, so each output was also read on its own.
     expect([...h.cluster.outputListings].sort()).toEqual(['Secret/ns-0', 'Secret/ns-1']);
     expect(h.cluster.outputReads).toHaveLength(6);
-    const label = h.cluster.output('Secret', 'ns-0', 'db-0')?.labels['akvsync.io/source'];
-    expect(label).toMatch(/^[0-9a-f]{40}$/);
+    const labels = Object.keys(h.cluster.output('Secret', 'ns-0', 'db-0')?.labels ?? {});
+    expect(labels).toEqual(expect.arrayContaining([expect.stringMatching(/^source\.akvsync\.io\/[0-9a-f]{40}$/)]));
     h.cluster.outputListings.length = 0;
     h.cluster.outputReads.length = 0;
     h.store.set('kv1', 'db-password', 'rotated');
@@ -176,7 +177,7 @@ describe('Reconciler', () => {
   it('still refuses a Secret it does not own when the namespace is listed', async () => {
     const h = reconcileHarness();
     const crs = Array.from({ length: 3 }, (_, i) => akvs({ name: `db-${i}`, spec: { output: { secret: { name: `db-${i}`, dataKey: 'password' } } } }));
-    const foreign = { kind: 'Secret' as const, namespace: 'team-a', name: 'db-1', secretType: 'Opaque', data: { password: Buffer.from('hand-made') }, labels: {}, annotations: {}, ownerUids: [] };
+    const foreign = { kind: 'Secret' as const, namespace: 'team-a', name: 'db-1', secretType: 'Opaque', data: { password: Buffer.from('hand-made') }, labels: {}, annotations: {}, owners: [] };
     h.cluster.putOutput(foreign);
     h.store.set('kv1', 'db-password', VALUE);
     const [key] = h.add(...crs);
@@ -216,20 +217,87 @@ describe('Reconciler', () => {
     expect(h.cluster.restartPatches).toHaveLength(1);
   });
 
-  it('two CRs naming one Secret (akv2k8s example 05): the first keeps it, the second is refused with a clear reason', async () => {
-    const h = reconcileHarness();
-    h.store.set('kv1', 'one', 'first-value');
-    h.store.set('kv1', 'two', 'second-value');
-    const first = akvs({ name: 'secret-sync-1', spec: { vault: { name: 'kv1', object: { name: 'one', type: 'secret' } }, output: { secret: { name: 'shared', dataKey: 'secret-value-1' } } } });
-    const second = akvs({ name: 'secret-sync-2', spec: { vault: { name: 'kv1', object: { name: 'two', type: 'secret' } }, output: { secret: { name: 'shared', dataKey: 'secret-value-2' } } } });
-    const [firstKey] = h.add(first);
-    const [secondKey] = h.add(second);
-    await h.reconciler.reconcile(firstKey as string);
-    const before = h.cluster.output('Secret', 'team-a', 'shared');
-    const result = await h.reconciler.reconcile(secondKey as string);
-    expect(result).toMatchObject({ kind: 'error', error: { code: 'SecretNotOwned', message: expect.stringContaining('is written by AzureKeyVaultSecret secret-sync-1') } });
-    expect(h.cluster.output('Secret', 'team-a', 'shared')).toEqual(before);
-    expect(h.cluster.statuses.get('team-a/secret-sync-2')?.conditions?.find((c) => c.type === 'Synced')).toMatchObject({ status: 'False', reason: 'SecretNotOwned' });
+  describe('several CRs writing one Secret (akv2k8s example 05)', () => {
+    const sharing = (name: string, object: string, dataKey: string, spec: Record<string, unknown> = {}) =>
+      akvs({ name, spec: { vault: { name: 'kv1', object: { name: object, type: 'secret' } }, output: { secret: { name: 'shared', dataKey } }, ...spec } });
+
+    function twoWriters() {
+      const h = reconcileHarness();
+      h.store.set('kv1', 'one', 'first-value');
+      h.store.set('kv1', 'two', 'second-value');
+      const first = sharing('secret-sync-1', 'one', 'secret-value-1');
+      const second = sharing('secret-sync-2', 'two', 'secret-value-2');
+      const [firstKey] = h.add(first);
+      const [secondKey] = h.add(second);
+      return { h, first, second, firstKey: firstKey as string, secondKey: secondKey as string };
+    }
+
+    it('puts both keys in one Secret, each owned by its CR; the first is the controller owner', async () => {
+      const { h, first, second, firstKey, secondKey } = twoWriters();
+      expect(await h.reconciler.reconcile(firstKey)).toEqual({ kind: 'success' });
+      expect(await h.reconciler.reconcile(secondKey)).toEqual({ kind: 'success' });
+      const secret = h.cluster.output('Secret', 'team-a', 'shared');
+      expect(Object.fromEntries(Object.entries(secret?.data ?? {}).map(([k, v]) => [k, v.toString()]))).toEqual({ 'secret-value-1': 'first-value', 'secret-value-2': 'second-value' });
+      expect(secret?.keyManagers).toEqual({ 'secret-value-1': 'akvsync/secret-sync-1', 'secret-value-2': 'akvsync/secret-sync-2' });
+      expect(secret?.owners.map((o) => [o.name, o.controller])).toEqual([['secret-sync-1', true], ['secret-sync-2', false]]);
+      const whole = dataHash({ 'secret-value-1': Buffer.from('first-value'), 'secret-value-2': Buffer.from('second-value') }, h.hashKey);
+      expect(secret?.annotations['akvsync.io/data-hash']).toBe(whole);
+      expect(secret?.annotations[`synced-version.akvsync.io/${first.metadata.name}`]).toBeDefined();
+      expect(secret?.annotations[`synced-version.akvsync.io/${second.metadata.name}`]).toBeDefined();
+      expect(h.cluster.statuses.get('team-a/secret-sync-2')?.dataHash).toBe(dataHash({ 'secret-value-2': Buffer.from('second-value') }, h.hashKey));
+    });
+
+    it('settles: reconciling both again writes nothing; a rotation of one changes only its key and restarts once', async () => {
+      const { h, firstKey, secondKey } = twoWriters();
+      await h.reconciler.reconcile(firstKey);
+      await h.reconciler.reconcile(secondKey);
+      h.cluster.workloads.push(deployment({ secretName: 'shared' }));
+      const applies = h.cluster.applies.length;
+      await h.reconciler.reconcile(firstKey);
+      await h.reconciler.reconcile(secondKey);
+      expect(h.cluster.applies).toHaveLength(applies);
+      h.store.set('kv1', 'two', 'second-rotated');
+      await h.reconciler.reconcile(secondKey);
+      await h.reconciler.reconcile(firstKey);
+      const secret = h.cluster.output('Secret', 'team-a', 'shared');
+      expect(secret?.data['secret-value-1']?.toString()).toBe('first-value');
+      expect(secret?.data['secret-value-2']?.toString()).toBe('second-rotated');
+      expect(h.cluster.applies).toHaveLength(applies + 1);
+      expect(h.cluster.restartPatches.map((p) => [p.ref.name, p.value])).toEqual([['api', secret?.annotations['akvsync.io/data-hash']]]);
+    });
+
+    it('refuses a key another CR writes, changing nothing', async () => {
+      const { h, firstKey } = twoWriters();
+      await h.reconciler.reconcile(firstKey);
+      h.store.set('kv1', 'three', 'third-value');
+      const before = JSON.stringify(h.cluster.output('Secret', 'team-a', 'shared'));
+      const [thiefKey] = h.add(sharing('thief', 'three', 'secret-value-1'));
+      expect(await h.reconciler.reconcile(thiefKey as string)).toMatchObject({
+        kind: 'error',
+        error: { code: 'OutputKeyConflict', message: expect.stringContaining('is written by AzureKeyVaultSecret secret-sync-1') },
+      });
+      expect(JSON.stringify(h.cluster.output('Secret', 'team-a', 'shared'))).toBe(before);
+      expect(h.cluster.statuses.get('team-a/thief')?.conditions?.find((c) => c.type === 'Synced')).toMatchObject({ status: 'False', reason: 'OutputKeyConflict' });
+    });
+
+    it('prunes only its own key when a CR stops writing one', async () => {
+      const { h, firstKey, secondKey } = twoWriters();
+      await h.reconciler.reconcile(firstKey);
+      await h.reconciler.reconcile(secondKey);
+      const [renamedKey] = h.add(sharing('secret-sync-2', 'two', 'renamed', { }));
+      await h.reconciler.reconcile(renamedKey as string);
+      const secret = h.cluster.output('Secret', 'team-a', 'shared');
+      expect(Object.keys(secret?.data ?? {}).sort()).toEqual(['renamed', 'secret-value-1']);
+    });
+
+    it('does not join a Secret akvsync does not manage', async () => {
+      const h = reconcileHarness();
+      h.store.set('kv1', 'one', 'first-value');
+      h.cluster.putOutput({ kind: 'Secret', namespace: 'team-a', name: 'shared', secretType: 'Opaque', data: { other: Buffer.from('x') }, labels: {}, annotations: {}, owners: [] });
+      const [key] = h.add(sharing('secret-sync-1', 'one', 'secret-value-1'));
+      expect(await h.reconciler.reconcile(key as string)).toMatchObject({ kind: 'error', error: { code: 'SecretNotOwned', message: expect.stringContaining('is not managed by akvsync') } });
+      expect(Object.keys(h.cluster.output('Secret', 'team-a', 'shared')?.data ?? {})).toEqual(['other']);
+    });
   });
 
   it('a bad transform fails only that CR, with a value-free message', async () => {

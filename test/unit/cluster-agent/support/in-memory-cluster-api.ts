@@ -5,6 +5,7 @@ import type {
   ClusterEvent,
   ExistingOutput,
   OutputApply,
+  OwnerReference,
   OutputKind,
   OutputRef,
   Workload,
@@ -19,17 +20,47 @@ export interface StoredOutput {
   data: Record<string, Buffer>;
   labels: Record<string, string>;
   annotations: Record<string, string>;
-  ownerUids: string[];
+  owners: OwnerReference[];
+  /** Which field manager owns each data key (server-side apply's managedFields); unlisted keys belong to nobody we know. */
+  keyManagers?: Record<string, string>;
 }
 
 const id = (r: { kind: string; namespace: string; name: string }): string => `${r.kind}/${r.namespace}/${r.name}`;
 
 function existing(o: StoredOutput, hashKey: Uint8Array): ExistingOutput {
   const { kind, namespace, name } = o;
-  return { kind, namespace, name, ownerUids: [...o.ownerUids], labels: { ...o.labels }, annotations: { ...o.annotations }, secretType: o.secretType, dataHash: dataHash(o.data, hashKey) };
+  const dataKeysByManager: Record<string, string[]> = {};
+  for (const [key, manager] of Object.entries(o.keyManagers ?? {})) (dataKeysByManager[manager] ??= []).push(key);
+  const data = { ...o.data };
+  return {
+    kind, namespace, name,
+    owners: o.owners.map((r) => ({ ...r })),
+    labels: { ...o.labels },
+    annotations: { ...o.annotations },
+    secretType: o.secretType,
+    dataHash: dataHash(data, hashKey),
+    dataKeysByManager,
+    dataHashAfter: (removed, added) => {
+      const after: Record<string, Uint8Array> = { ...data };
+      for (const key of removed) delete after[key];
+      return dataHash({ ...after, ...added }, hashKey);
+    },
+  };
 }
 
-/** ClusterApi fake that behaves like server-side apply of the full object, and records everything the agent did. */
+/** `a=b,c` style equality and existence selectors, as far as the agent uses them. */
+function matchesSelector(labels: Readonly<Record<string, string>>, selector: string): boolean {
+  return selector.split(',').filter(Boolean).every((term) => {
+    const [k, v] = term.split('=');
+    return v === undefined ? k! in labels : labels[k!] === v;
+  });
+}
+
+/**
+ * ClusterApi fake that behaves like server-side apply per field manager (each manager owns the data keys it applied;
+ * a key it stops applying is pruned unless another manager owns it; labels, annotations and owner references are
+ * merged), and records everything the agent did.
+ */
 export class InMemoryClusterApi implements ClusterApi {
   /** `hashKey`: the data-hash key, as the real adapter gets the reconciler's. */
   constructor(private readonly hashKey: Uint8Array) {}
@@ -68,9 +99,9 @@ export class InMemoryClusterApi implements ClusterApi {
     return o ? existing(o, this.hashKey) : undefined;
   }
 
-  async listOutputs(kind: OutputKind, namespace: string, labels: Readonly<Record<string, string>>): Promise<ExistingOutput[]> {
+  async listOutputs(kind: OutputKind, namespace: string, labelSelector: string): Promise<ExistingOutput[]> {
     this.outputListings.push(`${kind}/${namespace}`);
-    const matching = [...this.outputs.values()].filter((o) => o.kind === kind && o.namespace === namespace && Object.entries(labels).every(([k, v]) => o.labels[k] === v));
+    const matching = [...this.outputs.values()].filter((o) => o.kind === kind && o.namespace === namespace && matchesSelector(o.labels, labelSelector));
     return matching.map((o) => existing(o, this.hashKey));
   }
 
@@ -78,15 +109,32 @@ export class InMemoryClusterApi implements ClusterApi {
     this.take('apply');
     this.writes.push('apply');
     this.applies.push(o);
+    const before = this.outputs.get(id(o));
+    const keyManagers = { ...(before?.keyManagers ?? {}) };
+    const data = { ...(before?.data ?? {}) };
+    for (const [key, manager] of Object.entries(keyManagers)) {
+      if (manager === o.fieldManager && !(key in o.data)) {
+        delete keyManagers[key];
+        delete data[key];
+      }
+    }
+    for (const [key, value] of Object.entries(o.data)) {
+      data[key] = value;
+      keyManagers[key] = o.fieldManager;
+    }
+    const owners = (before?.owners ?? []).filter((r) => r.uid !== o.owner?.uid);
+    if (o.owner) owners.push({ ...o.owner });
+    if (owners.filter((r) => r.controller).length > 1) throw new Error(`${id(o)}: only one owner reference may be the controller`);
     this.outputs.set(id(o), {
       kind: o.kind,
       namespace: o.namespace,
       name: o.name,
       secretType: o.secretType,
-      data: { ...o.data },
-      labels: { ...o.labels },
-      annotations: { ...o.annotations },
-      ownerUids: o.owner ? [o.owner.uid] : [],
+      data,
+      labels: { ...(before?.labels ?? {}), ...o.labels },
+      annotations: { ...(before?.annotations ?? {}), ...o.annotations },
+      owners,
+      keyManagers,
     });
   }
 

@@ -82,7 +82,7 @@ describe('akv2k8s examples (spv.no/v2beta1 → akvsync.io/v1)', () => {
     expect(decoded(out)).toEqual({ [String(target?.dataKey)]: SECRET_VALUE });
   });
 
-  it('05: two objects naming one Secret compute disjoint keys of it (writing both into one Secret is not supported yet: the agent refuses the second, see reconcile.test.ts)', () => {
+  it('05: two objects naming one Secret compute disjoint keys of it (written together: test/integration/agent/shared-output.test.ts)', () => {
     const [one, two] = v2beta1.filter((e) => e.file === '05-sync-multi-akvs-to-one-secret.akvs.yaml');
     const a = computeDesiredOutput(one!.akvs, { value: 'a', version });
     const b = computeDesiredOutput(two!.akvs, { value: 'b', version });

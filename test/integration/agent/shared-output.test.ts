@@ -1,0 +1,119 @@
+/**
+ * akv2k8s example 05 on the real apiserver: two AzureKeyVaultSecrets, taken unchanged from akv2k8s's published
+ * manifest (only the apiVersion, namespace and vault name changed), write two keys of one Secret. Each key is owned by
+ * its CR's field manager, both CRs own the Secret, a rotation of one changes only its key and rolls the workload once,
+ * nothing flip-flops, a third CR cannot take a key, and deleting one CR leaves the other's Secret in place.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import type { AkvsSpec } from '../../../core/crd/azure-key-vault-secret.js';
+import { reloadingDeployment } from '../../../scripts/demo/cluster-fixtures.js';
+import { startAgentHarness, waitFor, decode } from './agent-harness.js';
+import type { AgentHarness } from './agent-harness.js';
+
+const FIXTURE = join(fileURLToPath(new URL('../../../', import.meta.url)), '..', 'shared', 'fixtures', 'akv2k8s-examples', '05-sync-multi-akvs-to-one-secret.akvs.yaml');
+const SECRET = 'my-secrets-from-akv';
+
+/** The two CRs of example 05: name and spec, vault renamed to the emulator's. */
+function example05(): { name: string; spec: AkvsSpec }[] {
+  return parseAllDocuments(readFileSync(FIXTURE, 'utf8')).map((doc) => {
+    const cr = doc.toJS() as { metadata: { name: string }; spec: AkvsSpec };
+    return { name: cr.metadata.name, spec: { ...cr.spec, vault: { ...cr.spec.vault, name: 'kv1' } } };
+  });
+}
+
+describe('agent: several AzureKeyVaultSecrets writing one Secret (akv2k8s example 05)', () => {
+  let h: AgentHarness;
+  let ns: string;
+  beforeAll(async () => {
+    h = await startAgentHarness();
+    ns = h.namespaces[0] as string;
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const keysOf = async (): Promise<Record<string, string | undefined>> => {
+    const secret = await h.readSecret(ns, SECRET);
+    return Object.fromEntries(Object.keys(secret?.data ?? {}).map((k) => [k, decode(secret!, k)]));
+  };
+
+  it('writes both keys into one Secret, each owned by its CR, and settles', async () => {
+    const [one, two] = example05();
+    expect([one?.name, two?.name]).toEqual(['secret-sync-1', 'secret-sync-2']);
+    h.emulator.setSecret('kv1', 'my-secret', 'value-of-one');
+    h.emulator.setSecret('kv1', 'my-other-secret', 'value-of-two');
+    await h.createAkvs(ns, one!.name, one!.spec);
+    await waitFor('the first key', async () => ((await keysOf())['secret-value-1'] === 'value-of-one' ? true : undefined));
+    await h.createAkvs(ns, two!.name, two!.spec);
+    await waitFor('both keys', async () => ((await keysOf())['secret-value-2'] === 'value-of-two' ? true : undefined));
+    expect(await keysOf()).toEqual({ 'secret-value-1': 'value-of-one', 'secret-value-2': 'value-of-two' });
+
+    const secret = (await h.readSecret(ns, SECRET))!;
+    expect(secret.metadata?.ownerReferences?.map((o) => [o.name, o.controller])).toEqual([['secret-sync-1', true], ['secret-sync-2', false]]);
+    const owned = Object.fromEntries(
+      (secret.metadata?.managedFields ?? []).filter((f) => f.manager?.startsWith('akvsync/')).map((f) => [f.manager, Object.keys((f.fieldsV1 as { 'f:data'?: object })['f:data'] ?? {})]),
+    );
+    expect(owned).toEqual({ 'akvsync/secret-sync-1': ['f:secret-value-1'], 'akvsync/secret-sync-2': ['f:secret-value-2'] });
+    for (const name of ['secret-sync-1', 'secret-sync-2']) {
+      await waitFor(`${name} Ready`, async () => ((await h.getStatus(ns, name))?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined));
+    }
+    // Each status holds the hash of its CR's own key; the Secret's annotation, the hash of both.
+    const statuses = await Promise.all(['secret-sync-1', 'secret-sync-2'].map((name) => h.getStatus(ns, name)));
+    const hashes = [...statuses.map((s) => s?.dataHash), secret.metadata?.annotations?.['akvsync.io/data-hash']];
+    expect(new Set(hashes).size).toBe(3);
+    expect(hashes.every((x) => /^[0-9a-f]{64}$/.test(x ?? ''))).toBe(true);
+
+    // Settled: a full re-check of both objects writes nothing.
+    const resourceVersion = secret.metadata?.resourceVersion;
+    h.emulator.setSecret('kv1', 'unrelated', 'x');
+    await h.agent.runFallbackCheck();
+    await h.agent.whenIdle();
+    await h.notify(h.notification({ objectName: 'my-secret', version: 'any' }));
+    await h.notify(h.notification({ objectName: 'my-other-secret', version: 'any' }));
+    await h.agent.whenIdle();
+    expect((await h.readSecret(ns, SECRET))?.metadata?.resourceVersion).toBe(resourceVersion);
+  });
+
+  it('a rotation of one object changes only its key and rolls the workload once', async () => {
+    await h.apps.createNamespacedDeployment({ namespace: ns, body: reloadingDeployment({ namespace: ns, name: 'web', secretName: SECRET, dataKey: 'secret-value-1' }) });
+    const annotationsOf = async (): Promise<Record<string, string>> =>
+      (await h.apps.readNamespacedDeployment({ namespace: ns, name: 'web' })).spec?.template?.metadata?.annotations ?? {};
+    const { version } = h.emulator.setSecret('kv1', 'my-other-secret', 'value-of-two-rotated');
+    await h.notify(h.notification({ objectName: 'my-other-secret', version }));
+    await waitFor('the rotated key', async () => ((await keysOf())['secret-value-2'] === 'value-of-two-rotated' ? true : undefined));
+    await h.agent.whenIdle();
+    expect(await keysOf()).toEqual({ 'secret-value-1': 'value-of-one', 'secret-value-2': 'value-of-two-rotated' });
+    const hash = (await h.readSecret(ns, SECRET))?.metadata?.annotations?.['akvsync.io/data-hash'];
+    expect(await annotationsOf()).toEqual({ [`restart.akvsync.io/secret-${SECRET}`]: hash });
+    const generation = (await h.apps.readNamespacedDeployment({ namespace: ns, name: 'web' })).metadata?.generation;
+    await h.notify(h.notification({ objectName: 'my-secret', version: 'again' }));
+    await h.agent.whenIdle();
+    expect((await h.apps.readNamespacedDeployment({ namespace: ns, name: 'web' })).metadata?.generation).toBe(generation);
+  });
+
+  it('refuses a third CR that names a key another CR writes, changing nothing', async () => {
+    h.emulator.setSecret('kv1', 'thief', 'stolen?');
+    const before = await h.readSecret(ns, SECRET);
+    await h.createAkvs(ns, 'thief', { vault: { name: 'kv1', object: { name: 'thief', type: 'secret' } }, output: { secret: { name: SECRET, dataKey: 'secret-value-1' } } });
+    const status = await waitFor('thief refused', async () => {
+      const s = await h.getStatus(ns, 'thief');
+      return s?.conditions?.some((c) => c.type === 'Synced' && c.reason === 'OutputKeyConflict') ? s : undefined;
+    });
+    expect(status.conditions?.find((c) => c.type === 'Synced')?.message).toContain('is written by AzureKeyVaultSecret secret-sync-1');
+    expect((await h.readSecret(ns, SECRET))?.metadata?.resourceVersion).toBe(before?.metadata?.resourceVersion);
+    await h.custom.deleteNamespacedCustomObject({ group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace: ns, name: 'thief' });
+  });
+
+  it('deleting one CR leaves the Secret to the other', async () => {
+    await h.custom.deleteNamespacedCustomObject({ group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace: ns, name: 'secret-sync-1' });
+    const secret = await waitFor('the dangling owner reference dropped', async () => {
+      const s = await h.readSecret(ns, SECRET);
+      return s?.metadata?.ownerReferences?.length === 1 ? s : undefined;
+    });
+    expect(secret.metadata?.ownerReferences?.map((o) => o.name)).toEqual(['secret-sync-2']);
+    expect((await keysOf())['secret-value-2']).toBe('value-of-two-rotated');
+  });
+});
