@@ -86,9 +86,12 @@ function checkMayWrite(existing: ExistingOutput, cr: AzureKeyVaultSecret, desire
     if (manager === fieldManager || !isAkvsyncFieldManager(manager)) continue;
     const taken = keys.find((k) => k in desired.data);
     if (taken !== undefined) {
+      // Only a key named in the spec is quoted: the keys of a multi-key-value secret come from its value.
+      const specKey = cr.spec.output?.secret?.dataKey ?? cr.spec.output?.configMap?.dataKey;
+      const which = taken === specKey ? `key "${taken}"` : 'a key';
       throw new TerminalError(
         'OutputKeyConflict',
-        `key "${taken}" of ${desired.kind} ${desired.namespace}/${desired.name} is written by AzureKeyVaultSecret ${crNameOfFieldManager(manager)}; ` +
+        `${which} of ${desired.kind} ${desired.namespace}/${desired.name} is written by AzureKeyVaultSecret ${crNameOfFieldManager(manager)}; ` +
           `AzureKeyVaultSecret ${cr.metadata.name} does not take it (give each its own dataKey)`,
       );
     }

@@ -280,6 +280,18 @@ describe('Reconciler', () => {
       expect(h.cluster.statuses.get('team-a/thief')?.conditions?.find((c) => c.type === 'Synced')).toMatchObject({ status: 'False', reason: 'OutputKeyConflict' });
     });
 
+    it('never quotes a key that came from a multi-key-value secret (its keys are part of the value)', async () => {
+      const { h, firstKey } = twoWriters();
+      await h.reconciler.reconcile(firstKey);
+      h.store.set('kv1', 'json', JSON.stringify({ 'secret-value-1': 'x', 'private-key-name-42': 'y' }), { contentType: 'application/x-json' });
+      const multi = akvs({ name: 'multi', spec: { vault: { name: 'kv1', object: { name: 'json', type: 'multi-key-value-secret', contentType: 'application/x-json' } }, output: { secret: { name: 'shared' } } } });
+      const [key] = h.add(multi);
+      const result = await h.reconciler.reconcile(key as string);
+      expect(result).toMatchObject({ kind: 'error', error: { code: 'OutputKeyConflict' } });
+      expect(h.everythingVisible()).not.toContain('secret-value-1"');
+      expect(h.everythingVisible()).not.toContain('private-key-name-42');
+    });
+
     it('prunes only its own key when a CR stops writing one', async () => {
       const { h, firstKey, secondKey } = twoWriters();
       await h.reconciler.reconcile(firstKey);
