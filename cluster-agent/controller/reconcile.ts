@@ -11,7 +11,8 @@ import type { AgentEvents } from '../agent-events.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { ClusterApi, OutputKind, OutputRef } from '../ports/cluster-api.js';
 import type { AkvsIndex } from './akvs-index.js';
-import { failedStatus, syncedStatus } from './akvs-status.js';
+import { syncedStatus } from './akvs-status.js';
+import { FailureRecorder } from './failure-recorder.js';
 import { parseKey, sourceDigest } from './object-key.js';
 import type { VaultObjectRef } from './object-key.js';
 import { OutputLookup } from './output-lookup.js';
@@ -20,7 +21,7 @@ import type { ReconcileResult } from './queue-action.js';
 import { WorkloadRestarter } from './restart-workloads.js';
 import type { ChangedOutput } from './restart-workloads.js';
 import { StatusWriter } from './status-writer.js';
-import { describeFailure, mostRetryable } from './failure.js';
+import { mostRetryable } from './failure.js';
 import type { SyncHints } from './sync-hints.js';
 import type { ReadStates } from './read-state.js';
 import { writeOutput } from './write-output.js';
@@ -50,11 +51,13 @@ export interface ReconcilerDeps {
  */
 export class Reconciler {
   private readonly status: StatusWriter;
+  private readonly failures: FailureRecorder;
   /** Restarts owed for data the agent wrote, kept until they succeed (a failed patch must not lose them). */
   private readonly pendingRestarts = new Map<string, ChangedOutput>();
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.status = new StatusWriter(deps.cluster, deps.index, deps.clock);
+    this.failures = new FailureRecorder({ ...deps, status: this.status });
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -77,7 +80,7 @@ export class Reconciler {
           this.deps.readStates.record(key, { present: error.code === 'SecretDisabled', enabled: false, updatedOn: undefined });
         }
         errors.push(error);
-        await this.recordFailures(group, error, errors);
+        await this.failures.record(group, error, errors);
         continue;
       }
       const lookup = new OutputLookup(this.deps.cluster, source, outputsOf(group));
@@ -97,7 +100,7 @@ export class Reconciler {
         await step(item);
       } catch (error) {
         errors.push(error);
-        await this.recordFailures([crOf(item)], error, errors);
+        await this.failures.record([crOf(item)], error, errors);
       }
     });
   }
@@ -167,29 +170,8 @@ export class Reconciler {
     if (!cr) return success;
     const check = validateAkvsSpec(cr.spec);
     const error = new TerminalError('InvalidSpec', check.ok ? 'spec does not name a Key Vault object' : `invalid spec: ${check.errors.join('; ')}`);
-    await this.recordFailures([cr], error, []);
+    await this.failures.record([cr], error, []);
     return { kind: 'error', error };
-  }
-
-  /**
-   * THE place a failure becomes visible on a CR: Synced=False with the error's code (Ready kept while the last value
-   * is in place), a Warning Event when the status changed, a metric, a log line. A failure here is added to `errors`.
-   */
-  private async recordFailures(crs: readonly AzureKeyVaultSecret[], error: unknown, errors: unknown[]): Promise<void> {
-    const failure = describeFailure(error);
-    this.deps.metrics?.reconcileErrors.inc({ code: failure.code }, crs.length);
-    this.deps.events.emit('sync-failed', { code: failure.code });
-    for (const cr of crs) {
-      this.deps.logger.warn({ namespace: cr.metadata.namespace, name: cr.metadata.name, code: failure.code, kind: failure.kind, err: failure.message }, 'sync failed');
-      try {
-        if (await this.status.write(cr, (latest, nowIso) => failedStatus(latest, failure, nowIso))) {
-          await this.deps.cluster.recordEvent(cr, { type: 'Warning', reason: failure.code, message: failure.message });
-        }
-      } catch (statusError) {
-        errors.push(statusError);
-        this.deps.logger.warn({ namespace: cr.metadata.namespace, name: cr.metadata.name, code: describeFailure(statusError).code }, 'could not record failure on status');
-      }
-    }
   }
 }
 
