@@ -1,3 +1,4 @@
+import { MemoByKey } from '../../core/concurrency/memo-by-key.js';
 import type { ClusterApi, ExistingOutput, OutputKind, OutputRef } from '../ports/cluster-api.js';
 
 /**
@@ -9,7 +10,8 @@ import type { ClusterApi, ExistingOutput, OutputKind, OutputRef } from '../ports
  */
 export class OutputLookup {
   private readonly wanted = new Map<string, number>();
-  private readonly listings = new Map<string, Promise<Map<string, ExistingOutput>>>();
+  /** Per kind/namespace, the listed outputs by name; a failed list is not remembered (the next output asks again). */
+  private readonly listings = new MemoByKey<Map<string, ExistingOutput>>();
 
   constructor(
     private readonly cluster: ClusterApi,
@@ -17,25 +19,20 @@ export class OutputLookup {
     private readonly sourceSelector: string,
     outputs: readonly Omit<OutputRef, 'name'>[],
   ) {
-    for (const o of outputs) this.wanted.set(scope(o.kind, o.namespace), (this.wanted.get(scope(o.kind, o.namespace)) ?? 0) + 1);
+    for (const o of outputs) {
+      const key = scope(o.kind, o.namespace);
+      this.wanted.set(key, (this.wanted.get(key) ?? 0) + 1);
+    }
   }
 
   async get(ref: OutputRef): Promise<ExistingOutput | undefined> {
-    if ((this.wanted.get(scope(ref.kind, ref.namespace)) ?? 0) < 2) return this.cluster.getOutput(ref);
-    const listed = (await this.list(ref.kind, ref.namespace)).get(ref.name);
-    return listed ?? this.cluster.getOutput(ref);
-  }
-
-  private list(kind: OutputKind, namespace: string): Promise<Map<string, ExistingOutput>> {
-    const key = scope(kind, namespace);
-    let listing = this.listings.get(key);
-    if (!listing) {
-      listing = this.cluster.listOutputs(kind, namespace, this.sourceSelector).then((items) => new Map(items.map((o) => [o.name, o])));
-      // A failed list is not remembered: the next output in this namespace asks again.
-      listing.catch(() => this.listings.delete(key));
-      this.listings.set(key, listing);
-    }
-    return listing;
+    const key = scope(ref.kind, ref.namespace);
+    if ((this.wanted.get(key) ?? 0) < 2) return this.cluster.getOutput(ref);
+    const listed = await this.listings.get(key, async () => {
+      const items = await this.cluster.listOutputs(ref.kind, ref.namespace, this.sourceSelector);
+      return new Map(items.map((o) => [o.name, o]));
+    });
+    return listed.get(ref.name) ?? this.cluster.getOutput(ref);
   }
 }
 

@@ -1,3 +1,4 @@
+import { MemoByKey } from '../../core/concurrency/memo-by-key.js';
 import { planRestarts } from '../../core/restart/plan-restarts.js';
 import type { ClusterApi, OutputKind, Workload, WorkloadRef } from '../ports/cluster-api.js';
 
@@ -18,7 +19,8 @@ export interface ChangedOutput {
  * own annotation key, so a workload patched for one output is still judged correctly for another from the same list.
  */
 export class WorkloadRestarter {
-  private readonly listings = new Map<string, Promise<Workload[]>>();
+  /** Per namespace; a failed list is not remembered (the next output in the namespace asks again). */
+  private readonly listings = new MemoByKey<Workload[]>();
 
   constructor(
     private readonly cluster: ClusterApi,
@@ -45,13 +47,6 @@ export class WorkloadRestarter {
   }
 
   private workloadsIn(namespace: string): Promise<Workload[]> {
-    let listing = this.listings.get(namespace);
-    if (!listing) {
-      listing = this.cluster.listWorkloads(namespace);
-      // A failed list is not remembered: the next output in this namespace asks again.
-      listing.catch(() => this.listings.delete(namespace));
-      this.listings.set(namespace, listing);
-    }
-    return listing;
+    return this.listings.get(namespace, () => this.cluster.listWorkloads(namespace));
   }
 }
