@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { TerminalError, TransientError } from '../../core/errors.js';
 import { DATA_HASH_KEY_MIN_BYTES } from '../../core/sync/data-hash.js';
-import { isKubeNotFound, kubeError } from './kube-errors.js';
+import { isKubeConflict, isKubeNotFound, kubeError } from './kube-errors.js';
 
 /** The Secret's data entry that holds the key (raw bytes). */
 const KEY_ENTRY = 'key';
@@ -48,7 +48,7 @@ export async function getOrCreateDataHashKey(
     });
     return { key, created: true };
   } catch (error) {
-    if ((error as { code?: unknown } | null)?.code !== 409) throw kubeError(error, `create Secret ${ref.namespace}/${ref.name}`);
+    if (!isKubeConflict(error)) throw kubeError(error, `create Secret ${ref.namespace}/${ref.name}`);
   }
   const winner = await readSecret(api, ref);
   if (!winner) throw new TransientError('DataHashKeyUnavailable', `Secret ${ref.namespace}/${ref.name} existed on create (409) but not on the read after it`);

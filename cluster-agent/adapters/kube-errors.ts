@@ -26,8 +26,12 @@ export function kubeError(error: unknown, operation: string): AkvsyncError {
   return new TerminalError('KubernetesRejected', `Kubernetes API rejected: ${what}`, { cause });
 }
 
-export function isKubeNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 404;
+export const isKubeNotFound = (error: unknown): boolean => hasStatus(error, 404);
+/** 409: AlreadyExists on create, or a conflicting update. */
+export const isKubeConflict = (error: unknown): boolean => hasStatus(error, 409);
+
+function hasStatus(error: unknown, status: number): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === status;
 }
 
 function statusReason(body: unknown): string | undefined {
