@@ -33,7 +33,7 @@ export type OciRegistryAuth =
       /** Repository prefixes (ending in `/`) or names pullable without credentials. */
       readonly publicRepositories?: readonly string[];
       /** Enables the ACR exchange: an Entra access token → the repositories it may pull (undefined = refused). */
-      readonly acceptEntraToken?: (accessToken: string) => readonly string[] | undefined;
+      readonly acceptEntraToken?: (accessToken: string) => readonly string[] | undefined | Promise<readonly string[] | undefined>;
     };
 
 export interface OciRegistryOptions {

@@ -34,7 +34,7 @@ export interface TokenServerOptions {
   /** Repository prefixes (ending in `/`) or names anyone may pull without credentials. */
   readonly publicRepositories: readonly string[];
   /** ACR emulation: maps an Entra access token to the repositories its holder may pull (undefined = refused). */
-  readonly acceptEntraToken?: (accessToken: string) => readonly string[] | undefined;
+  readonly acceptEntraToken?: (accessToken: string) => readonly string[] | undefined | Promise<readonly string[] | undefined>;
   readonly tokenTtlSeconds?: number;
 }
 
@@ -131,7 +131,7 @@ export async function startRegistryTokenServer(options: TokenServerOptions): Pro
     }
     if (url.pathname === '/oauth2/exchange' && req.method === 'POST' && options.acceptEntraToken) {
       const form = new URLSearchParams(await readBody(req));
-      const pull = form.get('grant_type') === 'access_token' ? options.acceptEntraToken(form.get('access_token') ?? '') : undefined;
+      const pull = form.get('grant_type') === 'access_token' ? await options.acceptEntraToken(form.get('access_token') ?? '') : undefined;
       if (!pull || form.get('service') !== options.service) return sendJson(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'exchange refused' }] });
       const refreshToken = randomUUID();
       refreshTokens.set(refreshToken, { subject: 'entra-identity', pull, push: false });
