@@ -90,6 +90,8 @@ export class ImageConfigResolver {
   readonly #workloadIdentity: boolean;
   readonly #byDigest: TtlCache<ImageCommand>;
   readonly #byTag: TtlCache<string>;
+  /** Concurrent look-ups of the same image with the same credentials and platform share one. */
+  readonly #inFlight = new Map<string, Promise<ResolvedImageCommand>>();
 
   constructor(options: ImageConfigResolverOptions = {}) {
     const clock = options.clock ?? { now: () => Date.now() };
@@ -124,13 +126,26 @@ export class ImageConfigResolver {
     const scope = `${attempts.map(attemptKey).join(',')}\0${ref.registry}/${ref.repository}`;
     const platformKey = `${constraint.architectures?.join('|') ?? '*'}/${constraint.operatingSystems?.join('|') ?? '*'}`;
 
-    let digest = ref.digest ?? this.#byTag.get(`${scope}:${ref.tag ?? ''}`);
-    if (digest) {
-      const hit = this.#byDigest.get(`${scope}@${digest}\0${platformKey}`);
-      if (hit) return { ...hit, digest };
-    }
-    const top = await this.#manifest(session, digest ?? ref.tag ?? 'latest', digest);
-    digest = top.digest;
+    const cached = this.#cached(scope, ref, platformKey);
+    if (cached) return cached;
+    const flightKey = `${scope}\0${ref.tag ?? ''}@${ref.digest ?? ''}\0${platformKey}`;
+    const joined = this.#inFlight.get(flightKey);
+    if (joined) return joined;
+    const flight = this.#lookUp(session, scope, constraint, platformKey).finally(() => this.#inFlight.delete(flightKey));
+    this.#inFlight.set(flightKey, flight);
+    return flight;
+  }
+
+  #cached(scope: string, ref: ImageReference, platformKey: string): ResolvedImageCommand | undefined {
+    const digest = ref.digest ?? this.#byTag.get(`${scope}:${ref.tag ?? ''}`);
+    const hit = digest ? this.#byDigest.get(`${scope}@${digest}\0${platformKey}`) : undefined;
+    return hit && digest ? { ...hit, digest } : undefined;
+  }
+
+  async #lookUp(session: Session, scope: string, constraint: PlatformConstraint, platformKey: string): Promise<ResolvedImageCommand> {
+    const { ref } = session;
+    const top = await this.#manifest(session, ref.digest ?? ref.tag ?? 'latest', ref.digest);
+    const digest = top.digest;
     if (!ref.digest) this.#byTag.set(`${scope}:${ref.tag ?? ''}`, digest);
     const command = await this.#commandOf(session, scope, top, constraint);
     this.#byDigest.set(`${scope}@${digest}\0${platformKey}`, command);

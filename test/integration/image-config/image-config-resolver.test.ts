@@ -168,4 +168,24 @@ describe('command resolution with credentials', () => {
     expect((await rejection(resolver.resolve(request(image)))).code).toBe('ImageUnauthorized');
     expect(tokenRegistry.tokenRequests.get('/v2') ?? 0).toBeGreaterThan(before);
   });
+
+  it('shares one look-up among concurrent requests, and asks again for a tag once its TTL has passed', async () => {
+    let now = 1_000_000;
+    const fresh = new ImageConfigResolver({ extraCaPem: [ca.certPem], clock: { now: () => now }, tagCacheTtlMs: 60_000 });
+    try {
+      const image = `${tokenRegistry.host}/public/web:1`;
+      const v2 = (): number => tokenRegistry.tokenRequests.get('/v2') ?? 0;
+      const before = v2();
+      const results = await Promise.all(Array.from({ length: 20 }, () => fresh.resolve(request(image))));
+      expect(new Set(results.map((r) => r.digest)).size).toBe(1);
+      expect(v2() - before).toBe(3); // manifest (401), manifest with the token, config blob
+      await fresh.resolve(request(image));
+      expect(v2() - before).toBe(3);
+      now += 60_001;
+      expect((await fresh.resolve(request(image))).entrypoint).toEqual(['/web']);
+      expect(v2() - before).toBe(5); // the tag again (401, then with the cached token); the config came from the digest cache
+    } finally {
+      await fresh.close();
+    }
+  });
 });
