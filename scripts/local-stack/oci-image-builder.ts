@@ -20,6 +20,8 @@ export interface TestImage {
   readonly variant?: string;
   readonly env?: readonly string[];
   readonly workingDir?: string;
+  /** `USER`, e.g. `65532:65532` (numeric, so Pod Security `runAsNonRoot` can check it). */
+  readonly user?: string;
   /** Files or directories of this machine copied into one layer: source path → absolute path in the image. */
   readonly files?: readonly { readonly source: string; readonly target: string }[];
 }
@@ -55,6 +57,7 @@ async function buildOne(layout: string, tag: string, image: TestImage): Promise<
   for (const part of image.cmd ?? []) args.push('--config.cmd', part);
   for (const variable of image.env ?? []) args.push('--config.env', variable);
   if (image.workingDir) args.push('--config.workingdir', image.workingDir);
+  if (image.user) args.push('--config.user', image.user);
   await runOciTool('umoci', args);
   for (const file of image.files ?? []) {
     await runOciTool('umoci', ['insert', '--no-history', '--image', `${layout}:${tag}`, file.source, file.target]);

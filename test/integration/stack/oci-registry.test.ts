@@ -2,6 +2,10 @@
  * The loopback OCI registry harness: real docker-registry (distribution 2.8) over TLS from a test CA, images built
  * with umoci and pushed with skopeo, in each auth mode, read back over the distribution API with plain HTTP calls.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Agent, request } from 'undici';
 import { pushTestImage } from '../../../scripts/local-stack/oci-image-builder.js';
@@ -22,7 +26,7 @@ async function get(registry: OciRegistry, url: string, headers: Record<string, s
   }
 }
 
-async function imageConfig(registry: OciRegistry, repository: string, reference: string, headers: Record<string, string> = {}): Promise<{ architecture: string; config: { Entrypoint?: string[]; Cmd?: string[] } }> {
+async function imageConfig(registry: OciRegistry, repository: string, reference: string, headers: Record<string, string> = {}): Promise<{ architecture: string; config: { Entrypoint?: string[]; Cmd?: string[]; User?: string; Env?: string[]; WorkingDir?: string } }> {
   const manifest = await get(registry, `/v2/${repository}/manifests/${reference}`, headers);
   expect(manifest.status).toBe(200);
   const digest = (manifest.json as { config: { digest: string } }).config.digest;
@@ -46,6 +50,25 @@ describe('loopback OCI registry without auth', () => {
     expect(config.config.Entrypoint).toEqual(['/bin/echo', 'hi']);
     expect(config.config.Cmd).toEqual(['there']);
     expect((await get(registry, `/v2/tools/echo/manifests/${pushed.digest}`)).status).toBe(200);
+  });
+
+  it('puts files into a layer and writes USER, Env and WorkingDir', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'akvsync-image-files-'));
+    writeFileSync(join(dir, 'hello.sh'), '#!/bin/sh\necho hello\n', { mode: 0o755 });
+    await pushTestImage(registry, 'tools/files:1', { entrypoint: ['/app/hello.sh'], user: '65532:65532', env: ['MODE=test'], workingDir: '/app', files: [{ source: join(dir, 'hello.sh'), target: '/app/hello.sh' }] });
+    const manifest = await get(registry, '/v2/tools/files/manifests/1');
+    const layers = (manifest.json as { layers: { digest: string; size: number }[] }).layers;
+    expect(layers).toHaveLength(1);
+    rmSync(dir, { recursive: true, force: true });
+    const dispatcher = new Agent({ connect: { ca: registry.ca.certPem } });
+    const layer = await request(`${registry.url}/v2/tools/files/blobs/${layers[0]?.digest ?? ''}`, { dispatcher });
+    const tar = gunzipSync(Buffer.from(await layer.body.arrayBuffer())).toString('latin1');
+    await dispatcher.close();
+    expect(tar).toContain('app/hello.sh');
+    expect(tar).toContain('echo hello');
+    const config = await imageConfig(registry, 'tools/files', '1');
+    expect(config.config).toMatchObject({ User: '65532:65532', WorkingDir: '/app', Entrypoint: ['/app/hello.sh'] });
+    expect(config.config.Env).toContain('MODE=test');
   });
 
   it('pushes a multi-arch index (OCI and Docker manifest list) whose entries carry their platforms', async () => {
