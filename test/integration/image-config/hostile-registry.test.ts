@@ -120,6 +120,15 @@ describe('a hostile registry', () => {
     expect([error.code, error.message]).toEqual(['ImageDigestMismatch', `image '${main.host}/hostile/pinned@${wanted}': the manifest the registry served does not match digest ${wanted}`]);
   });
 
+  it('refuses a nested index', async () => {
+    const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+    const inner = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] });
+    const outer = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_INDEX, digest: sha(inner), platform: { architecture: 'amd64', os: 'linux' } }] });
+    handler = (req, res) => res.writeHead(200, { 'content-type': OCI_INDEX }).end(req.url?.endsWith(sha(inner)) ? inner : outer);
+    const error = await rejection(resolver.resolve({ image: image('nested'), pod: {}, pullSecrets: [] }));
+    expect([error.code, error.message]).toEqual(['ImageManifestInvalid', `image '${image('nested')}': an index entry is itself an index (nested indexes are not supported)`]);
+  });
+
   it('drops the Authorization header when a blob redirect leaves the origin', async () => {
     handler = (req, res) => {
       if (req.headers.authorization !== `Basic ${Buffer.from('u:blob-secret-pw').toString('base64')}`) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="r"' }).end();
