@@ -18,5 +18,10 @@ fi
 echo "ensure-oci-tools: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >&2
-# docker-registry's postinst starts a system service on :5000 on some set-ups; the harness never uses it.
+# docker-registry's postinst would start a system-wide registry on :5000 (all interfaces) where an init system
+# runs; the harness starts its own on loopback, so a temporary policy-rc.d tells invoke-rc.d not to start services.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
