@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { Agent, request as undiciRequest } from 'undici';
 import { ImageConfigResolver, type ImageCommandRequest } from '../../../cluster-agent/image-config/image-config-resolver.js';
 import type { DockerConfig } from '../../../core/images/pull-secret-credentials.js';
 import { pushTestImage } from '../../../scripts/local-stack/oci-image-builder.js';
@@ -156,6 +157,29 @@ describe('command resolution with credentials', () => {
     // The ACR refresh token is reused for the next image; a new access token is asked for its scope.
     expect((await resolver.resolve(request(`${acrRegistry.host}/team/job:2`))).entrypoint).toEqual(['/job2']);
     expect(acrRegistry.tokenRequests.get('/oauth2/exchange')).toBe(1);
+  });
+
+  it("uses a pull secret's identitytoken as the registry refresh token (what `az acr login --expose-token` gives)", async () => {
+    const entra = (await kv.credential.getToken('https://containerregistry.azure.net/.default')).token;
+    const dispatcher = new Agent({ connect: { ca: ca.certPem } });
+    const exchange = await undiciRequest(`${acrRegistry.url}/oauth2/exchange`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'access_token', service: acrRegistry.service, access_token: entra }).toString(),
+      dispatcher,
+    });
+    const { refresh_token: identitytoken } = (await exchange.body.json()) as { refresh_token: string };
+    await dispatcher.close();
+    const withoutIdentity = new ImageConfigResolver({ extraCaPem: [ca.certPem] });
+    try {
+      const image = `${acrRegistry.host}/team/job:1`;
+      expect((await withoutIdentity.resolve(request(image, { pullSecrets: [{ auths: { [acrRegistry.host]: { identitytoken } } }] }))).entrypoint).toEqual(['/job']);
+      const refused = await rejection(withoutIdentity.resolve(request(image, { pullSecrets: [{ auths: { [acrRegistry.host]: { identitytoken: 'not-a-refresh-token' } } }] })));
+      expect(refused.message).toContain(`pull secret #1 entry '${acrRegistry.host}': the token service answered 401`);
+      expect(findLeaks([identitytoken, 'not-a-refresh-token'], { error: [refused.message, String(refused.stack)] })).toEqual([]);
+    } finally {
+      await withoutIdentity.close();
+    }
   });
 
   it('serves a repeat from the cache, but never across different credentials', async () => {
