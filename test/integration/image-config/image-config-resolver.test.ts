@@ -34,7 +34,7 @@ describe('command resolution against an open registry', () => {
   const digests: Record<string, string> = {};
   beforeAll(async () => {
     registry = await startOciRegistry({ ca });
-    resolver = new ImageConfigResolver({ extraCaPem: [ca.certPem], mirrors: [{ registry: 'mirrored.example', mirror: `${registry.host}/mirror` }] });
+    resolver = new ImageConfigResolver({ timeoutMs: 30_000, extraCaPem: [ca.certPem], mirrors: [{ registry: 'mirrored.example', mirror: `${registry.host}/mirror` }] });
     digests.single = (await pushTestImage(registry, 'apps/single:1', { entrypoint: ['/usr/bin/app'], cmd: ['--serve'] })).digest;
     await pushTestImage(registry, 'apps/agree:1', [{ entrypoint: ['/app'], cmd: ['run'] }, { entrypoint: ['/app'], cmd: ['run'], architecture: 'arm64', variant: 'v8' }]);
     await pushTestImage(registry, 'apps/differ:1', [{ entrypoint: ['/app-amd64'] }, { entrypoint: ['/app-arm64'], architecture: 'arm64' }]);
@@ -111,6 +111,7 @@ describe('command resolution with credentials', () => {
       pushTestImage(acrRegistry, 'team/job:2', { entrypoint: ['/job2'] }),
     ]);
     resolver = new ImageConfigResolver({
+      timeoutMs: 30_000, // generous: a loaded CI machine; deadlines are tested in hostile-registry.test.ts
       extraCaPem: [ca.certPem],
       acrHosts: [acrRegistry.host],
       entraToken: async () => (await kv.credential.getToken('https://containerregistry.azure.net/.default')).token,
@@ -170,7 +171,7 @@ describe('command resolution with credentials', () => {
     });
     const { refresh_token: identitytoken } = (await exchange.body.json()) as { refresh_token: string };
     await dispatcher.close();
-    const withoutIdentity = new ImageConfigResolver({ extraCaPem: [ca.certPem] });
+    const withoutIdentity = new ImageConfigResolver({ timeoutMs: 30_000, extraCaPem: [ca.certPem] });
     try {
       const image = `${acrRegistry.host}/team/job:1`;
       expect((await withoutIdentity.resolve(request(image, { pullSecrets: [{ auths: { [acrRegistry.host]: { identitytoken } } }] }))).entrypoint).toEqual(['/job']);
@@ -195,7 +196,7 @@ describe('command resolution with credentials', () => {
 
   it('shares one look-up among concurrent requests, and asks again for a tag once its TTL has passed', async () => {
     let now = 1_000_000;
-    const fresh = new ImageConfigResolver({ extraCaPem: [ca.certPem], clock: { now: () => now }, tagCacheTtlMs: 60_000 });
+    const fresh = new ImageConfigResolver({ timeoutMs: 30_000, extraCaPem: [ca.certPem], clock: { now: () => now }, tagCacheTtlMs: 60_000 });
     try {
       const image = `${tokenRegistry.host}/public/web:1`;
       const v2 = (): number => tokenRegistry.tokenRequests.get('/v2') ?? 0;
