@@ -8,17 +8,15 @@ export interface PlatformConstraint {
   readonly operatingSystems: readonly string[] | undefined;
 }
 
-interface Requirement {
-  key?: unknown;
-  operator?: unknown;
-  values?: unknown;
-}
-/** The fields of a PodSpec read here, as plain JSON. */
+/** The fields of a PodSpec read here, as untrusted JSON (an AdmissionReview's pod); wrong shapes count as absent. */
 export interface PodScheduling {
-  nodeSelector?: Record<string, string>;
-  affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: readonly { matchExpressions?: readonly Requirement[] }[] } } };
-  [field: string]: unknown;
+  readonly nodeSelector?: unknown;
+  readonly affinity?: unknown;
+  readonly [field: string]: unknown;
 }
+
+const field = (value: unknown, name: string): unknown => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined);
+const list = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : []);
 
 const ARCH_KEYS = ['kubernetes.io/arch', 'beta.kubernetes.io/arch'];
 const OS_KEYS = ['kubernetes.io/os', 'beta.kubernetes.io/os'];
@@ -27,11 +25,12 @@ const intersect = (a: readonly string[] | undefined, b: readonly string[] | unde
   a === undefined ? b : b === undefined ? a : a.filter((x) => b.includes(x));
 
 /** Values one term allows for `keys` (undefined = any); `In` narrows, other operators leave it open. */
-function termAllows(term: { matchExpressions?: readonly Requirement[] }, keys: readonly string[]): readonly string[] | undefined {
+function termAllows(term: unknown, keys: readonly string[]): readonly string[] | undefined {
   let allowed: readonly string[] | undefined;
-  for (const r of term.matchExpressions ?? []) {
-    if (typeof r.key !== 'string' || !keys.includes(r.key) || r.operator !== 'In' || !Array.isArray(r.values)) continue;
-    allowed = intersect(allowed, r.values.filter((v): v is string => typeof v === 'string'));
+  for (const r of list(field(term, 'matchExpressions'))) {
+    const key = field(r, 'key');
+    if (typeof key !== 'string' || !keys.includes(key) || field(r, 'operator') !== 'In') continue;
+    allowed = intersect(allowed, list(field(r, 'values')).filter((v): v is string => typeof v === 'string'));
   }
   return allowed;
 }
@@ -39,10 +38,10 @@ function termAllows(term: { matchExpressions?: readonly Requirement[] }, keys: r
 function allowedValues(spec: PodScheduling, keys: readonly string[]): readonly string[] | undefined {
   let allowed: readonly string[] | undefined;
   for (const key of keys) {
-    const value = spec.nodeSelector?.[key];
+    const value = field(spec.nodeSelector, key);
     if (typeof value === 'string') allowed = intersect(allowed, [value]);
   }
-  const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  const terms = list(field(field(field(spec.affinity, 'nodeAffinity'), 'requiredDuringSchedulingIgnoredDuringExecution'), 'nodeSelectorTerms'));
   if (terms.length > 0) {
     const perTerm = terms.map((t) => termAllows(t, keys));
     // ORed terms: open if any term is open, else the union.

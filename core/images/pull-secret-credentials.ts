@@ -73,7 +73,9 @@ const specificity = (k: ParsedKey): number => k.path.length * 4 + (k.hostLabels.
 export function credentialsForImage(ref: ImageReference, secrets: readonly DockerConfig[]): RegistryCredential[] {
   const found: { credential: RegistryCredential; rank: number; order: number }[] = [];
   secrets.forEach((secret, index) => {
-    const auths = (('auths' in secret && typeof secret.auths === 'object' ? secret.auths : secret) ?? {}) as Record<string, DockerConfigEntry>;
+    if (typeof secret !== 'object' || secret === null) return; // parsed JSON of any shape may arrive here
+    const inner = (secret as { auths?: unknown }).auths;
+    const auths = (typeof inner === 'object' && inner !== null ? inner : 'auths' in secret ? {} : secret) as Record<string, DockerConfigEntry>;
     for (const [rawKey, entry] of Object.entries(auths)) {
       const key = parseKey(rawKey);
       if (!key || typeof entry !== 'object' || entry === null || !keyMatches(key, ref)) continue;

@@ -60,3 +60,14 @@ describe('agreedCommand', () => {
     expect(() => agreedCommand('img', [{ platform: amd, command: { entrypoint: ['/a'], cmd: ['x'] } }, { platform: arm, command: { entrypoint: ['/a'], cmd: [] } }])).toThrow(/ImagePlatformAmbiguous|different/);
   });
 });
+
+describe('podPlatformConstraint on malformed pods', () => {
+  it.each([
+    [{ nodeSelector: 'arm64' }],
+    [{ nodeSelector: { 'kubernetes.io/arch': 7 } }],
+    [{ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: 'x' } } } }],
+    [{ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [null, { matchExpressions: [null, { key: 1 }] }] } } } }],
+  ])('treats %j as unconstrained', (spec) => {
+    expect(podPlatformConstraint(spec).architectures).toBeUndefined();
+  });
+});

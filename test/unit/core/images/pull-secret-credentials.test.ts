@@ -33,4 +33,8 @@ describe('credentialsForImage', () => {
     ]);
     expect(creds[1]?.source).toBe("pull secret #2 entry 'https://r.example'");
   });
+  it('ignores pull secrets and entries of the wrong shape', () => {
+    const garbage = [null, 'x', 7, { auths: null }, { auths: { 'r.example': null } }, { auths: { 'r.example': { auth: 7 } } }, { auths: { 'r.example': 'str' } }] as unknown as Parameters<typeof credentialsForImage>[1];
+    expect(users('r.example/app', garbage)).toEqual([]);
+  });
 });
