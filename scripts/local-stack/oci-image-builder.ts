@@ -40,7 +40,7 @@ export interface PushedImage {
   readonly digest: string;
 }
 
-interface Descriptor {
+export interface Descriptor {
   mediaType: string;
   digest: string;
   size: number;
@@ -68,7 +68,7 @@ async function buildOne(layout: string, tag: string, image: TestImage): Promise<
   return descriptor;
 }
 
-function writeIndex(layout: string, tag: string, entries: readonly { descriptor: Descriptor; image: TestImage }[]): void {
+export function writeIndex(layout: string, tag: string, entries: readonly { descriptor: Descriptor; image: TestImage }[]): void {
   const body = JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.index.v1+json',
