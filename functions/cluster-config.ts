@@ -8,10 +8,13 @@ import { decodeKeyMaterial } from '../core/notification/key-material.js';
 import { NOTIFICATION_PATH } from '../core/notification/notification.js';
 import { KEY_ID_PATTERN, MIN_KEY_BYTES, type SigningKey } from '../core/notification/signature.js';
 import type { ClusterRoute } from '../core/routing/plan-deliveries.js';
-import type { AppSettings } from './config.js';
+import type { AppSettings } from './app-settings.js';
 import type { PushTarget } from './adapters/https-notification-sink.js';
 
-export interface ClusterConfig extends ClusterRoute, PushTarget {}
+export interface ClusterConfig extends ClusterRoute, PushTarget {
+  /** The key this cluster's notifications are signed with (its bytes are not enumerable). */
+  readonly signingKey: SigningKey;
+}
 
 const CLUSTER_KEYS = new Set(['name', 'pushUrl', 'keyId', 'signingKey', 'signingKeySetting', 'caPem', 'vaults', 'objects']);
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;

@@ -7,6 +7,7 @@
  *   APPLICATIONINSIGHTS_CONNECTION_STRING optional; telemetry is off without it
  */
 import { TerminalError } from '../core/errors.js';
+import type { AppSettings } from './app-settings.js';
 import { parseClusters, type ClusterConfig } from './cluster-config.js';
 
 export interface FunctionsConfig {
@@ -15,8 +16,7 @@ export interface FunctionsConfig {
   readonly applicationInsightsConnectionString: string | undefined;
 }
 
-export type { ClusterConfig };
-export type AppSettings = Readonly<Record<string, string | undefined>>;
+export type { AppSettings, ClusterConfig };
 
 export const DEFAULT_PUSH_TIMEOUT_MS = 5000;
 /** Event Grid waits 30 s for the endpoint's answer; a push must finish well inside that. */

@@ -1,7 +1,8 @@
 /**
  * The Function's work for one Event Grid delivery, with its I/O behind ports so tests and the local host drive
  * it directly: parse (malformed items are acknowledged and counted), plan which cluster gets which notification
- * (core/routing), skip what the dedupe store says was delivered, push the rest concurrently, and mark each
+ * (core/routing), skip what the dedupe store says was delivered, sign and push the rest concurrently (one
+ * sendNotification attempt each), and mark each
  * dedupe key only after its push succeeded. Delivery errors go through dispositionOf: refused ones are logged
  * and acknowledged; if any should be retried, it throws DeliveryRetryError after the others were delivered.
  * Errors outside a delivery (a dedupe store that is down) propagate, so Event Grid retries.
@@ -11,15 +12,17 @@ import type { KeyVaultEvent, RejectedEvent } from '../core/events/key-vault-even
 import type { Clock } from '../core/ports/clock.js';
 import { planDeliveries, type ClusterRoute, type DeliveryPlan, type PlannedDelivery, type SkippedDelivery } from '../core/routing/plan-deliveries.js';
 import type { RoutingTable } from '../core/routing/routing-table.js';
-import { DeliveryRetryError, dispositionOf, errorCode, type DeliveryFailure } from './delivery-disposition.js';
+import { DeliveryRetryError, dispositionOf, errorCode, needsOperator, type DeliveryFailure } from './delivery-disposition.js';
 import type { DedupeStore } from './ports/dedupe-store.js';
 import type { Logger } from './ports/logger.js';
 import type { NotificationSink } from './ports/notification-sink.js';
 import type { Telemetry } from './ports/telemetry.js';
+import { sendNotification, type DeliveryChannel } from './send-notification.js';
 
 export interface RouteDependencies {
   /** Who wants which vault object: a RoutingTable compiled once from configuration (plain routes are compiled per call). */
   readonly clusters: RoutingTable | readonly ClusterRoute[];
+  readonly signer: DeliveryChannel['signer'];
   readonly sink: NotificationSink;
   readonly dedupe: DedupeStore;
   readonly clock: Clock;
@@ -90,7 +93,7 @@ function recordSkipped(skipped: readonly SkippedDelivery[], { log, telemetry }: 
 
 /** Plans once, asks the (asynchronous) store about each planned key, and moves the delivered ones to `skipped`. */
 async function planAgainstDedupeStore(events: readonly KeyVaultEvent[], deps: RouteDependencies): Promise<DeliveryPlan> {
-  const plan = planDeliveries(events, deps.clusters, { hasDelivered: () => false });
+  const plan = planDeliveries(events, deps.clusters);
   const answers = await Promise.all(plan.deliveries.map((d) => deps.dedupe.has(d.dedupeKey)));
   const duplicates: SkippedDelivery[] = plan.deliveries
     .filter((_, i) => answers[i])
@@ -103,14 +106,14 @@ async function deliver(delivery: PlannedDelivery, deps: RouteDependencies): Prom
   const { cluster, notification: n } = delivery;
   const fields = { cluster, vault: n.vault, objectType: n.objectType, objectName: n.objectName, version: n.version, eventType: n.eventType, eventId: n.eventId };
   try {
-    await deps.sink.deliver(cluster, n);
+    await sendNotification(deps, cluster, n);
     await deps.dedupe.mark(delivery.dedupeKey);
   } catch (error) {
     const disposition = dispositionOf(error);
     deps.telemetry.count('failed', 1, { cluster, code: errorCode(error), disposition });
-    if (disposition === 'acknowledge') {
-      deps.log.error('delivery refused, acknowledged without retry', { ...fields, code: errorCode(error), error: error instanceof Error ? error.message : String(error) });
-    }
+    const detail = { ...fields, code: errorCode(error), error: error instanceof Error ? error.message : String(error) };
+    if (disposition === 'acknowledge') deps.log.error('delivery refused, acknowledged without retry', detail);
+    else if (needsOperator(error)) deps.log.error('delivery refused until an operator acts (agent keyring or clock); retried', detail);
     return { delivery, error, disposition };
   }
   const latencyMs = Math.max(0, deps.clock.now() - Date.parse(n.eventTime));

@@ -1,9 +1,10 @@
 /**
  * The composition root of the Function app: configuration parsed once from the app settings, the routing table
- * compiled once from it, and the adapters behind the routing service's ports (push sink, in-memory dedupe store,
- * wall clock, telemetry).
+ * compiled once from it, the signer (per-cluster keys, signing per attempt) and the adapters behind the routing
+ * service's ports (push sink, in-memory dedupe store, wall clock, telemetry).
  */
 import type { Clock } from '../core/ports/clock.js';
+import { NotificationSigner } from '../core/notification/notification-signer.js';
 import { RoutingTable } from '../core/routing/routing-table.js';
 import { createTelemetry } from './adapters/application-insights-telemetry.js';
 import { HttpsNotificationSink } from './adapters/https-notification-sink.js';
@@ -29,10 +30,12 @@ export interface RuntimeOverrides {
 export async function createFunctionRuntime(config: FunctionsConfig, overrides: RuntimeOverrides = {}): Promise<FunctionRuntime> {
   const clock = overrides.clock ?? systemClock;
   const telemetry = overrides.telemetry ?? (await createTelemetry(config.applicationInsightsConnectionString));
-  const sink = new HttpsNotificationSink({ targets: config.clusters, timeoutMs: config.pushTimeoutMs, clock });
+  const sink = new HttpsNotificationSink({ targets: config.clusters, timeoutMs: config.pushTimeoutMs });
+  const keys = new Map(config.clusters.map((c) => [c.name, c.signingKey]));
+  const signer = new NotificationSigner((cluster) => keys.get(cluster), clock);
   return {
     config,
-    routing: { clusters: new RoutingTable(config.clusters), sink, dedupe: new InMemoryDedupeStore({ clock }), clock, telemetry },
+    routing: { clusters: new RoutingTable(config.clusters), signer, sink, dedupe: new InMemoryDedupeStore({ clock }), clock, telemetry },
     async close() {
       sink.close();
       await telemetry.flush();

@@ -1,10 +1,12 @@
 import { TerminalError, TransientError } from '../../../core/errors.js';
 import type { ClusterRoute } from '../../../core/routing/plan-deliveries.js';
+import { NotificationSigner } from '../../../core/notification/notification-signer.js';
 import { InMemoryDedupeStore } from '../../../functions/adapters/in-memory-dedupe-store.js';
 import { DeliveryRetryError } from '../../../functions/delivery-disposition.js';
 import type { DedupeStore } from '../../../functions/ports/dedupe-store.js';
 import { routeKeyVaultEvents, type RouteDependencies } from '../../../functions/route-key-vault-events.js';
 import { FIXTURE_VAULT, eventGridItem, cloudEventItem, loadEventFixture } from '../../support/key-vault-events.js';
+import { SIGNING_KEY_BYTES } from './support/cluster-settings.js';
 import { InMemoryLogger } from './support/in-memory-logger.js';
 import { InMemoryNotificationSink } from './support/in-memory-notification-sink.js';
 import { InMemoryTelemetry } from './support/in-memory-telemetry.js';
@@ -28,7 +30,8 @@ function setup(clusters: ClusterRoute[] = [{ name: 'alpha', vaults: [FIXTURE_VAU
   const telemetry = new InMemoryTelemetry();
   const log = new InMemoryLogger();
   const store = new InMemoryDedupeStore({ clock });
-  const deps: RouteDependencies = { clusters, sink, dedupe: dedupe ?? store, clock, telemetry, log };
+  const signer = new NotificationSigner((cluster) => ({ keyId: `${cluster}-key`, key: SIGNING_KEY_BYTES }), clock);
+  const deps: RouteDependencies = { clusters, signer, sink, dedupe: dedupe ?? store, clock, telemetry, log };
   return { deps, clock, sink, telemetry, log, store };
 }
 
@@ -168,6 +171,26 @@ describe('routeKeyVaultEvents', () => {
     expect(telemetry.items).toContainEqual({ name: 'failed', value: 1, dimensions: { cluster: 'alpha', code: 'PushRejected401', disposition: 'acknowledge' } });
     expect(log.lines.filter((l) => l.level === 'error')).toEqual([
       expect.objectContaining({ message: 'delivery refused, acknowledged without retry', fields: expect.objectContaining({ cluster: 'alpha', code: 'PushRejected401' }) }),
+    ]);
+  });
+
+  it('signs every attempt afresh: a retried push carries the retry time, not the first attempt\'s', async () => {
+    const { deps, sink, clock } = setup();
+    sink.failWith('alpha', new TransientError('PushTimestampStale', 'cluster "alpha" answered HTTP 401'));
+    await expect(routeKeyVaultEvents(secretEvent(V1), deps)).rejects.toBeInstanceOf(DeliveryRetryError);
+    sink.recover('alpha');
+    clock.advance(10 * 60 * 1000);
+    await routeKeyVaultEvents(secretEvent(V1), deps);
+    expect(sink.delivered[0]?.signed.timestamp).toBe(Math.floor(clock.now() / 1000));
+  });
+
+  it('retries a 401 unknown-key, and logs it as an error an operator must act on', async () => {
+    const { deps, sink, log, store } = setup();
+    sink.failWith('alpha', new TransientError('PushKeyUnknown', 'cluster "alpha" answered HTTP 401'));
+    await expect(routeKeyVaultEvents(secretEvent(V1), deps)).rejects.toBeInstanceOf(DeliveryRetryError);
+    expect(store.size).toBe(0);
+    expect(log.lines.filter((l) => l.level === 'error')).toEqual([
+      expect.objectContaining({ fields: expect.objectContaining({ cluster: 'alpha', code: 'PushKeyUnknown' }) }),
     ]);
   });
 
