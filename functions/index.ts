@@ -4,9 +4,12 @@
  * app from loading with an error that names the setting instead of failing every invocation.
  */
 import { app } from '@azure/functions';
+import { registerDedupeCleanup } from './dedupe-cleanup.js';
 import { functionRuntime } from './runtime.js';
 import './key-vault-events.js';
 
 const runtime = await functionRuntime();
+// Functions that exist only with some configuration are registered once it is known (still at module load).
+if (runtime.tableDedupe) registerDedupeCleanup(functionRuntime);
 
 app.hook.appTerminate(() => runtime.close());

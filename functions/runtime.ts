@@ -1,7 +1,8 @@
 /**
  * The composition root of the Function app: configuration parsed once from the app settings, the routing table
  * compiled once from it, the signer (per-cluster keys, signing per attempt) and the adapters behind the routing
- * service's ports (push sink, in-memory dedupe store, wall clock, telemetry).
+ * service's ports (push sink; the Table dedupe store when AKVSYNC_STORAGE is set, else the in-memory one; wall clock;
+ * telemetry).
  */
 import type { Clock } from '../core/ports/clock.js';
 import { NotificationSigner } from '../core/notification/notification-signer.js';
@@ -9,6 +10,8 @@ import { RoutingTable } from '../core/routing/routing-table.js';
 import { createTelemetry } from './adapters/application-insights-telemetry.js';
 import { HttpsNotificationSink } from './adapters/https-notification-sink.js';
 import { InMemoryDedupeStore } from './adapters/in-memory-dedupe-store.js';
+import { TableDedupeStore } from './adapters/table-dedupe-store.js';
+import { DEDUPE_TABLE, storageClients } from './storage-clients.js';
 import { systemClock } from './adapters/system-clock.js';
 import { parseFunctionsConfig, type FunctionsConfig } from './config.js';
 import type { Telemetry } from './ports/telemetry.js';
@@ -18,6 +21,8 @@ export interface FunctionRuntime {
   readonly config: FunctionsConfig;
   /** Everything the routing service needs but the per-invocation logger. */
   readonly routing: Omit<RouteDependencies, 'log'>;
+  /** The shared Table dedupe store when AKVSYNC_STORAGE is set (its cleanup timer needs it). */
+  readonly tableDedupe: TableDedupeStore | undefined;
   /** Flushes telemetry and closes idle connections. */
   close(): Promise<void>;
 }
@@ -30,12 +35,18 @@ export interface RuntimeOverrides {
 export async function createFunctionRuntime(config: FunctionsConfig, overrides: RuntimeOverrides = {}): Promise<FunctionRuntime> {
   const clock = overrides.clock ?? systemClock;
   const telemetry = overrides.telemetry ?? (await createTelemetry(config.applicationInsightsConnectionString));
-  const sink = new HttpsNotificationSink({ targets: config.clusters, timeoutMs: config.pushTimeoutMs });
+  const pushTargets = config.clusters.flatMap((c) => (c.pushUrl !== undefined ? [{ name: c.name, pushUrl: c.pushUrl, caPem: c.caPem }] : []));
+  const sink = new HttpsNotificationSink({ targets: pushTargets, timeoutMs: config.pushTimeoutMs });
   const keys = new Map(config.clusters.map((c) => [c.name, c.signingKey]));
   const signer = new NotificationSigner((cluster) => keys.get(cluster), clock);
+  const storage = config.storageConnectionString === undefined ? undefined : storageClients(config.storageConnectionString);
+  const tableDedupe = storage && new TableDedupeStore({ table: storage.table(DEDUPE_TABLE), clock });
+  await tableDedupe?.ensureTable();
+  const dedupe = tableDedupe ?? new InMemoryDedupeStore({ clock });
   return {
     config,
-    routing: { clusters: new RoutingTable(config.clusters), signer, sink, dedupe: new InMemoryDedupeStore({ clock }), clock, telemetry },
+    tableDedupe,
+    routing: { clusters: new RoutingTable(config.clusters), signer, sink, dedupe, clock, telemetry },
     async close() {
       sink.close();
       await telemetry.flush();
