@@ -10,6 +10,7 @@ import { RoutingTable } from '../core/routing/routing-table.js';
 import { createTelemetry } from './adapters/application-insights-telemetry.js';
 import { HttpsNotificationSink } from './adapters/https-notification-sink.js';
 import { InMemoryDedupeStore } from './adapters/in-memory-dedupe-store.js';
+import { StorageRetryQueue } from './adapters/storage-retry-queue.js';
 import { TableDedupeStore } from './adapters/table-dedupe-store.js';
 import { DEDUPE_TABLE, storageClients } from './storage-clients.js';
 import { systemClock } from './adapters/system-clock.js';
@@ -23,6 +24,8 @@ export interface FunctionRuntime {
   readonly routing: Omit<RouteDependencies, 'log'>;
   /** The shared Table dedupe store when AKVSYNC_STORAGE is set (its cleanup timer needs it). */
   readonly tableDedupe: TableDedupeStore | undefined;
+  /** The per-cluster retry and poison queues when AKVSYNC_STORAGE is set (the retry triggers need it). */
+  readonly retryQueue: StorageRetryQueue | undefined;
   /** Flushes telemetry and closes idle connections. */
   close(): Promise<void>;
 }
@@ -43,10 +46,14 @@ export async function createFunctionRuntime(config: FunctionsConfig, overrides: 
   const tableDedupe = storage && new TableDedupeStore({ table: storage.table(DEDUPE_TABLE), clock });
   await tableDedupe?.ensureTable();
   const dedupe = tableDedupe ?? new InMemoryDedupeStore({ clock });
+  const retryQueue = storage && new StorageRetryQueue(storage);
+  const pushClusters = new Set(pushTargets.map((t) => t.name));
+  const retry = retryQueue && { queue: retryQueue, policy: config.retry, appliesTo: (c: string) => pushClusters.has(c), jitter: Math.random };
   return {
     config,
     tableDedupe,
-    routing: { clusters: new RoutingTable(config.clusters), signer, sink, dedupe, clock, telemetry },
+    retryQueue,
+    routing: { clusters: new RoutingTable(config.clusters), signer, sink, dedupe, clock, telemetry, ...(retry ? { retry } : {}) },
     async close() {
       sink.close();
       await telemetry.flush();

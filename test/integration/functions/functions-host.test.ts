@@ -30,7 +30,7 @@ const seen = async (): Promise<Seen> => (await fetch(`${host.url}/api/probe/seen
 const queueName = `probe-${randomUUID().slice(0, 8)}`;
 let queue: QueueClient;
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
