@@ -1,14 +1,16 @@
 /**
  * The composition root of the Function app: configuration parsed once from the app settings, the routing table
  * compiled once from it, the signer (per-cluster keys, signing per attempt) and the adapters behind the routing
- * service's ports (push sink; the Table dedupe store when AKVSYNC_STORAGE is set, else the in-memory one; wall clock;
+ * service's ports (push or queue sink by the cluster's delivery mode; the Table dedupe store when AKVSYNC_STORAGE is set, else the in-memory one; wall clock;
  * telemetry).
  */
 import type { Clock } from '../core/ports/clock.js';
 import { NotificationSigner } from '../core/notification/notification-signer.js';
 import { RoutingTable } from '../core/routing/routing-table.js';
 import { createTelemetry } from './adapters/application-insights-telemetry.js';
+import { DeliveryModeSink } from './adapters/delivery-mode-sink.js';
 import { HttpsNotificationSink } from './adapters/https-notification-sink.js';
+import { StorageQueueSink } from './adapters/storage-queue-sink.js';
 import { InMemoryDedupeStore } from './adapters/in-memory-dedupe-store.js';
 import { StorageRetryQueue } from './adapters/storage-retry-queue.js';
 import { TableDedupeStore } from './adapters/table-dedupe-store.js';
@@ -39,13 +41,16 @@ export async function createFunctionRuntime(config: FunctionsConfig, overrides: 
   const clock = overrides.clock ?? systemClock;
   const telemetry = overrides.telemetry ?? (await createTelemetry(config.applicationInsightsConnectionString));
   const pushTargets = config.clusters.flatMap((c) => (c.pushUrl !== undefined ? [{ name: c.name, pushUrl: c.pushUrl, caPem: c.caPem }] : []));
-  const sink = new HttpsNotificationSink({ targets: pushTargets, timeoutMs: config.pushTimeoutMs });
+  const pushSink = new HttpsNotificationSink({ targets: pushTargets, timeoutMs: config.pushTimeoutMs });
   const keys = new Map(config.clusters.map((c) => [c.name, c.signingKey]));
   const signer = new NotificationSigner((cluster) => keys.get(cluster), clock);
   const storage = config.storageConnectionString === undefined ? undefined : storageClients(config.storageConnectionString);
   const tableDedupe = storage && new TableDedupeStore({ table: storage.table(DEDUPE_TABLE), clock });
   await tableDedupe?.ensureTable();
   const dedupe = tableDedupe ?? new InMemoryDedupeStore({ clock });
+  const queueClusters = config.clusters.filter((c) => c.delivery === 'queue');
+  const queueSink = storage && queueClusters.length > 0 ? new StorageQueueSink(storage, new Map(queueClusters.map((c) => [c.name, c.queueName]))) : undefined;
+  const sink = new DeliveryModeSink(new Map(config.clusters.map((c) => [c.name, c.delivery])), { push: pushSink, ...(queueSink ? { queue: queueSink } : {}) });
   const retryQueue = storage && new StorageRetryQueue(storage);
   const pushClusters = new Set(pushTargets.map((t) => t.name));
   const retry = retryQueue && { queue: retryQueue, policy: config.retry, appliesTo: (c: string) => pushClusters.has(c), jitter: Math.random };
@@ -55,7 +60,7 @@ export async function createFunctionRuntime(config: FunctionsConfig, overrides: 
     retryQueue,
     routing: { clusters: new RoutingTable(config.clusters), signer, sink, dedupe, clock, telemetry, ...(retry ? { retry } : {}) },
     async close() {
-      sink.close();
+      pushSink.close();
       await telemetry.flush();
     },
   };
