@@ -31,6 +31,7 @@ import { serverComponent } from './http/server-component.js';
 import type { ServerComponent } from './http/server-component.js';
 import { NotificationIntake } from './intake/notification-intake.js';
 import { SeenEvents } from './intake/seen-events.js';
+import { queueConsumerComponent } from './intake/queue-consumer-component.js';
 import { createLogger } from './logger.js';
 import { alwaysLeader } from './manager/component.js';
 import { ComponentManager } from './manager/component-manager.js';
@@ -122,6 +123,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     .add({ name: 'kube-connections', leaderOnly: false, start: async () => undefined, stop: () => cluster.close() })
     .add(opsServer);
   if (notifyServer) manager.add(notifyServer);
+  if (config.queue) manager.add(queueConsumerComponent(config.queue, { intake, credential, kubeConfig, namespace: config.namespace, logger, registry: metrics.registry }));
   manager
     .add({ name: 'work-queue', leaderOnly: true, start: async () => undefined, stop: () => workQueue.stop() })
     .add({ name: 'informers', leaderOnly: true, start: () => informers.start(), stop: () => informers.stop() })
