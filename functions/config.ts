@@ -27,6 +27,7 @@ export interface FunctionsConfig {
   readonly pushTimeoutMs: number;
   /** The name of the app setting holding the Storage connection string (queue triggers name it), when set. */
   readonly storageSetting: typeof STORAGE_SETTING | undefined;
+  /** Holds the account key: not enumerable, so the configuration never prints it. */
   readonly storageConnectionString: string | undefined;
   readonly retry: RetryPolicy;
   readonly applicationInsightsConnectionString: string | undefined;
@@ -69,14 +70,15 @@ export function parseFunctionsConfig(settings: AppSettings): FunctionsConfig {
     problems.push('APPLICATIONINSIGHTS_CONNECTION_STRING: not a connection string (no InstrumentationKey=)');
   }
   if (problems.length > 0) throw new ConfigurationError(problems);
-  return Object.freeze({
+  const config = {
     clusters: Object.freeze(clusters),
     pushTimeoutMs,
     storageSetting: storage === undefined ? undefined : STORAGE_SETTING,
-    storageConnectionString: storage,
     retry,
     applicationInsightsConnectionString: connectionString,
-  });
+  };
+  Object.defineProperty(config, 'storageConnectionString', { value: storage, enumerable: false });
+  return Object.freeze(config as FunctionsConfig);
 }
 
 function parsePushTimeout(raw: string | undefined, problems: string[]): number {

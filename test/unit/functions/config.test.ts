@@ -112,6 +112,8 @@ describe('parseFunctionsConfig', () => {
     const [cluster] = config.clusters;
     expect(cluster).toMatchObject({ delivery: 'queue', pushUrl: undefined, queueName: expect.stringMatching(/^akvsync-q-private-a-[0-9a-f]{8}$/) });
     expect(config).toMatchObject({ storageSetting: 'AKVSYNC_STORAGE', retry: { maxAttempts: 8, baseSeconds: 30, maxSeconds: 3600 } });
+    expect(config.storageConnectionString).toContain('AccountKey=a2V5');
+    expect(JSON.stringify(config) + inspect(config, { depth: 5 })).not.toContain('a2V5');
   });
 
   it.each<[string, Record<string, string | undefined>, RegExp]>([
