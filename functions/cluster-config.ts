@@ -10,6 +10,7 @@ import { KEY_ID_PATTERN, MIN_KEY_BYTES, type SigningKey } from '../core/notifica
 import type { ClusterRoute } from '../core/routing/plan-deliveries.js';
 import type { AppSettings } from './app-settings.js';
 import { deliveryQueueName } from './cluster-queues.js';
+import { forbiddenEndpointReason } from './forbidden-endpoint.js';
 
 export type DeliveryMode = 'push' | 'queue';
 
@@ -126,6 +127,11 @@ function parsePushUrl(raw: string | undefined, at: string, problems: string[]): 
   const url = URL.canParse(raw) ? new URL(raw) : undefined;
   if (!url || url.protocol !== 'https:' || url.username || url.password || url.hash || !url.pathname.endsWith(NOTIFICATION_PATH)) {
     problems.push(`${at}.pushUrl: must be an https:// URL ending in ${NOTIFICATION_PATH}, without credentials or fragment`);
+    return undefined;
+  }
+  const forbidden = forbiddenEndpointReason(url.hostname);
+  if (forbidden !== undefined) {
+    problems.push(`${at}.pushUrl: ${forbidden}; notifications are never sent there`);
     return undefined;
   }
   return url.href;

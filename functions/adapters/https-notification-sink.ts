@@ -10,6 +10,7 @@
 import { Agent, request } from 'node:https';
 import { TerminalError, TransientError } from '../../core/errors.js';
 import { NOTIFICATION_HEADERS, type SignedNotification } from '../../core/notification/notification.js';
+import { guardedLookup } from './guarded-lookup.js';
 import type { NotificationSink } from '../ports/notification-sink.js';
 
 /** Where one cluster receives pushes. */
@@ -44,7 +45,7 @@ export class HttpsNotificationSink implements NotificationSink {
 
   constructor(options: HttpsNotificationSinkOptions) {
     this.#targets = new Map(
-      options.targets.map((target) => [target.name, { target, agent: new Agent({ keepAlive: true, maxSockets: 16, ca: target.caPem }) }]),
+      options.targets.map((target) => [target.name, { target, agent: new Agent({ keepAlive: true, maxSockets: 16, ca: target.caPem, lookup: guardedLookup }) }]),
     );
     this.#timeoutMs = options.timeoutMs;
     this.#userAgent = options.userAgent ?? 'akvsync-function';

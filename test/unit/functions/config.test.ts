@@ -120,6 +120,7 @@ describe('parseFunctionsConfig', () => {
     ['queue mode without storage', appSettings([clusterEntry({ delivery: 'queue', pushUrl: undefined })]), /"delivery": "queue" needs AKVSYNC_STORAGE/],
     ['queue mode with a pushUrl', appSettings([clusterEntry({ delivery: 'queue' })], { AKVSYNC_STORAGE: 'AccountName=dev' }), /pushUrl: not used with "delivery": "queue"/],
     ['an unknown delivery mode', appSettings([clusterEntry({ delivery: 'carrier-pigeon' })]), /delivery: must be "push" or "queue"/],
+    ['a push URL aimed at the metadata service', appSettings([clusterEntry({ pushUrl: 'https://169.254.169.254/v1/notifications' })]), /pushUrl: 169\.254\.169\.254 is a link-local, unspecified or metadata address/],
     ['a bad queue name', appSettings([clusterEntry({ queueName: 'Bad--Name' })]), /queueName: must be a Storage Queue name/],
     ['storage that is not a connection string', appSettings(undefined, { AKVSYNC_STORAGE: 'https://x' }), /AKVSYNC_STORAGE: not a Storage connection string/],
     ['a retry budget of zero', appSettings(undefined, { AKVSYNC_RETRY_MAX_ATTEMPTS: '0' }), /AKVSYNC_RETRY_MAX_ATTEMPTS: must be a whole number between 1 and 50/],
