@@ -7,14 +7,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/ports/clock.js';
 import { type TestCa, issueLoopbackServerCert } from '../local-stack/tls.js';
-import type { CertificateImport } from './certificate-state.js';
+import type { CertificateImport, CertificatePatch } from './certificate-state.js';
 import { ClientRegistry, type FederatedCredential } from './client-registry.js';
 import { resolveOptions } from './emulator-options.js';
 import { newVersionEvent } from './event-grid-event.js';
 import { type DeliveryRecord, EventPublisher } from './event-publisher.js';
 import { FaultInjector, type FaultRule } from './fault-injector.js';
 import { loopbackPoster } from './http-post.js';
-import type { KeyCreate } from './key-state.js';
+import type { KeyCreate, KeyPatch } from './key-state.js';
 import type { NewVersion } from './object-records.js';
 import { RequestStats } from './request-stats.js';
 import type { SecretPatch } from './secret-state.js';
@@ -26,8 +26,8 @@ import { type VaultState, createVaultState } from './vault-state.js';
 export type { FaultRule } from './fault-injector.js';
 export type { DeliveryRecord } from './event-publisher.js';
 export type { EventGridEvent } from './event-grid-event.js';
-export type { CertificateImport } from './certificate-state.js';
-export type { KeyCreate } from './key-state.js';
+export type { CertificateImport, CertificatePatch } from './certificate-state.js';
+export type { KeyCreate, KeyPatch } from './key-state.js';
 
 export interface KeyVaultEmulatorOptions {
   ca: TestCa;
@@ -71,8 +71,13 @@ export interface KeyVaultEmulator {
   /** PATCH without HTTP (no event, as in Azure). `version` absent: the latest. */
   updateSecret(vault: string, name: string, patch: SecretPatch & { version?: string }): void;
   deleteSecret(vault: string, name: string): void;
+  /** A certificate version (PEM or PKCS#12 input, RSA or EC; policy: `contentType`, `exportable`); emits its event. */
   importCertificate(vault: string, name: string, input: CertificateImport): { version: string };
+  /** PATCH of a certificate version (default the latest): `enabled`/`tags` reach its secret and key too. No event. */
+  updateCertificate(vault: string, name: string, patch: CertificatePatch & { version?: string }): void;
   createKey(vault: string, name: string, input: KeyCreate): { version: string };
+  /** PATCH of a key version (default the latest). No event. */
+  updateKey(vault: string, name: string, patch: KeyPatch & { version?: string }): void;
   /** Only these client ids may use the vault (403 ForbiddenByRbac otherwise); undefined lifts the restriction. */
   restrictAccess(vault: string, clientIds: string[] | undefined): void;
   subscribe(url: string): void;
@@ -150,7 +155,9 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
     updateSecret: (vault, name, { version, ...patch }) => void stateOf(vault).secrets.update(name, version, patch),
     deleteSecret: (vault, name) => void stateOf(vault).secrets.delete(name),
     importCertificate: (vault, name, input) => ({ version: stateOf(vault).certificates.import(name, input).record.version }),
+    updateCertificate: (vault, name, { version, ...patch }) => void stateOf(vault).certificates.update(name, version, patch),
     createKey: (vault, name, input) => ({ version: stateOf(vault).keys.create(name, input).record.version }),
+    updateKey: (vault, name, { version, ...patch }) => void stateOf(vault).keys.update(name, version, patch),
     restrictAccess: (vault, clientIds) => {
       if (clientIds === undefined) access.delete(known(vault));
       else access.set(known(vault), new Set(clientIds.map((c) => c.toLowerCase())));
