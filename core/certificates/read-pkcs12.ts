@@ -8,6 +8,7 @@
  */
 import { type KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
 import forge from 'node-forge';
+import { maxPkcs12Iterations } from './pkcs12-iterations.js';
 import { type ValueSubject, invalidValue } from './value-subject.js';
 
 export interface Pkcs12Contents {
@@ -18,6 +19,8 @@ export interface Pkcs12Contents {
 type Bag = forge.pkcs12.Bag & { asn1?: forge.asn1.Asn1 };
 
 const oids = forge.pki.oids;
+/** Exports use 2,000–10,000 (OpenSSL 2,048; Windows 2,000); forge's JavaScript PBKDF2 takes ~5 s at 100,000. */
+export const MAX_ITERATIONS = 100_000;
 const KEY_BAG_TYPES = [oids.pkcs8ShroudedKeyBag, oids.keyBag] as string[];
 
 function bagsOf(p12: forge.pkcs12.Pkcs12Pfx, bagType: string): Bag[] {
@@ -44,6 +47,9 @@ function open(der: Buffer, password: string, subject: ValueSubject): forge.pkcs1
     asn1 = forge.asn1.fromDer(der.toString('binary'));
   } catch {
     throw invalidValue('InvalidCertificate', subject, 'is not DER-encoded PKCS#12');
+  }
+  if (maxPkcs12Iterations(asn1) > MAX_ITERATIONS) {
+    throw invalidValue('InvalidCertificate', subject, `is a PKCS#12 asking for more than ${MAX_ITERATIONS} key-derivation iterations`);
   }
   try {
     return forge.pkcs12.pkcs12FromAsn1(asn1, false, password);

@@ -88,8 +88,8 @@ export const PKCS12_PROFILES = {
 export type Pkcs12Profile = keyof typeof PKCS12_PROFILES;
 
 /** A PKCS#12 (DER) of the key (optional) and certificates, as `openssl pkcs12 -export` writes it. */
-export function opensslPkcs12(keyPem: string | undefined, certPems: readonly string[], profile: Pkcs12Profile, password = ''): Buffer {
-  const args = ['pkcs12', '-export', '-passout', `pass:${password}`, ...PKCS12_PROFILES[profile], ...(keyPem === undefined ? ['-nokeys'] : [])];
+export function opensslPkcs12(keyPem: string | undefined, certPems: readonly string[], profile: Pkcs12Profile, password = '', extraArgs: readonly string[] = []): Buffer {
+  const args = ['pkcs12', '-export', '-passout', `pass:${password}`, ...PKCS12_PROFILES[profile], ...(keyPem === undefined ? ['-nokeys'] : []), ...extraArgs];
   const result = spawnSync('openssl', args, { input: (keyPem ?? '') + certPems.join('') });
   if (result.status !== 0) throw new Error(`openssl pkcs12 -export failed (${result.status}): ${result.stderr.toString().slice(0, 300)}`);
   return result.stdout;

@@ -45,6 +45,19 @@ describe('readCertificateValue: PKCS#12 (application/x-pkcs12)', () => {
     expect(subjects(read.chain)).toEqual(expectedOrder(c));
   });
 
+  it('refuses, before deriving any key, a PFX asking for more key-derivation iterations than any export uses', () => {
+    const c = chains['EC P-256'] as TestChain;
+    for (const args of [['-iter', '150000'], ['-iter', '2048', '-maciter'], ['-nomac', '-iter', '150000']]) {
+      const slow = opensslPkcs12(c.leaf.keyPem, c.pems, 'aes-256', '', args).toString('base64');
+      if (args.includes('150000')) {
+        const e = terminalErrorFrom(() => readCertificateValue(slow, PKCS12_CONTENT_TYPE, subject));
+        expect(e.message).toContain('more than 100000 key-derivation iterations');
+      } else {
+        expect(readCertificateValue(slow, PKCS12_CONTENT_TYPE, subject).chain).toHaveLength(3);
+      }
+    }
+  });
+
   it('refuses a password-protected PFX, base64 that is not PKCS#12, and text that is neither, without quoting them', () => {
     const c = chains['RSA 2048'] as TestChain;
     const protectedPfx = opensslPkcs12(c.leaf.keyPem, c.pems, 'aes-256', 'pw').toString('base64');
