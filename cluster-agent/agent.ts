@@ -97,7 +97,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     concurrency: config.concurrency,
     onOutcome: (key, result, action) => logQueueOutcome(logger, key, result, action),
   });
-  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, handlers: new AkvsWatchHandler(index, workQueue), scheduler, logger });
+  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, labelSelector: config.objectLabelSelector, handlers: new AkvsWatchHandler(index, workQueue), scheduler, logger });
   const fallback = new FallbackCheck({ store, index, queue: workQueue, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
   const isReady = (): boolean => informers.synced;
   const notificationDeps = { index, queue: workQueue, hints, cluster, status: new StatusWriter(cluster, index, clock), clock, logger, metrics };

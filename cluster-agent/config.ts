@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAkvsyncError } from '../core/errors.js';
 import { isDnsSubdomain } from '../core/crd/kubernetes-names.js';
+import { checkLabelSelector } from '../core/crd/label-selector.js';
 import { parseKeyring } from '../core/notification/keyring.js';
 import { DATA_HASH_KEY_MIN_BYTES } from '../core/sync/data-hash.js';
 import { parseQueueIntakeConfig, type QueueIntakeConfig } from './intake/queue-intake-config.js';
@@ -44,6 +45,8 @@ export interface AgentConfig {
   readonly fallback: { readonly intervalMs: number; readonly jitter: number };
   /** Empty: every namespace. */
   readonly watchNamespaces: readonly string[];
+  /** Serve only the CRs matching this label selector (akv2k8s's OBJECT_LABELS); undefined: every CR. */
+  readonly objectLabelSelector: string | undefined;
   readonly honourReloaderAnnotations: boolean;
   /** Plain-HTTP /healthz, /readyz, /metrics. */
   readonly metrics: { readonly host: string; readonly port: number };
@@ -138,6 +141,8 @@ export function loadAgentConfig(
     if (!NAMESPACE_NAME.test(ns)) throw new ConfigError('AKVSYNC_WATCH_NAMESPACES', `"${ns.slice(0, 70)}" is not a namespace name`);
   }
 
+  const objectLabelSelector = parseObjectLabels(get);
+
   const warnings = ['tenancy: one agent identity reads every vault and CRs in all namespaces may use any of them (the akv2k8s default); restrict with namespace policy or per-namespace identity'];
 
   const config: AgentConfig = {
@@ -169,6 +174,7 @@ export function loadAgentConfig(
       jitter: parseNumber('AKVSYNC_FALLBACK_JITTER', get('AKVSYNC_FALLBACK_JITTER'), 0.1, 0, 0.5),
     },
     watchNamespaces,
+    objectLabelSelector,
     honourReloaderAnnotations: parseBool('AKVSYNC_HONOUR_RELOADER', get('AKVSYNC_HONOUR_RELOADER'), true),
     metrics: {
       host: parseHost('AKVSYNC_METRICS_HOST', get('AKVSYNC_METRICS_HOST') ?? '0.0.0.0'),
@@ -181,6 +187,16 @@ export function loadAgentConfig(
     warnings,
   };
   return deepFreeze(config);
+}
+
+/** AKVSYNC_OBJECT_LABELS, or akv2k8s's OBJECT_LABELS (so its chart values work as they are): a label selector. */
+function parseObjectLabels(get: (name: string) => string | undefined): string | undefined {
+  const name = get('AKVSYNC_OBJECT_LABELS') !== undefined ? 'AKVSYNC_OBJECT_LABELS' : 'OBJECT_LABELS';
+  const raw = get(name);
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const checked = checkLabelSelector(raw);
+  if (!checked.ok) throw new ConfigError(name, `is not a label selector: ${checked.reason}`);
+  return checked.selector;
 }
 
 /** The URL of a vault: a per-vault override, else the template. */

@@ -16,6 +16,8 @@ export interface AkvsInformerOptions {
   readonly kubeConfig: KubeConfig;
   /** Empty: every namespace. */
   readonly namespaces: readonly string[];
+  /** Only CRs matching this label selector are listed and watched (a CR that stops matching is seen as deleted). */
+  readonly labelSelector?: string | undefined;
   readonly handlers: AkvsWatchHandlers;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
@@ -67,14 +69,15 @@ export class AkvsInformerSet {
   private async startOne(api: CustomObjectsApi, namespace: string | undefined, i: number): Promise<void> {
     const { group, version, plural } = this.options.resource ?? AKVS_RESOURCE;
     const path = namespace ? `/apis/${group}/${version}/namespaces/${namespace}/${plural}` : `/apis/${group}/${version}/${plural}`;
+    const labelSelector = this.options.labelSelector;
     const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
       const result: unknown = namespace
-        ? await api.listNamespacedCustomObject({ group, version, plural, namespace })
-        : await api.listClusterCustomObject({ group, version, plural });
+        ? await api.listNamespacedCustomObject({ group, version, plural, namespace, labelSelector })
+        : await api.listClusterCustomObject({ group, version, plural, labelSelector });
       this.syncedFlags[i] = true;
       return result as KubernetesListObject<KubernetesObject>;
     };
-    const informer = makeInformer<KubernetesObject>(this.options.kubeConfig, path, list);
+    const informer = makeInformer<KubernetesObject>(this.options.kubeConfig, path, list, labelSelector);
     this.informers[i] = informer;
     this.syncedFlags[i] = false;
     const { handlers, logger } = this.options;

@@ -11,23 +11,24 @@ interface RestErrorLike {
 }
 
 /**
- * Maps a Key Vault SDK failure to our errors: absent or disabled → NotFoundError; 429 / 5xx / 408 / network →
+ * Maps a Key Vault SDK failure (secrets or keys client) to our errors: absent or disabled → NotFoundError (codes
+ * `SecretNotFound` / `SecretDisabled` whatever the object kind); 429 / 5xx / 408 / network →
  * TransientError (with the server's Retry-After); a 2xx answer the SDK could not parse (cut or garbled on the way) →
  * TransientError; other 4xx and auth failures → TerminalError. The new error's message and cause carry only status,
  * a code of safe characters and the object's name: never the SDK message or a body. Those do echo data: a 200 the SDK
  * cannot parse becomes a RestError whose message holds the whole body, the secret's value included.
  */
-export function keyVaultError(error: unknown, what: string): AkvsyncError {
+export function keyVaultError(error: unknown, what: string, noun: 'secret' | 'key' = 'secret'): AkvsyncError {
   const e = (typeof error === 'object' && error !== null ? error : {}) as RestErrorLike;
   const status = e.statusCode;
   const code = typeof e.code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(e.code) ? e.code : '';
   const inner = innerErrorCode(e);
   const cause = new Error(`${e.name ?? 'Error'} status=${status ?? 'none'} code=${code || 'none'}${inner ? ` inner=${inner}` : ''}`);
-  if (status === 404 || code === 'SecretNotFound') {
-    return new NotFoundError('SecretNotFound', `Key Vault secret ${what} was not found`, { cause });
+  if (status === 404 || code === 'SecretNotFound' || code === 'KeyNotFound') {
+    return new NotFoundError('SecretNotFound', `Key Vault ${noun} ${what} was not found`, { cause });
   }
-  if (status === 403 && (inner === 'SecretDisabled' || code === 'SecretDisabled' || /disabled/i.test(e.message ?? ''))) {
-    return new NotFoundError('SecretDisabled', `Key Vault secret ${what} is disabled`, { cause });
+  if (status === 403 && (inner === 'SecretDisabled' || inner === 'KeyDisabled' || code === 'SecretDisabled' || /disabled/i.test(e.message ?? ''))) {
+    return new NotFoundError('SecretDisabled', `Key Vault ${noun} ${what} is disabled`, { cause });
   }
   if (status !== undefined && status >= 200 && status < 300) {
     return new TransientError('KeyVaultBadResponse', `Key Vault's answer to reading ${what} could not be read (${status}${code ? ` ${code}` : ''})`, { cause });

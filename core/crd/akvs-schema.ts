@@ -6,7 +6,7 @@
  * patterns compile in both ECMAScript and Go RE2.
  */
 import {
-  AKVS_CONTENT_TYPES, AKVS_DELETION_POLICIES, AKVS_OBJECT_TYPES, AKVS_TRANSFORMS,
+  AKVS_CONTENT_TYPES, AKVS_DELETION_POLICIES, AKVS_KEY_FORMATS, AKVS_OBJECT_TYPES, AKVS_TRANSFORMS,
 } from './azure-key-vault-secret.js';
 import {
   DATA_KEY_MAX, DATA_KEY_PATTERN, DNS_SUBDOMAIN_MAX, DNS_SUBDOMAIN_PATTERN, SECRET_TYPE_PATTERN,
@@ -91,7 +91,14 @@ export const AKVS_SPEC_SCHEMA: JsonSchema = {
             name: nameOf('Kubernetes Secret name, in this namespace.'),
             type: { type: 'string', description: 'Kubernetes Secret type; absent = Opaque.', pattern: SECRET_TYPE_PATTERN, minLength: 1, maxLength: 253 },
             dataKey: dataKey('The key of the value; required for Opaque and custom Secret types of single-value objects.'),
-            chainOrder: { type: 'string', enum: ['ensureserverfirst'], description: 'Certificates: put the server certificate first.' },
+            chainOrder: {
+              type: 'string', enum: ['ensureserverfirst'],
+              description: 'akv2k8s compatibility: the chain is always written server (leaf) certificate first, whatever the stored order.',
+            },
+            includeCaCert: {
+              type: 'boolean',
+              description: 'kubernetes.io/tls outputs: also write ca.crt, the top certificate of the chain (the root when stored).',
+            },
           },
         },
         configMap: {
@@ -108,6 +115,10 @@ export const AKVS_SPEC_SCHEMA: JsonSchema = {
           description: 'Applied in order to a secret object\'s value.',
           maxItems: 10,
           items: { type: 'string', enum: AKVS_TRANSFORMS },
+        },
+        keyFormat: {
+          type: 'string', enum: AKVS_KEY_FORMATS,
+          description: 'key objects: the public key as pem (SPKI, default) or jwk (JSON Web Key).',
         },
       },
     },

@@ -27,6 +27,10 @@ export type AkvsContentType = (typeof AKVS_CONTENT_TYPES)[number];
 export const AKVS_TRANSFORMS = ['trim', 'base64encode', 'base64decode'] as const;
 export type AkvsTransform = (typeof AKVS_TRANSFORMS)[number];
 
+export const AKVS_KEY_FORMATS = ['pem', 'jwk'] as const;
+/** How a `key` object is written: its public key as SPKI PEM (default) or as a JWK (JSON). */
+export type AkvsKeyFormat = (typeof AKVS_KEY_FORMATS)[number];
+
 export const AKVS_DELETION_POLICIES = ['Delete', 'Retain'] as const;
 /** `Delete` (the default when absent): the output is owned by the CR and goes with it. `Retain`: it stays. */
 export type AkvsDeletionPolicy = (typeof AKVS_DELETION_POLICIES)[number];
@@ -56,8 +60,10 @@ export interface AkvsSecretOutput {
   type?: string;
   /** The data key for single-value outputs (required for Opaque/custom types). */
   dataKey?: string;
-  /** Certificates whose server certificate is last in the chain. */
+  /** akv2k8s: put the server certificate first. akvsync always writes the chain leaf first, so it changes nothing. */
   chainOrder?: 'ensureserverfirst';
+  /** kubernetes.io/tls outputs of certificates (or PFX/PEM secrets): also write `ca.crt`, the top of the chain. */
+  includeCaCert?: boolean;
 }
 
 export interface AkvsConfigMapOutput {
@@ -70,6 +76,8 @@ export interface AkvsOutput {
   configMap?: AkvsConfigMapOutput;
   /** Applied in order to a `secret` object's value. */
   transform?: AkvsTransform[];
+  /** `key` objects only: `pem` (default, SPKI `PUBLIC KEY`) or `jwk`. */
+  keyFormat?: AkvsKeyFormat;
 }
 
 export interface AkvsSpec {

@@ -4,7 +4,7 @@
  * as TypeScript for validateAkvsSpec (agent and tests). `self` in CEL is the spec.
  */
 import type { AkvsSpec } from './azure-key-vault-secret.js';
-import { SECRET_TYPES_WITH_OWN_KEYS, secretOutputNeedsDataKey } from './secret-types.js';
+import { SECRET_TYPE_TLS, SECRET_TYPES_WITH_OWN_KEYS, secretOutputNeedsDataKey } from './secret-types.js';
 
 export interface SpecRule {
   /** CEL, evaluated on the spec (`self`). */
@@ -63,5 +63,20 @@ export const AKVS_SPEC_RULES: readonly SpecRule[] = [
     message: 'transforms apply only to vault.object.type secret',
     reason: 'FieldValueForbidden',
     holds: (s) => (s.output?.transform?.length ?? 0) === 0 || s.vault.object.type === 'secret',
+  },
+  {
+    cel: "!has(self.output) || !has(self.output.keyFormat) || self.vault.object.type == 'key'",
+    fieldPath: '.output.keyFormat',
+    message: 'applies only to vault.object.type key',
+    reason: 'FieldValueForbidden',
+    holds: (s) => s.output?.keyFormat === undefined || s.vault.object.type === 'key',
+  },
+  {
+    cel: `!has(self.output) || !has(self.output.secret) || !has(self.output.secret.includeCaCert) || !self.output.secret.includeCaCert || (has(self.output.secret.type) && self.output.secret.type == '${SECRET_TYPE_TLS}' && self.vault.object.type in ['certificate', 'secret'])`,
+    fieldPath: '.output.secret.includeCaCert',
+    message: `applies only to Secret type ${SECRET_TYPE_TLS} of certificate or secret objects`,
+    reason: 'FieldValueForbidden',
+    holds: (s) => s.output?.secret?.includeCaCert !== true
+      || (s.output.secret.type === SECRET_TYPE_TLS && (s.vault.object.type === 'certificate' || s.vault.object.type === 'secret')),
   },
 ];

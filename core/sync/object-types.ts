@@ -1,9 +1,10 @@
 import type { AkvsObjectType, AkvsSpec } from '../crd/azure-key-vault-secret.js';
 import type { VaultObjectRef, VaultObjectType } from '../ports/vault-object-store.js';
 import type { ObjectTypeStrategy } from './output-strategy.js';
+import { certificateObject } from './strategies/certificate-object.js';
+import { keyObject } from './strategies/key-object.js';
 import { multiKeyValueObject } from './strategies/multi-key-value-object.js';
 import { secretObject } from './strategies/secret-object.js';
-import { unsupportedObject } from './strategies/unsupported-object.js';
 
 /** One row per CR object type (`spec.vault.object.type`). */
 export interface ObjectTypeEntry {
@@ -15,14 +16,13 @@ export interface ObjectTypeEntry {
 
 /**
  * THE table of object types. Adding one = a row here + its converter (a pure ObjectTypeStrategy); nothing else in
- * the agent branches on the object type. Certificates and keys answer `UnsupportedObjectType` until their converters
- * (core/certificates/) plug in here.
+ * the agent branches on the object type. The certificate and key converters live in core/certificates/.
  */
 export const OBJECT_TYPES: Readonly<Record<AkvsObjectType, ObjectTypeEntry>> = {
   secret: { reads: 'secret', toOutput: secretObject },
   'multi-key-value-secret': { reads: 'secret', toOutput: multiKeyValueObject },
-  certificate: { reads: 'certificate', toOutput: unsupportedObject("object type 'certificate'") },
-  key: { reads: 'key', toOutput: unsupportedObject("object type 'key'") },
+  certificate: { reads: 'certificate', toOutput: certificateObject },
+  key: { reads: 'key', toOutput: keyObject },
 };
 
 /** One row per Key Vault object kind. */
@@ -39,7 +39,7 @@ export interface VaultObjectTypeEntry {
 export const VAULT_OBJECT_TYPES: Readonly<Record<VaultObjectType, VaultObjectTypeEntry>> = {
   secret: { notificationType: 'Secret', listedAs: 'secret' },
   certificate: { notificationType: 'Certificate', listedAs: 'secret' },
-  key: { notificationType: 'Key', listedAs: undefined },
+  key: { notificationType: 'Key', listedAs: 'key' },
 };
 
 export const isVaultObjectType = (t: string | undefined): t is VaultObjectType => t !== undefined && Object.hasOwn(VAULT_OBJECT_TYPES, t);

@@ -1,6 +1,6 @@
 /**
- * Response bodies shaped like Key Vault's (SecretBundle, SecretItem, DeletedSecretBundle, KeyBundle,
- * CertificateBundle). Ids use the listener's base URL so that clients can follow them.
+ * Response bodies shaped like Key Vault's (SecretBundle, SecretItem, DeletedSecretBundle, KeyBundle, KeyItem,
+ * CertificateBundle, CertificateItem, CertificatePolicy). Ids use the listener's base URL so that clients can follow them.
  */
 import type { CertificateRecord, KeyRecord, ObjectAttributes, SecretRecord } from './object-records.js';
 import type { DeletedSecret } from './secret-state.js';
@@ -57,13 +57,44 @@ export function deletedSecretBundle(base: string, deleted: DeletedSecret): Json 
   };
 }
 
+function keyOps(record: KeyRecord): string[] {
+  return record.jwk.kty === 'RSA' ? ['encrypt', 'decrypt', 'sign', 'verify', 'wrapKey', 'unwrapKey'] : ['sign', 'verify'];
+}
+
 export function keyBundle(base: string, name: string, record: KeyRecord): Json {
-  const ops = record.jwk.kty === 'RSA' ? ['encrypt', 'decrypt', 'sign', 'verify', 'wrapKey', 'unwrapKey'] : ['sign', 'verify'];
   return {
-    key: { kid: `${base}/keys/${name}/${record.version}`, key_ops: ops, ...record.jwk },
+    key: { kid: `${base}/keys/${name}/${record.version}`, key_ops: keyOps(record), ...record.jwk },
     attributes: attributesJson(record.attributes),
     ...(record.tags !== undefined ? { tags: record.tags } : {}),
     ...(record.managed ? { managed: true } : {}),
+  };
+}
+
+/** An item of `GET /keys` (no version in the kid) or of `GET /keys/{name}/versions` (with it). */
+export function keyItem(base: string, name: string, record: KeyRecord, withVersion: boolean): Json {
+  return {
+    kid: withVersion ? `${base}/keys/${name}/${record.version}` : `${base}/keys/${name}`,
+    attributes: attributesJson(record.attributes),
+    ...(record.tags !== undefined ? { tags: record.tags } : {}),
+    ...(record.managed ? { managed: true } : {}),
+  };
+}
+
+export function certificatePolicyJson(base: string, name: string, record: CertificateRecord): Json {
+  const { policy } = record;
+  return {
+    id: `${base}/certificates/${name}/policy`,
+    key_props: {
+      exportable: policy.exportable,
+      kty: policy.keyType,
+      ...(policy.keySize !== undefined ? { key_size: policy.keySize } : {}),
+      ...(policy.curve !== undefined ? { crv: policy.curve } : {}),
+      reuse_key: false,
+    },
+    secret_props: { contentType: policy.contentType },
+    x509_props: { subject: policy.subject },
+    issuer: { name: 'Unknown' },
+    attributes: { enabled: true, created: record.attributes.created, updated: record.attributes.updated },
   };
 }
 
@@ -76,10 +107,16 @@ export function certificateBundle(base: string, name: string, record: Certificat
     cer: record.cerDer.toString('base64'),
     attributes: attributesJson(record.attributes),
     ...(record.tags !== undefined ? { tags: record.tags } : {}),
-    policy: {
-      id: `${base}/certificates/${name}/policy`,
-      secret_props: { contentType: record.contentType },
-      issuer: { name: 'Unknown' },
-    },
+    policy: certificatePolicyJson(base, name, record),
+  };
+}
+
+/** An item of `GET /certificates` (no version in the id) or of `GET /certificates/{name}/versions` (with it). */
+export function certificateItem(base: string, name: string, record: CertificateRecord, withVersion: boolean): Json {
+  return {
+    id: withVersion ? `${base}/certificates/${name}/${record.version}` : `${base}/certificates/${name}`,
+    x5t: record.x5t,
+    attributes: attributesJson(record.attributes),
+    ...(record.tags !== undefined ? { tags: record.tags } : {}),
   };
 }

@@ -1,21 +1,26 @@
 /**
  * A certificate with its private key, in the two forms Key Vault serves a certificate's backing secret:
- * PEM (private key then certificates, application/x-pem-file) or base64 PKCS#12 (application/x-pkcs12,
- * empty password). PKCS#12 reading and writing go through node-forge, which handles RSA keys only.
+ * PEM (PKCS#8 private key then the chain, application/x-pem-file) or base64 PKCS#12 (application/x-pkcs12, empty
+ * password). Reading goes through the agent's own converters (core/certificates: PEM or PKCS#12, RSA or EC); PKCS#12
+ * is written by pkcs12-writer.ts. A non-exportable certificate's secret holds the chain only, as in Azure.
  */
-import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
-import forge from 'node-forge';
+import { type KeyObject, type X509Certificate, createHash } from 'node:crypto';
+import { PEM_CONTENT_TYPE, PKCS12_CONTENT_TYPE, readCertificateValue } from '../../core/certificates/certificate-value.js';
+import { orderChain } from '../../core/certificates/order-chain.js';
+import { toPem } from '../../core/certificates/pem.js';
+import { readPkcs12 } from '../../core/certificates/read-pkcs12.js';
+import { isAkvsyncError } from '../../core/errors.js';
 import { badParameter } from './kv-error.js';
+import { writePkcs12 } from './pkcs12-writer.js';
 
-export const PEM_CONTENT_TYPE = 'application/x-pem-file';
-export const PKCS12_CONTENT_TYPE = 'application/x-pkcs12';
+export { PEM_CONTENT_TYPE, PKCS12_CONTENT_TYPE };
 export type CertificateContentType = typeof PEM_CONTENT_TYPE | typeof PKCS12_CONTENT_TYPE;
 
 export interface CertificateMaterial {
-  /** PKCS#8 PEM. */
-  readonly keyPem: string;
-  /** Leaf first, then the rest of the chain as given. */
-  readonly certPems: readonly string[];
+  /** Undefined in the secret of a certificate whose key is not exportable. */
+  readonly privateKey: KeyObject | undefined;
+  /** Leaf first, then its issuers. */
+  readonly chain: readonly X509Certificate[];
 }
 
 export interface CertificateFacts {
@@ -24,84 +29,79 @@ export interface CertificateFacts {
   readonly nbf: number;
   readonly exp: number;
   readonly publicJwk: Record<string, string>;
+  /** What the policy's key_props report. */
+  readonly keyType: 'RSA' | 'EC';
+  readonly keySize: number | undefined;
+  readonly curve: string | undefined;
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z ]+)-----[\s\S]+?-----END \1-----/g;
+const SUBJECT = { objectName: 'import', version: 'new' };
+const CURVES: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521', secp256k1: 'P-256K' };
+
+/** Core's errors (TerminalError) become 400 BadParameter with a message of the emulator's own. */
+function asBadParameter<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!isAkvsyncError(error)) throw error;
+    if (error.code === 'CertificateKeyMismatch') throw badParameter('No certificate matches the private key.');
+    if (/integrity check/.test(error.message)) throw badParameter('The PKCS#12 data could not be read (bad encoding or password).');
+    throw badParameter('The certificate data could not be read: give a private key and its certificate(s), as PEM or PKCS#12.');
+  }
+}
+
+function withKey(material: CertificateMaterial): CertificateMaterial {
+  if (!material.privateKey) throw badParameter('The PEM or PKCS#12 must contain a private key and at least one certificate.');
+  if (!['rsa', 'ec'].includes(material.privateKey.asymmetricKeyType ?? '')) throw badParameter('Only RSA and EC keys are supported.');
+  return material;
+}
 
 export function materialFromPem(pem: string): CertificateMaterial {
-  const blocks = [...pem.matchAll(PEM_BLOCK)];
-  const keyBlock = blocks.find((b) => b[1]?.endsWith('PRIVATE KEY'));
-  const certPems = blocks.filter((b) => b[1] === 'CERTIFICATE').map((b) => lf(`${b[0]}\n`));
-  if (!keyBlock || certPems.length === 0) throw badParameter('The PEM must contain a private key and at least one certificate.');
-  return withLeafFirst(normaliseKey(keyBlock[0]), certPems);
+  return withKey(asBadParameter(() => readCertificateValue(pem, PEM_CONTENT_TYPE, SUBJECT)));
 }
 
 export function materialFromPfx(pfxBase64: string, password = ''): CertificateMaterial {
-  let p12: forge.pkcs12.Pkcs12Pfx;
-  try {
-    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.decode64(pfxBase64)), password);
-  } catch {
-    throw badParameter('The PKCS#12 data could not be read (bad encoding or password).');
-  }
-  const oids = forge.pki.oids;
-  const keyBags = [
-    ...(p12.getBags({ bagType: oids.pkcs8ShroudedKeyBag })[oids.pkcs8ShroudedKeyBag as string] ?? []),
-    ...(p12.getBags({ bagType: oids.keyBag })[oids.keyBag as string] ?? []),
-  ];
-  const certBags = p12.getBags({ bagType: oids.certBag })[oids.certBag as string] ?? [];
-  const key = keyBags.find((b) => b.key)?.key;
-  const certs = certBags.flatMap((b) => (b.cert ? [lf(forge.pki.certificateToPem(b.cert))] : []));
-  if (!key || certs.length === 0) throw badParameter('The PKCS#12 data must contain a private key and at least one certificate.');
-  return withLeafFirst(normaliseKey(forge.pki.privateKeyToPem(key)), certs);
-}
-
-/** forge writes CRLF; Key Vault and node:crypto write LF. */
-function lf(pem: string): string {
-  return pem.replace(/\r\n/g, '\n');
-}
-
-/** The backing secret's value in the requested format. */
-export function secretValue(material: CertificateMaterial, contentType: CertificateContentType): string {
-  if (contentType === PEM_CONTENT_TYPE) return [material.keyPem, ...material.certPems].join('');
-  const key = forge.pki.privateKeyFromPem(material.keyPem);
-  const certs = material.certPems.map((c) => forge.pki.certificateFromPem(c));
-  const asn1 = forge.pkcs12.toPkcs12Asn1(key, certs, '', { algorithm: '3des' });
-  return forge.util.encode64(forge.asn1.toDer(asn1).getBytes());
+  return withKey(asBadParameter(() => {
+    const { privateKeys, certificates } = readPkcs12(Buffer.from(pfxBase64, 'base64'), SUBJECT, password);
+    if (privateKeys.length !== 1 || certificates.length === 0) throw badParameter('The PKCS#12 data must contain one private key and at least one certificate.');
+    const ordered = orderChain(certificates, privateKeys[0]);
+    if (!ordered) throw badParameter('No certificate matches the private key.');
+    return { privateKey: privateKeys[0], chain: ordered.chain };
+  }));
 }
 
 /** Reads a backing secret value back (for `outContentType` conversion). */
 export function materialFromSecretValue(value: string, contentType: string | undefined): CertificateMaterial {
-  return contentType === PKCS12_CONTENT_TYPE ? materialFromPfx(value) : materialFromPem(value);
+  return asBadParameter(() => readCertificateValue(value, contentType, SUBJECT));
+}
+
+/** The backing secret's value in the requested format; without the key when it is not exportable. */
+export function secretValue(material: CertificateMaterial, contentType: CertificateContentType, exportable = true): string {
+  const key = exportable ? material.privateKey : undefined;
+  if (contentType === PEM_CONTENT_TYPE) {
+    return (key ? key.export({ type: 'pkcs8', format: 'pem' }).toString() : '') + material.chain.map((c) => toPem('CERTIFICATE', c.raw)).join('');
+  }
+  const keyDer = key ? key.export({ type: 'pkcs8', format: 'der' }) : undefined;
+  return writePkcs12(keyDer, material.chain.map((c) => c.raw)).toString('base64');
 }
 
 export function certificateFacts(material: CertificateMaterial): CertificateFacts {
-  const leaf = new X509Certificate(material.certPems[0] as string);
+  const leaf = material.chain[0] as X509Certificate;
   const jwk = leaf.publicKey.export({ format: 'jwk' });
+  const details = leaf.publicKey.asymmetricKeyDetails;
+  const ec = leaf.publicKey.asymmetricKeyType === 'ec';
   return {
     cerDer: leaf.raw,
     x5t: createHash('sha1').update(leaf.raw).digest('base64url'),
     nbf: Math.floor(leaf.validFromDate.getTime() / 1000),
     exp: Math.floor(leaf.validToDate.getTime() / 1000),
     publicJwk: Object.fromEntries(Object.entries(jwk).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    keyType: ec ? 'EC' : 'RSA',
+    keySize: ec ? undefined : details?.modulusLength,
+    curve: ec && details?.namedCurve ? (CURVES[details.namedCurve] ?? details.namedCurve) : undefined,
   };
 }
 
 export function isCertificateContentType(value: string): value is CertificateContentType {
   return value === PEM_CONTENT_TYPE || value === PKCS12_CONTENT_TYPE;
-}
-
-function normaliseKey(pem: string): string {
-  try {
-    return createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }).toString();
-  } catch {
-    throw badParameter('The private key could not be read.');
-  }
-}
-
-function withLeafFirst(keyPem: string, certPems: string[]): CertificateMaterial {
-  const key = createPrivateKey(keyPem);
-  const leafIndex = certPems.findIndex((c) => new X509Certificate(c).checkPrivateKey(key));
-  if (leafIndex < 0) throw badParameter('No certificate matches the private key.');
-  const leaf = certPems[leafIndex] as string;
-  return { keyPem, certPems: [leaf, ...certPems.filter((_, i) => i !== leafIndex)] };
 }

@@ -6,19 +6,19 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/ports/clock.js';
-import { type TestCa, issueLoopbackServerCert } from '../local-stack/tls.js';
-import type { CertificateImport } from './certificate-state.js';
+import { type TestCa, issueCertificate, issueLoopbackServerCert } from '../local-stack/tls.js';
+import type { CertificateImport, CertificatePatch } from './certificate-state.js';
 import { ClientRegistry, type FederatedCredential } from './client-registry.js';
-import { resolveOptions } from './emulator-options.js';
+import { resolveClient, resolveOptions } from './emulator-options.js';
 import { newVersionEvent } from './event-grid-event.js';
 import { type DeliveryRecord, EventPublisher } from './event-publisher.js';
 import { FaultInjector, type FaultRule } from './fault-injector.js';
 import { loopbackPoster } from './http-post.js';
-import type { KeyCreate } from './key-state.js';
+import type { KeyCreate, KeyPatch } from './key-state.js';
 import type { NewVersion } from './object-records.js';
-import { RequestStats } from './request-stats.js';
+import { type RequestFilter, RequestStats } from './request-stats.js';
 import type { SecretPatch } from './secret-state.js';
-import { startTokenIssuer } from './token-issuer.js';
+import { type TokenIssuer, startTokenIssuer } from './token-issuer.js';
 import { TokenSigner } from './token-signer.js';
 import { type Listener, startVaultServer } from './vault-server.js';
 import { type VaultState, createVaultState } from './vault-state.js';
@@ -26,8 +26,10 @@ import { type VaultState, createVaultState } from './vault-state.js';
 export type { FaultRule } from './fault-injector.js';
 export type { DeliveryRecord } from './event-publisher.js';
 export type { EventGridEvent } from './event-grid-event.js';
-export type { CertificateImport } from './certificate-state.js';
-export type { KeyCreate } from './key-state.js';
+export type { CertificateImport, CertificatePatch } from './certificate-state.js';
+export type { KeyCreate, KeyPatch } from './key-state.js';
+export type { RequestFilter } from './request-stats.js';
+export { ANONYMOUS } from './request-client.js';
 
 export interface KeyVaultEmulatorOptions {
   ca: TestCa;
@@ -62,8 +64,19 @@ export interface KeyVaultEmulator {
   readonly clientId: string;
   readonly clientSecret: string;
   registerFederatedCredential(fc: FederatedCredential): void;
-  requestCount(filter?: { vault?: string; operation?: string }): number;
+  /**
+   * Also serve the authority as `hostName` (certificate from the emulator's CA) on a loopback `address`:`port`
+   * (default 443), for a client that hard-codes Entra ID's host; only a mount namespace that maps the name to the
+   * address sees it (scripts/peer-eso/). Returns the alias's base URL; closed with the emulator.
+   */
+  serveAuthorityAs(hostName: string, address: string, port?: number): Promise<string>;
+  /** Another app with a client secret (default: a random client id and secret), so each tool gets its own identity. */
+  registerClient(credentials?: { clientId?: string; clientSecret?: string }): { clientId: string; clientSecret: string };
+  /** Authenticated requests (401 challenges left out), optionally of one vault, operation and/or client id. */
+  requestCount(filter?: RequestFilter): number;
   counters(): Record<string, number>;
+  /** The same counters per client id: the token's `appid` on a vault, the form's `client_id` at the authority. */
+  countersByClient(): Record<string, Record<string, number>>;
   resetCounters(): void;
   injectFault(rule: FaultRule): void;
   clearFaults(): void;
@@ -71,8 +84,13 @@ export interface KeyVaultEmulator {
   /** PATCH without HTTP (no event, as in Azure). `version` absent: the latest. */
   updateSecret(vault: string, name: string, patch: SecretPatch & { version?: string }): void;
   deleteSecret(vault: string, name: string): void;
+  /** A certificate version (PEM or PKCS#12 input, RSA or EC; policy: `contentType`, `exportable`); emits its event. */
   importCertificate(vault: string, name: string, input: CertificateImport): { version: string };
+  /** PATCH of a certificate version (default the latest): `enabled`/`tags` reach its secret and key too. No event. */
+  updateCertificate(vault: string, name: string, patch: CertificatePatch & { version?: string }): void;
   createKey(vault: string, name: string, input: KeyCreate): { version: string };
+  /** PATCH of a key version (default the latest). No event. */
+  updateKey(vault: string, name: string, patch: KeyPatch & { version?: string }): void;
   /** Only these client ids may use the vault (403 ForbiddenByRbac otherwise); undefined lifts the restriction. */
   restrictAccess(vault: string, clientIds: string[] | undefined): void;
   subscribe(url: string): void;
@@ -103,11 +121,13 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
 
   const signer = await TokenSigner.create(clock);
   const listeners: Listener[] = [];
+  let authority: TokenIssuer | undefined;
   const states = new Map<string, VaultState>();
   const urls = new Map<string, string>();
   try {
     const issuer = await startTokenIssuer({ tls, tenantId: resolved.tenantId, clients, signer, stats, faults, clock, tokenLifetimeSeconds: options.tokenLifetimeSeconds });
     listeners.push(issuer);
+    authority = issuer;
     for (const vault of resolved.vaults) {
       const state = createVaultState({
         nowSeconds: () => Math.floor(clock.now() / 1000),
@@ -115,7 +135,7 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
         onNewVersion: (created: NewVersion) =>
           publisher.publish(newVersionEvent({ id: randomUUID(), vault, resourceId: resourceId(vault), eventTime: new Date(clock.now()).toISOString(), created })),
       });
-      const auth = { signer, issuer: () => issuer.issuer, authority: () => `${issuer.url}/${resolved.tenantId}`, allowedClients: () => access.get(vault) };
+      const auth = { signer, issuers: () => issuer.issuers, authority: () => `${issuer.url}/${resolved.tenantId}`, allowedClients: () => access.get(vault) };
       const listener = await startVaultServer({ vault, state, tls, stats, faults, auth });
       listeners.push(listener);
       states.set(vault, state);
@@ -141,8 +161,16 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
     clientId: resolved.clientId,
     clientSecret: resolved.clientSecret,
     registerFederatedCredential: (fc) => clients.addFederatedCredential(fc),
+    serveAuthorityAs: async (hostName, address, port = 443) =>
+      (await (authority as TokenIssuer).serveAs({ hostName, address, port, tls: issueCertificate(options.ca, { hosts: [hostName] }) })).url,
+    registerClient: (credentials = {}) => {
+      const app = resolveClient(credentials);
+      clients.addSecret(app.clientId, app.clientSecret);
+      return { clientId: app.clientId, clientSecret: app.clientSecret };
+    },
     requestCount: (filter) => stats.requestCount(filter),
     counters: () => stats.counters(),
+    countersByClient: () => stats.countersByClient(),
     resetCounters: () => stats.reset(),
     injectFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
@@ -150,7 +178,9 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
     updateSecret: (vault, name, { version, ...patch }) => void stateOf(vault).secrets.update(name, version, patch),
     deleteSecret: (vault, name) => void stateOf(vault).secrets.delete(name),
     importCertificate: (vault, name, input) => ({ version: stateOf(vault).certificates.import(name, input).record.version }),
+    updateCertificate: (vault, name, { version, ...patch }) => void stateOf(vault).certificates.update(name, version, patch),
     createKey: (vault, name, input) => ({ version: stateOf(vault).keys.create(name, input).record.version }),
+    updateKey: (vault, name, { version, ...patch }) => void stateOf(vault).keys.update(name, version, patch),
     restrictAccess: (vault, clientIds) => {
       if (clientIds === undefined) access.delete(known(vault));
       else access.set(known(vault), new Set(clientIds.map((c) => c.toLowerCase())));

@@ -28,13 +28,25 @@ export interface KeyRecord {
   readonly managed: boolean;
 }
 
+/** What a certificate version's policy says (the parts the emulator honours). */
+export interface CertificatePolicy {
+  /** `key_props.exportable`: false → the backing secret holds the certificates only, no private key. */
+  readonly exportable: boolean;
+  /** `secret_props.contentType`: the backing secret's format. */
+  readonly contentType: string;
+  readonly keyType: 'RSA' | 'EC';
+  readonly keySize: number | undefined;
+  readonly curve: string | undefined;
+  /** `x509_props.subject`, e.g. `CN=app.example.test`. */
+  readonly subject: string;
+}
+
 export interface CertificateRecord {
   readonly version: string;
   readonly cerDer: Buffer;
   /** base64url SHA-1 thumbprint of the DER. */
   readonly x5t: string;
-  /** The backing secret's content type (the policy's `secret_props.contentType`). */
-  readonly contentType: string;
+  readonly policy: CertificatePolicy;
   tags: Record<string, string> | undefined;
   readonly attributes: ObjectAttributes;
 }

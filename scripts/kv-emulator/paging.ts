@@ -50,3 +50,23 @@ function decodeToken(token: unknown): string | undefined {
   }
   throw badParameter('The $skiptoken is invalid.');
 }
+
+type Query = Record<string, string | undefined>;
+
+/** A list answer `{ value, nextLink }`: one page of `items` (sorted ascending by `keyOf`), each turned into JSON. */
+export function listPage<T>(base: string, path: string, query: Query, items: readonly T[], keyOf: (item: T) => string, toJson: (item: T) => unknown): { value: unknown[]; nextLink: string | null } {
+  const max = parseMaxResults(query.maxresults);
+  const page = pageOf(items, keyOf, query.$skiptoken, max);
+  return { value: page.items.map(toJson), nextLink: nextLink(base, path, query['api-version'] ?? '', page.skipToken, max) };
+}
+
+/** A versions list answer: the versions in creation order, paged like any list. */
+export function versionsPage<V>(base: string, path: string, query: Query, versions: readonly V[], toJson: (version: V) => unknown): { value: unknown[]; nextLink: string | null } {
+  const keyed = versions.map((record, i) => ({ key: String(i).padStart(10, '0'), record }));
+  return listPage(base, path, query, keyed, (k) => k.key, (k) => toJson(k.record));
+}
+
+/** The latest version of each object, for the lists of a collection (`GET /secrets`, `/keys`, `/certificates`). */
+export function latestOf<V>(entry: { readonly versions: readonly V[] }): V | undefined {
+  return entry.versions[entry.versions.length - 1];
+}

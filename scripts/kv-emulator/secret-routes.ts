@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { deletedSecretBundle, secretBundle, secretItem } from './bundles.js';
 import { isCertificateContentType, materialFromSecretValue, secretValue } from './certificate-material.js';
-import { nextLink, pageOf, parseMaxResults } from './paging.js';
+import { latestOf, listPage, versionsPage } from './paging.js';
 import type { SecretRecord } from './object-records.js';
 import type { VaultState } from './vault-state.js';
 
@@ -33,8 +33,6 @@ const setBody = {
 };
 const patchBody = { type: 'object', properties: { contentType: { type: 'string' }, tags: tagsSchema, attributes: attributesSchema } };
 
-const apiVersion = (request: FastifyRequest): string => (request.query as Query)['api-version'] ?? '';
-
 export function secretRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const secrets = ctx.state.secrets;
 
@@ -53,25 +51,15 @@ export function secretRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   app.get<{ Params: Params; Querystring: Query }>('/secrets/:name/versions', { config: { operation: 'listVersions' } }, async (request) => {
     const entry = secrets.versions(request.params.name);
-    const max = parseMaxResults(request.query.maxresults);
-    const keyed = entry.versions.map((record, i) => ({ key: String(i).padStart(10, '0'), record }));
-    const page = pageOf(keyed, (k) => k.key, request.query.$skiptoken, max);
-    return {
-      value: page.items.map(({ record }) => secretItem(ctx.base(), entry.name, record, true)),
-      nextLink: nextLink(ctx.base(), `/secrets/${entry.name}/versions`, apiVersion(request), page.skipToken, max),
-    };
+    return versionsPage(ctx.base(), `/secrets/${entry.name}/versions`, request.query, entry.versions, (record) => secretItem(ctx.base(), entry.name, record, true));
   });
 
   app.get<{ Querystring: Query }>('/secrets', { config: { operation: 'listSecrets' } }, async (request) => {
-    const max = parseMaxResults(request.query.maxresults);
-    const page = pageOf(secrets.list(), (e) => e.name.toLowerCase(), request.query.$skiptoken, max);
-    return {
-      value: page.items.flatMap((e) => {
-        const latest = e.versions[e.versions.length - 1];
-        return latest ? [secretItem(ctx.base(), e.name, latest, false)] : [];
-      }),
-      nextLink: nextLink(ctx.base(), '/secrets', apiVersion(request), page.skipToken, max),
-    };
+    const withLatest = secrets.list().flatMap((e) => {
+      const latest = latestOf(e);
+      return latest ? [{ name: e.name, latest }] : [];
+    });
+    return listPage(ctx.base(), '/secrets', request.query, withLatest, (e) => e.name.toLowerCase(), (e) => secretItem(ctx.base(), e.name, e.latest, false));
   });
 
   const updateSecret = async (request: FastifyRequest<{ Params: Params; Body: Body }>) => {
@@ -86,14 +74,9 @@ export function secretRoutes(app: FastifyInstance, ctx: RouteContext): void {
     deletedSecretBundle(ctx.base(), secrets.delete(request.params.name)),
   );
 
-  app.get<{ Querystring: Query }>('/deletedsecrets', { config: { operation: 'listDeletedSecrets' } }, async (request) => {
-    const max = parseMaxResults(request.query.maxresults);
-    const page = pageOf(secrets.listDeleted(), (d) => d.entry.name.toLowerCase(), request.query.$skiptoken, max);
-    return {
-      value: page.items.map((d) => deletedSecretBundle(ctx.base(), d)),
-      nextLink: nextLink(ctx.base(), '/deletedsecrets', apiVersion(request), page.skipToken, max),
-    };
-  });
+  app.get<{ Querystring: Query }>('/deletedsecrets', { config: { operation: 'listDeletedSecrets' } }, async (request) =>
+    listPage(ctx.base(), '/deletedsecrets', request.query, secrets.listDeleted(), (d) => d.entry.name.toLowerCase(), (d) => deletedSecretBundle(ctx.base(), d)),
+  );
   app.get<{ Params: Params }>('/deletedsecrets/:name', { config: { operation: 'getDeletedSecret' } }, async (request) =>
     deletedSecretBundle(ctx.base(), secrets.getDeleted(request.params.name)),
   );

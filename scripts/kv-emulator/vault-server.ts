@@ -1,9 +1,10 @@
 /** One emulated vault: its own HTTPS listener on 127.0.0.1, so SDK identifier parsing works as on *.vault.azure.net. */
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
-import { certificateKeyRoutes } from './certificate-key-routes.js';
+import { certificateRoutes } from './certificate-routes.js';
 import type { FaultInjector } from './fault-injector.js';
 import { instrument } from './instrument.js';
+import { keyRoutes } from './key-routes.js';
 import type { RequestStats } from './request-stats.js';
 import { secretRoutes } from './secret-routes.js';
 import { type VaultAuthOptions, vaultAdmission } from './vault-auth.js';
@@ -35,7 +36,8 @@ export async function startVaultServer(options: VaultServerOptions): Promise<Lis
   instrument(app, { target: options.vault, stats: options.stats, faults: options.faults, admit: vaultAdmission(options.auth) });
   const ctx = { base: () => base, state: options.state };
   secretRoutes(app, ctx);
-  certificateKeyRoutes(app, ctx);
+  certificateRoutes(app, ctx);
+  keyRoutes(app, ctx);
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = listenerUrl(app.server.address());
   return { url: base, close: () => app.close() };

@@ -1,11 +1,13 @@
 import {
   SECRET_TYPE_BASIC_AUTH, SECRET_TYPE_DOCKER_CONFIG_JSON, SECRET_TYPE_DOCKERCFG, SECRET_TYPE_SSH_AUTH, SECRET_TYPE_TLS,
 } from '../../crd/secret-types.js';
+import { readCertificateValue } from '../../certificates/certificate-value.js';
+import { tlsSecretData } from '../../certificates/tls-secret-data.js';
 import { TerminalError } from '../../errors.js';
 import { secretValueOf } from '../output-strategy.js';
 import type { ObjectTypeStrategy, StrategyInput } from '../output-strategy.js';
 import { applyTransforms } from '../transforms.js';
-import { unsupportedObject } from './unsupported-object.js';
+import { requireDataKey } from './require-data-key.js';
 
 function invalidFormat(input: StrategyInput, expected: string): TerminalError {
   const { spec, value, target } = input;
@@ -13,10 +15,11 @@ function invalidFormat(input: StrategyInput, expected: string): TerminalError {
     `Key Vault secret '${spec.vault.object.name}' version ${value.version} is not ${expected}, as Secret type ${target.secretType} needs`);
 }
 
-function isJson(value: Buffer): boolean {
+/** A JSON object, as the apiserver requires of .dockerconfigjson / .dockercfg (a string, list or number is refused there). */
+function isJsonObject(value: Buffer): boolean {
   try {
-    JSON.parse(value.toString('utf8'));
-    return true;
+    const parsed: unknown = JSON.parse(value.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
   } catch {
     return false;
   }
@@ -30,31 +33,33 @@ const OWN_KEYS: Record<string, (value: Buffer, input: StrategyInput) => [string,
     return [['username', value.subarray(0, colon)], ['password', value.subarray(colon + 1)]];
   },
   [SECRET_TYPE_DOCKER_CONFIG_JSON]: (value, input) => {
-    if (!isJson(value)) throw invalidFormat(input, 'valid JSON');
+    if (!isJsonObject(value)) throw invalidFormat(input, 'a JSON object');
     return [['.dockerconfigjson', value]];
   },
   [SECRET_TYPE_DOCKERCFG]: (value, input) => {
-    if (!isJson(value)) throw invalidFormat(input, 'valid JSON');
+    if (!isJsonObject(value)) throw invalidFormat(input, 'a JSON object');
     return [['.dockercfg', value]];
   },
   [SECRET_TYPE_SSH_AUTH]: (value) => [['ssh-privatekey', value]],
 };
 
-const pfxOrPem = unsupportedObject(`a 'secret' object written as Secret type ${SECRET_TYPE_TLS} (PFX/PEM)`);
-
 /**
  * `secret`: the value after `output.transform`, under `dataKey` (Opaque, absent or custom Secret type, and any
- * ConfigMap), or under the well-known keys of basic-auth / dockerconfigjson / dockercfg / ssh-auth Secrets.
+ * ConfigMap), or under the well-known keys of basic-auth / dockerconfigjson / dockercfg / ssh-auth Secrets; as
+ * `kubernetes.io/tls`, the value is a PFX (base64, no password: an App Service certificate, akv2k8s example 09) or a
+ * PEM bundle, written as tls.crt (chain, leaf first) / tls.key (/ ca.crt).
  */
 export const secretObject: ObjectTypeStrategy = (input) => {
   const { spec, value, target } = input;
-  if (target.kind === 'Secret' && target.secretType === SECRET_TYPE_TLS) return pfxOrPem(input);
-  const transformed = applyTransforms(Buffer.from(secretValueOf(input).value, 'utf8'), spec.output?.transform ?? [],
+  const secret = secretValueOf(input);
+  const transformed = applyTransforms(Buffer.from(secret.value, 'utf8'), spec.output?.transform ?? [],
     { objectName: spec.vault.object.name, version: value.version });
-  const ownKeys = target.kind === 'Secret' && target.secretType !== undefined ? OWN_KEYS[target.secretType] : undefined;
-  if (ownKeys) return ownKeys(transformed, input);
-  if (target.dataKey === undefined) {
-    throw new TerminalError('InvalidSpec', `spec.output.${target.kind === 'Secret' ? 'secret' : 'configMap'}.dataKey: is required`);
+  if (target.kind === 'Secret' && target.secretType === SECRET_TYPE_TLS) {
+    const subject = { objectName: spec.vault.object.name, version: value.version };
+    const chain = readCertificateValue(transformed.toString('utf8'), secret.contentType, subject);
+    return tlsSecretData(chain, subject, { includeCaCert: spec.output?.secret?.includeCaCert === true });
   }
-  return [[target.dataKey, transformed]];
+  const ownKeys = target.kind === 'Secret' && target.secretType !== undefined && Object.hasOwn(OWN_KEYS, target.secretType) ? OWN_KEYS[target.secretType] : undefined;
+  if (ownKeys) return ownKeys(transformed, input);
+  return [[requireDataKey(target), transformed]];
 };

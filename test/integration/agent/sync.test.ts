@@ -97,13 +97,14 @@ describe('agent: create a CR → output written', () => {
     expect(decode(await h.readSecret(ns, 'gc-retain'), 'v')).toBe(VALUE);
   });
 
-  it('reports an object type it cannot sync yet on the CR and writes nothing', async () => {
+  it('reports a key Key Vault does not have on the CR, read with the keys API, and writes nothing', async () => {
     await h.createAkvs(ns, 'a-key', { vault: { name: 'kv1', object: { name: 'signing-key', type: 'key' } }, output: { secret: { name: 'a-key', dataKey: 'k' } } });
-    const status = await waitFor('UnsupportedObjectType', async () => {
+    const status = await waitFor('key not found', async () => {
       const s = await h.getStatus(ns, 'a-key');
-      return s?.conditions?.some((c) => c.reason === 'UnsupportedObjectType') ? s : undefined;
+      return s?.conditions?.some((c) => c.type === 'Ready' && c.status === 'False') ? s : undefined;
     });
-    expect(status.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
+    expect(status.conditions?.find((c) => c.type === 'Ready')?.message).toContain('Key Vault key kv1/signing-key was not found');
+    expect(h.emulator.requestCount({ vault: 'kv1', operation: 'getKey' })).toBeGreaterThan(0);
     expect(await h.readSecret(ns, 'a-key')).toBeUndefined();
   });
 });

@@ -4,6 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import tls from 'node:tls';
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import { CertificateClient } from '@azure/keyvault-certificates';
+import { KeyClient } from '@azure/keyvault-keys';
 import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
 import { type KeyVaultEmulator, type KeyVaultEmulatorOptions, startKeyVaultEmulator } from '../../../scripts/kv-emulator/emulator.js';
 import { type TestCa, createTestCa } from '../../../scripts/local-stack/tls.js';
@@ -13,6 +15,8 @@ export interface TrustedEmulator {
   readonly ca: TestCa;
   readonly credential: ClientSecretCredential;
   secretClient(vault: string, options?: SecretClientOptions, credential?: TokenCredential): SecretClient;
+  certificateClient(vault: string): CertificateClient;
+  keyClient(vault: string): KeyClient;
   /** A raw authenticated request to a vault (for endpoints the installed SDKs do not cover). */
   vaultFetch(vault: string, pathAndQuery: string, init?: RequestInit): Promise<Response>;
 }
@@ -36,6 +40,8 @@ export async function startTrustedEmulator(overrides: Partial<KeyVaultEmulatorOp
     credential,
     secretClient: (vault, options = {}, cred = credential) =>
       new SecretClient(emulator.vaultUrl(vault), cred, { disableChallengeResourceVerification: true, ...options }),
+    certificateClient: (vault) => new CertificateClient(emulator.vaultUrl(vault), credential, { disableChallengeResourceVerification: true }),
+    keyClient: (vault) => new KeyClient(emulator.vaultUrl(vault), credential, { disableChallengeResourceVerification: true }),
     vaultFetch: async (vault, pathAndQuery, init = {}) => {
       const token = await credential.getToken('https://vault.azure.net/.default');
       const headers = new Headers(init.headers);

@@ -100,3 +100,16 @@ describe('loadAgentConfig', () => {
     expect(c.keyring.size).toBe(0);
   });
 });
+
+describe('object label selector (akv2k8s OBJECT_LABELS)', () => {
+  it('is off by default; AKVSYNC_OBJECT_LABELS or akv2k8s OBJECT_LABELS sets it, AKVSYNC_ first', () => {
+    expect(load(validEnv()).objectLabelSelector).toBeUndefined();
+    expect(load(validEnv({ OBJECT_LABELS: 'someSecretLabel=someSecretValue' })).objectLabelSelector).toBe('someSecretLabel=someSecretValue');
+    expect(load(validEnv({ OBJECT_LABELS: 'a=b', AKVSYNC_OBJECT_LABELS: ' team in (x, y), !legacy ' })).objectLabelSelector).toBe('team in (x, y),!legacy');
+  });
+
+  it('refuses a bad selector at start-up, naming the setting', () => {
+    expect(() => load(validEnv({ AKVSYNC_OBJECT_LABELS: 'a=b,,c' }))).toThrow(/AKVSYNC_OBJECT_LABELS.*requirement 2 is empty/);
+    expect(() => load(validEnv({ OBJECT_LABELS: 'bad key=x' }))).toThrow(/OBJECT_LABELS.*not a label selector/);
+  });
+});

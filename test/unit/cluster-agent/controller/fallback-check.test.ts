@@ -42,6 +42,20 @@ describe('FallbackCheck', () => {
     expect((await withFallback(h).runOnce()).enqueued).toEqual([]);
   });
 
+  it('lists keys with the keys listing and enqueues a key that moved', async () => {
+    const h = reconcileHarness();
+    h.store.set('kv1', 'a', 'x');
+    h.store.setKey('kv1', 'signing', { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' });
+    const keys = h.add(
+      akvs({ name: 'a', spec: { vault: { name: 'kv1', object: { name: 'a', type: 'secret' } }, output: { secret: { name: 'a', dataKey: 'v' } } } }),
+      akvs({ name: 'k', spec: { vault: { name: 'kv1', object: { name: 'signing', type: 'key' } }, output: { secret: { name: 'k', dataKey: 'key.pem' } } } }),
+    );
+    for (const key of keys) await h.reconciler.reconcile(key);
+    expect((await withFallback(h).runOnce()).enqueued).toEqual([]);
+    h.store.setKey('kv1', 'signing', { kty: 'EC', crv: 'P-256', x: 'MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4', y: '4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM' });
+    expect((await withFallback(h).runOnce()).enqueued).toEqual(['object:kv1/key/signing']);
+  });
+
   it('a vault that cannot be listed is skipped until the next check', async () => {
     const h = reconcileHarness();
     h.add(akvs());

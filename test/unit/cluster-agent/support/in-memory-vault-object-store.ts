@@ -5,14 +5,17 @@ import type { VaultObject, VaultObjectProperties, VaultObjectRef, VaultObjectSto
 interface StoredVersion {
   version: string;
   value: string;
+  /** Keys only: the public JWK. */
+  jwk?: Record<string, string>;
   contentType: string | undefined;
   enabled: boolean;
   updatedOn: number;
 }
 
-/** VaultObjectStore fake over secret values (keys: UnsupportedObjectType, as the adapter): versions per object, read counters, failures to inject. */
+/** VaultObjectStore fake over secret values and keys (public JWKs): versions per object, read counters, failures to inject. */
 export class InMemoryVaultObjectStore implements VaultObjectStore {
   private readonly objects = new Map<string, StoredVersion[]>();
+  private readonly keys = new Map<string, StoredVersion[]>();
   private readonly failures: unknown[] = [];
   private listFailure: unknown;
   private tick = 1_700_000_000_000;
@@ -24,6 +27,15 @@ export class InMemoryVaultObjectStore implements VaultObjectStore {
     const list = this.objects.get(`${vault}/${name}`) ?? [];
     list.push({ version, value, contentType: opts.contentType, enabled: true, updatedOn: (this.tick += 1000) });
     this.objects.set(`${vault}/${name}`, list);
+    return version;
+  }
+
+  /** A key version with this public JWK. */
+  setKey(vault: string, name: string, jwk: Record<string, string>): string {
+    const version = randomBytes(16).toString('hex');
+    const list = this.keys.get(`${vault}/${name}`) ?? [];
+    list.push({ version, value: '', jwk, contentType: undefined, enabled: true, updatedOn: (this.tick += 1000) });
+    this.keys.set(`${vault}/${name}`, list);
     return version;
   }
 
@@ -47,21 +59,21 @@ export class InMemoryVaultObjectStore implements VaultObjectStore {
 
   async read(ref: VaultObjectRef, version?: string): Promise<VaultObject> {
     const { vault, name } = ref;
-    if (ref.objectType === 'key') throw new TerminalError('UnsupportedObjectType', `Key Vault keys are not synced yet (${vault}/${name})`);
     this.reads.push(`${vault}/${name}${version ? `/${version}` : ''}`);
     if (this.failures.length > 0) throw this.failures.shift();
-    const list = this.objects.get(`${vault}/${name}`);
+    const list = (ref.objectType === 'key' ? this.keys : this.objects).get(`${vault}/${name}`);
     const v = version ? list?.find((x) => x.version === version) : list?.at(-1);
     if (!v) throw new NotFoundError('SecretNotFound', `Key Vault secret ${vault}/${name} was not found`);
     if (!v.enabled) throw new NotFoundError('SecretDisabled', `Key Vault secret ${vault}/${name} is disabled`);
+    if (v.jwk) return { kind: 'public-key', vault, name, version: v.version, jwk: v.jwk, enabled: true, updatedOn: v.updatedOn, expiresOn: undefined };
     return { kind: 'secret-value', vault, name, version: v.version, value: v.value, contentType: v.contentType, enabled: true, updatedOn: v.updatedOn, expiresOn: undefined };
   }
 
   async *listProperties(vault: string, objectType: VaultObjectType): AsyncIterable<VaultObjectProperties> {
     this.listCalls++;
-    if (objectType !== 'secret') throw new TerminalError('UnsupportedObjectType', `listing ${objectType}s`);
+    if (objectType === 'certificate') throw new TerminalError('UnsupportedObjectType', `listing ${objectType}s`);
     if (this.listFailure) throw this.listFailure;
-    for (const [id, list] of this.objects) {
+    for (const [id, list] of objectType === 'key' ? this.keys : this.objects) {
       const [v, name] = id.split('/') as [string, string];
       const latest = list.at(-1);
       if (v !== vault || !latest) continue;

@@ -77,7 +77,7 @@ describe('the AzureKeyVaultSecret CRD', () => {
 
   it('carries the cross-field rules as CEL validations with the messages validateAkvsSpec uses', () => {
     const rules = openApiSchema().properties?.spec?.['x-kubernetes-validations'] ?? [];
-    expect(rules.map((r) => r.fieldPath)).toEqual(['.output', '.output.secret.dataKey', '.output.configMap.dataKey', '.output.transform']);
+    expect(rules.map((r) => r.fieldPath)).toEqual(['.output', '.output.secret.dataKey', '.output.configMap.dataKey', '.output.transform', '.output.keyFormat', '.output.secret.includeCaCert']);
     expect(rules.find((r) => r.fieldPath === '.output.secret.dataKey')?.rule).toContain("'kubernetes.io/basic-auth'");
   });
 });

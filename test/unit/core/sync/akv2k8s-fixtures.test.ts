@@ -2,14 +2,15 @@
  * akv2k8s's own examples (captured in ../shared/fixtures/akv2k8s-examples beside the repo): with only
  * `apiVersion: spv.no/v2beta1` → `akvsync.io/v1` changed, each validates and produces the output akv2k8s would.
  */
+import { createPublicKey } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 import type { AzureKeyVaultSecret } from '../../../../core/crd/azure-key-vault-secret.js';
 import { validateAkvsSpec } from '../../../../core/crd/validate-spec.js';
-import { TerminalError } from '../../../../core/errors.js';
 import { computeDesiredOutput, type DesiredOutput } from '../../../../core/sync/compute-desired-output.js';
+import { type TestChain, chain, opensslPkcs12 } from '../../../support/test-certificates.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const dir = join(repoRoot, '..', 'shared', 'fixtures', 'akv2k8s-examples');
@@ -39,6 +40,7 @@ const v2beta1 = examples.filter((e) => e.originalApiVersion === 'spv.no/v2beta1'
 const SECRET_VALUE = 'fixture-secret-value-7f3a';
 const version = '0123456789abcdef0123456789abcdef';
 
+/** Plain-value examples (the generic cases below); certificates, keys and PFX secrets have their own. */
 const isSupported = (e: Example): boolean => {
   const { object } = e.akvs.spec.vault;
   const tls = e.akvs.spec.output?.secret?.type === 'kubernetes.io/tls';
@@ -119,12 +121,40 @@ describe('akv2k8s examples (spv.no/v2beta1 → akvsync.io/v1)', () => {
       expect(computeDesiredOutput(e.akvs, { value: SECRET_VALUE, version })).toEqual({ kind: 'None' });
     });
 
-  it.each(v2beta1.filter((e) => writesOutput(e) && !isSupported(e)).map((e) => [`${e.file} ${e.akvs.metadata.name}`, e] as const))(
-    '%s (certificate / key / PFX: a later issue) fails with UnsupportedObjectType', (_name, e) => {
-      const call = (): DesiredOutput => computeDesiredOutput(e.akvs, { value: SECRET_VALUE, version });
-      expect(call).toThrow(TerminalError);
-      expect(call).toThrow(expect.objectContaining({ code: 'UnsupportedObjectType' }));
+  describe('certificates, keys and PFX secrets (material generated here; end to end: test/integration/agent/akv2k8s-examples.test.ts)', () => {
+    let material: TestChain;
+    beforeAll(async () => {
+      material = await chain('fixture', { kty: 'EC' }, 1);
     });
+    const pfx = (): string => opensslPkcs12(material.leaf.keyPem, material.pems, '3des').toString('base64');
+    const byFile = (file: string): Example => v2beta1.find((e) => e.file === file) as Example;
+    const tlsKeysOf = (out: DesiredOutput): string[] => (out.kind === 'None' ? [] : Object.keys(out.data));
+
+    it.each([
+      ['02-sync-certificate-tls.akvs.yaml', '02-sync-certificate-tls.expected-secret.yaml', 'application/x-pkcs12'],
+      ['it-akvs-certificate-sync.yaml', '02-sync-certificate-tls.expected-secret.yaml', 'application/x-pkcs12'],
+      ['09-sync-pfx-stored-as-secret-to-tls.akvs.yaml', '09-sync-pfx-stored-as-secret-to-tls.expected-secret.yaml', undefined],
+    ])('%s gives the type and keys of %s', (file, expectedFile, contentType) => {
+      const expected = expectedSecret(expectedFile);
+      const out = computeDesiredOutput(byFile(file).akvs, { value: pfx(), contentType, version });
+      expect(out).toMatchObject({ kind: 'Secret', secretType: expected.type });
+      expect(tlsKeysOf(out)).toEqual(Object.keys(expected.data));
+    });
+
+    it.each(['03-sync-signing-key.akvs.yaml', 'it-akvs-signing-key-sync.yaml'])('%s writes the public key as PEM under its dataKey', (file) => {
+      const e = byFile(file);
+      const jwk = createPublicKey(material.leaf.keyPem).export({ format: 'jwk' }) as Record<string, string>;
+      const out = computeDesiredOutput(e.akvs, { jwk, version });
+      expect(decoded(out)).toEqual({ [String(e.akvs.spec.output?.secret?.dataKey)]: createPublicKey(material.leaf.keyPem).export({ type: 'spki', format: 'pem' }).toString() });
+    });
+
+    it('every v2beta1 example that writes an output is covered: none is left unsupported', () => {
+      expect(v2beta1.filter((e) => writesOutput(e) && !isSupported(e)).map((e) => e.file).sort()).toEqual([
+        '02-sync-certificate-tls.akvs.yaml', '03-sync-signing-key.akvs.yaml', '09-sync-pfx-stored-as-secret-to-tls.akvs.yaml',
+        'it-akvs-certificate-sync.yaml', 'it-akvs-signing-key-sync.yaml',
+      ]);
+    });
+  });
 
   it('older akv2k8s versions: spv.no/v1 without output validates; the v1alpha1 example lacks output.secret.name', () => {
     const v1 = examples.find((e) => e.originalApiVersion === 'spv.no/v1') as Example;

@@ -58,6 +58,8 @@ describe('computeDesiredOutput: secret objects', () => {
     ['kubernetes.io/basic-auth', 'no-colon-S3cr3t'],
     ['kubernetes.io/dockerconfigjson', 'not-json-S3cr3t'],
     ['kubernetes.io/dockercfg', '{S3cr3t'],
+    ['kubernetes.io/dockerconfigjson', '"S3cr3t"'],
+    ['kubernetes.io/dockercfg', '["S3cr3t"]'],
   ])('%s refuses a value of the wrong shape without quoting it', (type, value) => {
     const error = failure(() => computeDesiredOutput(anAkvs({ spec: { output: { secret: { name: 's', type } } } }), aValue({ value })));
     expect(error.code).toBe('InvalidSecretFormat');
@@ -112,17 +114,7 @@ describe('computeDesiredOutput: multi-key-value-secret', () => {
   });
 });
 
-describe('computeDesiredOutput: later object types and bad specs', () => {
-  it.each([
-    ['certificate', { vault: { name: 'my-kv', object: { name: 'c', type: 'certificate' } }, output: { secret: { name: 's', type: 'kubernetes.io/tls' } } }],
-    ['key', { vault: { name: 'my-kv', object: { name: 'k', type: 'key' } }, output: { secret: { name: 's', dataKey: 'key' } } }],
-    ['a secret as kubernetes.io/tls (PFX)', { output: { secret: { name: 's', type: 'kubernetes.io/tls' } } }],
-  ] as [string, Partial<AkvsSpec>][])('%s: UnsupportedObjectType', (_name, spec) => {
-    const error = failure(() => computeDesiredOutput(anAkvs({ spec }), aValue()));
-    expect(error.code).toBe('UnsupportedObjectType');
-    expect(error.message).toMatch(/^spec\.vault\.object\.type: .* is not supported yet/);
-  });
-
+describe('computeDesiredOutput: bad specs', () => {
   it('refuses an invalid spec with the validation errors (InvalidSpec)', () => {
     const error = failure(() => computeDesiredOutput(anAkvs({ spec: { output: { secret: { name: 's' } } } }), aValue()));
     expect(error.code).toBe('InvalidSpec');

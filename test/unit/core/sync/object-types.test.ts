@@ -20,8 +20,8 @@ describe('the object-type table', () => {
     expect(isVaultObjectType('__proto__')).toBe(false);
   });
 
-  it('keys have no listing yet (the fallback check skips them); certificates are listed as their backing secret', () => {
-    expect(VAULT_OBJECT_TYPES.key.listedAs).toBeUndefined();
+  it('keys are listed with the keys API; certificates are listed as their backing secret', () => {
+    expect(VAULT_OBJECT_TYPES.key.listedAs).toBe('key');
     expect(VAULT_OBJECT_TYPES.certificate.listedAs).toBe('secret');
   });
 });
