@@ -32,11 +32,10 @@ export function resolveOptions(options: {
   });
   const duplicate = vaults.find((v, i) => vaults.indexOf(v) !== i);
   if (duplicate) throw new Error(`KeyVaultEmulatorOptions.vaults: '${duplicate}' is listed twice (vault names are case-insensitive)`);
-  for (const key of ['tenantId', 'subscriptionId', 'clientId'] as const) {
+  for (const key of ['tenantId', 'subscriptionId'] as const) {
     const value = options[key];
     if (value !== undefined && !GUID.test(value)) throw new Error(`KeyVaultEmulatorOptions.${key}: '${value}' is not a GUID`);
   }
-  if (options.clientSecret !== undefined && options.clientSecret.length < 16) throw new Error('KeyVaultEmulatorOptions.clientSecret: use at least 16 characters');
   if (options.resourceGroup !== undefined && !/^[-\w.()]{1,90}$/.test(options.resourceGroup)) {
     throw new Error(`KeyVaultEmulatorOptions.resourceGroup: '${options.resourceGroup}' is not a valid resource group name`);
   }
@@ -45,7 +44,16 @@ export function resolveOptions(options: {
     tenantId: (options.tenantId ?? DEFAULT_TENANT_ID).toLowerCase(),
     subscriptionId: (options.subscriptionId ?? DEFAULT_SUBSCRIPTION_ID).toLowerCase(),
     resourceGroup: options.resourceGroup ?? DEFAULT_RESOURCE_GROUP,
+    ...resolveClient(options),
+  });
+}
+
+/** A registered app's credentials: the given ones once checked, else a random client id and secret. */
+export function resolveClient(options: { clientId?: string | undefined; clientSecret?: string | undefined }): { clientId: string; clientSecret: string } {
+  if (options.clientId !== undefined && !GUID.test(options.clientId)) throw new Error(`KeyVaultEmulatorOptions.clientId: '${options.clientId}' is not a GUID`);
+  if (options.clientSecret !== undefined && options.clientSecret.length < 16) throw new Error('KeyVaultEmulatorOptions.clientSecret: use at least 16 characters');
+  return {
     clientId: (options.clientId ?? randomUUID()).toLowerCase(),
     clientSecret: options.clientSecret ?? randomBytes(30).toString('base64url'),
-  });
+  };
 }

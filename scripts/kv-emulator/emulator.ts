@@ -6,19 +6,19 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/ports/clock.js';
-import { type TestCa, issueLoopbackServerCert } from '../local-stack/tls.js';
+import { type TestCa, issueCertificate, issueLoopbackServerCert } from '../local-stack/tls.js';
 import type { CertificateImport } from './certificate-state.js';
 import { ClientRegistry, type FederatedCredential } from './client-registry.js';
-import { resolveOptions } from './emulator-options.js';
+import { resolveClient, resolveOptions } from './emulator-options.js';
 import { newVersionEvent } from './event-grid-event.js';
 import { type DeliveryRecord, EventPublisher } from './event-publisher.js';
 import { FaultInjector, type FaultRule } from './fault-injector.js';
 import { loopbackPoster } from './http-post.js';
 import type { KeyCreate } from './key-state.js';
 import type { NewVersion } from './object-records.js';
-import { RequestStats } from './request-stats.js';
+import { type RequestFilter, RequestStats } from './request-stats.js';
 import type { SecretPatch } from './secret-state.js';
-import { startTokenIssuer } from './token-issuer.js';
+import { type TokenIssuer, startTokenIssuer } from './token-issuer.js';
 import { TokenSigner } from './token-signer.js';
 import { type Listener, startVaultServer } from './vault-server.js';
 import { type VaultState, createVaultState } from './vault-state.js';
@@ -28,6 +28,8 @@ export type { DeliveryRecord } from './event-publisher.js';
 export type { EventGridEvent } from './event-grid-event.js';
 export type { CertificateImport } from './certificate-state.js';
 export type { KeyCreate } from './key-state.js';
+export type { RequestFilter } from './request-stats.js';
+export { ANONYMOUS } from './request-client.js';
 
 export interface KeyVaultEmulatorOptions {
   ca: TestCa;
@@ -62,8 +64,19 @@ export interface KeyVaultEmulator {
   readonly clientId: string;
   readonly clientSecret: string;
   registerFederatedCredential(fc: FederatedCredential): void;
-  requestCount(filter?: { vault?: string; operation?: string }): number;
+  /**
+   * Also serve the authority as `hostName` (certificate from the emulator's CA) on a loopback `address`:`port`
+   * (default 443), for a client that hard-codes Entra ID's host; only a mount namespace that maps the name to the
+   * address sees it (scripts/peer-eso/). Returns the alias's base URL; closed with the emulator.
+   */
+  serveAuthorityAs(hostName: string, address: string, port?: number): Promise<string>;
+  /** Another app with a client secret (default: a random client id and secret), so each tool gets its own identity. */
+  registerClient(credentials?: { clientId?: string; clientSecret?: string }): { clientId: string; clientSecret: string };
+  /** Authenticated requests (401 challenges left out), optionally of one vault, operation and/or client id. */
+  requestCount(filter?: RequestFilter): number;
   counters(): Record<string, number>;
+  /** The same counters per client id: the token's `appid` on a vault, the form's `client_id` at the authority. */
+  countersByClient(): Record<string, Record<string, number>>;
   resetCounters(): void;
   injectFault(rule: FaultRule): void;
   clearFaults(): void;
@@ -103,11 +116,13 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
 
   const signer = await TokenSigner.create(clock);
   const listeners: Listener[] = [];
+  let authority: TokenIssuer | undefined;
   const states = new Map<string, VaultState>();
   const urls = new Map<string, string>();
   try {
     const issuer = await startTokenIssuer({ tls, tenantId: resolved.tenantId, clients, signer, stats, faults, clock, tokenLifetimeSeconds: options.tokenLifetimeSeconds });
     listeners.push(issuer);
+    authority = issuer;
     for (const vault of resolved.vaults) {
       const state = createVaultState({
         nowSeconds: () => Math.floor(clock.now() / 1000),
@@ -115,7 +130,7 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
         onNewVersion: (created: NewVersion) =>
           publisher.publish(newVersionEvent({ id: randomUUID(), vault, resourceId: resourceId(vault), eventTime: new Date(clock.now()).toISOString(), created })),
       });
-      const auth = { signer, issuer: () => issuer.issuer, authority: () => `${issuer.url}/${resolved.tenantId}`, allowedClients: () => access.get(vault) };
+      const auth = { signer, issuers: () => issuer.issuers, authority: () => `${issuer.url}/${resolved.tenantId}`, allowedClients: () => access.get(vault) };
       const listener = await startVaultServer({ vault, state, tls, stats, faults, auth });
       listeners.push(listener);
       states.set(vault, state);
@@ -141,8 +156,16 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
     clientId: resolved.clientId,
     clientSecret: resolved.clientSecret,
     registerFederatedCredential: (fc) => clients.addFederatedCredential(fc),
+    serveAuthorityAs: async (hostName, address, port = 443) =>
+      (await (authority as TokenIssuer).serveAs({ hostName, address, port, tls: issueCertificate(options.ca, { hosts: [hostName] }) })).url,
+    registerClient: (credentials = {}) => {
+      const app = resolveClient(credentials);
+      clients.addSecret(app.clientId, app.clientSecret);
+      return { clientId: app.clientId, clientSecret: app.clientSecret };
+    },
     requestCount: (filter) => stats.requestCount(filter),
     counters: () => stats.counters(),
+    countersByClient: () => stats.countersByClient(),
     resetCounters: () => stats.reset(),
     injectFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),

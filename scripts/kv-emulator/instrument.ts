@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FaultInjector } from './fault-injector.js';
 import { KvError } from './kv-error.js';
+import { clientOf } from './request-client.js';
 import type { RequestStats } from './request-stats.js';
 
 declare module 'fastify' {
@@ -53,7 +54,7 @@ export function instrument(app: FastifyInstance, options: InstrumentOptions): vo
   });
   // Counted before the answer leaves (onSend), so a client that has its answer always sees it counted.
   app.addHook('onSend', async (request, reply, payload) => {
-    stats.record(target, operationOf(request), reply.statusCode);
+    stats.record(target, operationOf(request), reply.statusCode, clientOf(request));
     return payload;
   });
   app.setErrorHandler(async (error: FastifyError, request, reply) => {

@@ -9,6 +9,19 @@ import type { Clock } from '../../core/ports/clock.js';
 export interface IssuedToken {
   readonly accessToken: string;
   readonly expiresIn: number;
+  /** Epoch seconds, as Entra ID's v1 answer reports them. */
+  readonly notBefore: number;
+  readonly expiresOn: number;
+}
+
+export interface TokenClaims {
+  issuer: string;
+  tenantId: string;
+  clientId: string;
+  audience: string;
+  lifetimeSeconds: number;
+  /** The token format: v2.0 endpoint tokens (default) or v1 endpoint tokens (`ver` "1.0"). */
+  version?: '1.0' | '2.0';
 }
 
 export class TokenSigner {
@@ -31,10 +44,10 @@ export class TokenSigner {
     return { keys: [this.publicJwk] };
   }
 
-  async issue(claims: { issuer: string; tenantId: string; clientId: string; audience: string; lifetimeSeconds: number }): Promise<IssuedToken> {
+  async issue(claims: TokenClaims): Promise<IssuedToken> {
     const now = Math.floor(this.clock.now() / 1000);
     const objectId = uuidFrom(claims.clientId);
-    const accessToken = await new SignJWT({ tid: claims.tenantId, appid: claims.clientId, azp: claims.clientId, oid: objectId, idtyp: 'app', ver: '2.0' })
+    const accessToken = await new SignJWT({ tid: claims.tenantId, appid: claims.clientId, azp: claims.clientId, oid: objectId, idtyp: 'app', ver: claims.version ?? '2.0' })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.publicJwk.kid ?? '' })
       .setIssuer(claims.issuer)
       .setAudience(claims.audience)
@@ -44,11 +57,11 @@ export class TokenSigner {
       .setNotBefore(now)
       .setExpirationTime(now + claims.lifetimeSeconds)
       .sign(this.privateKey);
-    return { accessToken, expiresIn: claims.lifetimeSeconds };
+    return { accessToken, expiresIn: claims.lifetimeSeconds, notBefore: now, expiresOn: now + claims.lifetimeSeconds };
   }
 
   /** The verified claims; throws (a jose error with a `code`) when the token is not acceptable. */
-  async verify(token: string, expected: { issuer: string; audiences: string[] }): Promise<JWTPayload> {
+  async verify(token: string, expected: { issuer: string | string[]; audiences: string[] }): Promise<JWTPayload> {
     const { payload } = await jwtVerify(token, this.publicKey, {
       issuer: expected.issuer,
       audience: expected.audiences,

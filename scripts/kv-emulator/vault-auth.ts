@@ -5,14 +5,15 @@
 import type { FastifyRequest } from 'fastify';
 import type { EarlyAnswer } from './instrument.js';
 import { KvError } from './kv-error.js';
+import { attributeRequest } from './request-client.js';
 import type { TokenSigner } from './token-signer.js';
 
 export const VAULT_RESOURCE = 'https://vault.azure.net';
 
 export interface VaultAuthOptions {
   readonly signer: TokenSigner;
-  /** Token issuer (`iss`) and authority URL, known once the authority listens. */
-  readonly issuer: () => string;
+  /** Token issuers (`iss` of v2.0 and v1 tokens) and authority URL, known once the authority listens. */
+  readonly issuers: () => readonly string[];
   readonly authority: () => string;
   /** Client ids allowed on this vault; undefined = every authenticated client. */
   readonly allowedClients: () => ReadonlySet<string> | undefined;
@@ -37,10 +38,11 @@ export function vaultAdmission(options: VaultAuthOptions): (request: FastifyRequ
     let appId: unknown;
     try {
       const claims = await options.signer.verify(header.replace(/^Bearer\s+/i, ''), {
-        issuer: options.issuer(),
+        issuer: [...options.issuers()],
         audiences: [VAULT_RESOURCE, `${VAULT_RESOURCE}/`],
       });
       appId = claims.appid;
+      if (typeof appId === 'string') attributeRequest(request, appId);
     } catch (error) {
       return challenge(tokenMessage(error));
     }

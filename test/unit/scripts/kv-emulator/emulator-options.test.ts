@@ -1,4 +1,4 @@
-import { DEFAULT_TENANT_ID, resolveOptions } from '../../../../scripts/kv-emulator/emulator-options.js';
+import { DEFAULT_TENANT_ID, resolveClient, resolveOptions } from '../../../../scripts/kv-emulator/emulator-options.js';
 
 describe('resolveOptions', () => {
   it('lower-cases vault names, fills defaults and freezes the result', () => {
@@ -21,5 +21,17 @@ describe('resolveOptions', () => {
     [{ vaults: ['demo'], resourceGroup: 'bad/rg' }, /resourceGroup/],
   ])('names the bad option in its error (%j)', (options, message) => {
     expect(() => resolveOptions(options)).toThrow(message);
+  });
+});
+
+describe('resolveClient', () => {
+  it('keeps given credentials (client id lower-cased) and makes random ones otherwise', () => {
+    expect(resolveClient({ clientId: 'AAAAAAAA-0000-4000-8000-000000000001', clientSecret: 'a-secret-of-16-chars' })).toEqual({
+      clientId: 'aaaaaaaa-0000-4000-8000-000000000001',
+      clientSecret: 'a-secret-of-16-chars',
+    });
+    expect(resolveClient({}).clientId).not.toBe(resolveClient({}).clientId);
+    expect(() => resolveClient({ clientId: 'eso' })).toThrow(/clientId: 'eso' is not a GUID/);
+    expect(() => resolveClient({ clientSecret: 'short' })).toThrow(/clientSecret/);
   });
 });
