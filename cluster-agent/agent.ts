@@ -37,6 +37,7 @@ import { ComponentManager } from './manager/component-manager.js';
 import { AgentMetrics } from './metrics.js';
 import { systemScheduler } from './ports/scheduler.js';
 import type { Scheduler } from './ports/scheduler.js';
+import { createTenancy } from './tenancy/tenancy.js';
 
 export interface AgentDeps {
   readonly kubeConfig?: KubeConfig;
@@ -77,18 +78,21 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const hints = new SyncHints();
   const readStates = new ReadStates();
   const metrics: AgentMetrics = new AgentMetrics((): number => workQueue.depth(), { defaultMetrics: true });
-  const store = new KeyVaultObjectStore({
-    credential,
+  const storeWith = (readAs: TokenCredential): KeyVaultObjectStore => new KeyVaultObjectStore({
+    credential: readAs,
     vaultUrl: (vault) => vaultUrlOf(config, vault),
     disableChallengeResourceVerification: config.keyVault.disableChallengeResourceVerification,
     maxRetries: config.keyVault.maxRetries,
     onRequest: (vault, operation, status) => metrics.keyVaultRequests.inc({ vault, operation, status: String(status) }),
   });
+  const store = storeWith(credential);
+  const tenancy = createTenancy({ config, kubeConfig, scheduler, logger, agentStore: store, storeWith, requeueAll: () => index.keys().forEach((k) => workQueue.add(k)) });
   const cluster = new KubeClusterApi(kubeConfig, clock, dataHashKey);
   const reconciler = new Reconciler({
     index, store, cluster, clock, hints, readStates, events, logger, metrics,
     honourReloaderAnnotations: config.honourReloaderAnnotations,
     dataHashKey,
+    access: tenancy.gate,
   });
   const workQueue: WorkQueue = new WorkQueue({
     handler: (key) => reconciler.reconcile(key),
@@ -122,8 +126,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     .add({ name: 'kube-connections', leaderOnly: false, start: async () => undefined, stop: () => cluster.close() })
     .add(opsServer);
   if (notifyServer) manager.add(notifyServer);
+  manager.add({ name: 'work-queue', leaderOnly: true, start: async () => undefined, stop: () => workQueue.stop() });
+  if (tenancy.component) manager.add(tenancy.component); // policies listed before any CR is judged
   manager
-    .add({ name: 'work-queue', leaderOnly: true, start: async () => undefined, stop: () => workQueue.stop() })
     .add({ name: 'informers', leaderOnly: true, start: () => informers.start(), stop: () => informers.stop() })
     .add({ name: 'fallback-check', leaderOnly: true, start: async () => fallback.start(), stop: () => fallback.stop() });
   await manager.start();

@@ -3,6 +3,7 @@ import { isAkvsyncError } from '../core/errors.js';
 import { isDnsSubdomain } from '../core/crd/kubernetes-names.js';
 import { parseKeyring } from '../core/notification/keyring.js';
 import { DATA_HASH_KEY_MIN_BYTES } from '../core/sync/data-hash.js';
+import { NO_POLICY_WARNING, loadTenancyConfig, type TenancyConfig } from './tenancy/tenancy-config.js';
 import { ConfigError, envFromArgv, parseBool, parseDuration, parseHost, parseInteger, parseJsonMap, parseNumber, parseUrl } from './config-values.js';
 
 export { ConfigError } from './config-values.js';
@@ -53,6 +54,8 @@ export interface AgentConfig {
    * guessed from it: a file, or (default) a Secret in the agent's namespace that the agent creates when absent.
    */
   readonly dataHashKey: DataHashKeySource;
+  /** Access policy and per-namespace identity (docs/tenancy.md). */
+  readonly tenancy: TenancyConfig;
   /** Warnings to print at start-up. */
   readonly warnings: readonly string[];
 }
@@ -134,7 +137,8 @@ export function loadAgentConfig(
     if (!NAMESPACE_NAME.test(ns)) throw new ConfigError('AKVSYNC_WATCH_NAMESPACES', `"${ns.slice(0, 70)}" is not a namespace name`);
   }
 
-  const warnings = ['tenancy: one agent identity reads every vault and CRs in all namespaces may use any of them (the akv2k8s default); restrict with namespace policy or per-namespace identity'];
+  const tenancy = loadTenancyConfig(get, file);
+  const warnings = tenancy.policy.source === 'none' ? [NO_POLICY_WARNING] : [];
 
   const config: AgentConfig = {
     kubeconfigPath: get('KUBECONFIG'),
@@ -173,6 +177,7 @@ export function loadAgentConfig(
     concurrency: parseInteger('AKVSYNC_CONCURRENCY', get('AKVSYNC_CONCURRENCY'), 8, 1, 256),
     namespace,
     dataHashKey,
+    tenancy,
     warnings,
   };
   return deepFreeze(config);

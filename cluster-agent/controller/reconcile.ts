@@ -26,6 +26,7 @@ import type { SyncHints } from './sync-hints.js';
 import type { ReadStates } from './read-state.js';
 import { writeOutput } from './write-output.js';
 import type { DesiredWrite, WriteResult } from './write-output.js';
+import { AccessGate } from '../tenancy/access-gate.js';
 
 export interface ReconcilerDeps {
   readonly index: AkvsIndex;
@@ -40,12 +41,14 @@ export interface ReconcilerDeps {
   readonly honourReloaderAnnotations: boolean;
   /** HMAC key of every data hash (the one the ClusterApi adapter hashes existing data with): never unkeyed. */
   readonly dataHashKey: Uint8Array;
+  /** Tenancy, checked before any Key Vault read (default: everything allowed, read with `store`). */
+  readonly access?: AccessGate;
 }
 
 /**
- * Level-based reconcile of one work-queue key. For a vault object: read Key Vault ONCE per version wanted (latest or
- * pinned), then converge every CR that references the object, data first: each output written with server-side apply
- * and, when the agent changed its data, the opted-in workloads rolled; then each CR's status and Event. Per-CR
+ * Level-based reconcile of one work-queue key. For a vault object: the access policy first (forbidden CRs are refused
+ * with no Key Vault call), then read Key Vault ONCE per version wanted (latest or pinned) and reading identity, then
+ * converge every CR that references the object, data first: each output written with server-side apply and, when the agent changed its data, the opted-in workloads rolled; then each CR's status and Event. Per-CR
  * failures are recorded on that CR and do not stop the others; the most retryable error goes back to the work queue,
  * which decides what happens next.
  */
@@ -54,8 +57,10 @@ export class Reconciler {
   private readonly failures: FailureRecorder;
   /** Restarts owed for data the agent wrote, kept until they succeed (a failed patch must not lose them). */
   private readonly pendingRestarts = new Map<string, ChangedOutput>();
+  private readonly access: AccessGate;
 
   constructor(private readonly deps: ReconcilerDeps) {
+    this.access = deps.access ?? AccessGate.open(deps.store);
     this.status = new StatusWriter(deps.cluster, deps.index, deps.clock);
     this.failures = new FailureRecorder({ ...deps, status: this.status });
   }
@@ -70,10 +75,20 @@ export class Reconciler {
     const errors: unknown[] = [];
     const restarter = new WorkloadRestarter(this.deps.cluster, { honourReloaderAnnotations: this.deps.honourReloaderAnnotations });
     const source = sourceLabel(sourceDigest(key));
-    for (const [version, group] of groupByVersion(crs)) {
+    let access;
+    try {
+      access = await this.access.split(crs);
+    } catch (error) {
+      return { kind: 'error', error };
+    }
+    for (const { cr, error } of access.refused) {
+      errors.push(error);
+      await this.failures.record([cr], error, errors);
+    }
+    for (const [version, group, store] of access.readers.flatMap((r) => [...groupByVersion(r.crs)].map(([v, g]) => [v, g, r.store] as const))) {
       let secret: VaultObject;
       try {
-        secret = await this.deps.store.read(parsed.ref, version);
+        secret = await store.read(parsed.ref, version);
         if (version === undefined) this.deps.readStates.record(key, { present: true, enabled: secret.enabled, updatedOn: secret.updatedOn });
       } catch (error) {
         if (version === undefined && isAkvsyncError(error) && error.kind === 'not-found') {

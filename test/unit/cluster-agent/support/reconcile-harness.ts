@@ -7,12 +7,13 @@ import { ReadStates } from '../../../../cluster-agent/controller/read-state.js';
 import { Reconciler } from '../../../../cluster-agent/controller/reconcile.js';
 import { SyncHints } from '../../../../cluster-agent/controller/sync-hints.js';
 import { createLogger } from '../../../../cluster-agent/logger.js';
+import type { AccessGate } from '../../../../cluster-agent/tenancy/access-gate.js';
 import { InMemoryClusterApi } from './in-memory-cluster-api.js';
 import { InMemoryVaultObjectStore } from './in-memory-vault-object-store.js';
 import { ManualScheduler } from './manual-scheduler.js';
 
 /** Reconciler wired to in-memory fakes, with every log line, agent event and enqueued key captured. */
-export function reconcileHarness(options: { honourReloaderAnnotations?: boolean } = {}) {
+export function reconcileHarness(options: { honourReloaderAnnotations?: boolean; access?: (store: InMemoryVaultObjectStore) => AccessGate } = {}) {
   const clock = new ManualScheduler();
   const store = new InMemoryVaultObjectStore();
   const hashKey = new Uint8Array(32).fill(7);
@@ -33,6 +34,7 @@ export function reconcileHarness(options: { honourReloaderAnnotations?: boolean 
     index, store, cluster, clock, hints, readStates, events, logger,
     honourReloaderAnnotations: options.honourReloaderAnnotations ?? true,
     dataHashKey: hashKey,
+    ...(options.access ? { access: options.access(store) } : {}),
   });
   return {
     hashKey, clock, store, cluster, index, hints, readStates, events, emitted, logLines, logger, enqueued, watch, reconciler,
