@@ -4,6 +4,7 @@ import { fastify } from 'fastify';
 import type { Logger } from 'pino';
 import { NOTIFICATION_PATH } from '../core/notification/notification.js';
 import type { Clock } from '../core/ports/clock.js';
+import type { AzureKeyVaultSecret } from '../core/crd/azure-key-vault-secret.js';
 import { AkvsInformerSet } from './adapters/akvs-informer.js';
 import { createAzureCredential } from './adapters/azure-credential.js';
 import { getOrCreateDataHashKey } from './adapters/data-hash-key-secret.js';
@@ -103,7 +104,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, handlers: new AkvsWatchHandler(index, workQueue), scheduler, logger });
   const fallback = new FallbackCheck({ store, index, queue: workQueue, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
   const isReady = (): boolean => informers.synced;
-  const notificationDeps = { index, queue: workQueue, hints, cluster, status: new StatusWriter(cluster, index, clock), clock, logger, metrics };
+  const notificationDeps = {
+    index, queue: workQueue, hints, cluster, status: new StatusWriter(cluster, index, clock), clock, logger, metrics,
+    permitted: (crs: readonly AzureKeyVaultSecret[]) => tenancy.gate.permitted(crs),
+  };
   const intake = new NotificationIntake({
     keyring: config.keyring, clock, seen: new SeenEvents(clock), isReady, logger, metrics, events,
     accept: (n) => {

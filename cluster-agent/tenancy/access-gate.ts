@@ -34,6 +34,11 @@ export class AccessGate {
     return new AccessGate({ policies: () => ({ enforced: false, evaluate: () => ({ allowed: true }) }), namespaceLabels: async () => ({}), agentStore, storeFor: () => agentStore });
   }
 
+  /** The CRs the policy lets use their object (e.g. before telling them about it: an expiry must not reveal an object). */
+  async permitted(crs: readonly AzureKeyVaultSecret[]): Promise<AzureKeyVaultSecret[]> {
+    return (await this.split(crs)).readers.flatMap((r) => r.crs);
+  }
+
   async split(crs: readonly AzureKeyVaultSecret[]): Promise<AccessSplit> {
     const policies = this.deps.policies();
     if (!policies.enforced) return { readers: crs.length > 0 ? [{ store: this.deps.agentStore, crs: [...crs] }] : [], refused: [] };
