@@ -79,8 +79,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const hints = new SyncHints();
   const readStates = new ReadStates();
   const metrics: AgentMetrics = new AgentMetrics((): number => workQueue.depth(), { defaultMetrics: true });
-  const storeWith = (readAs: TokenCredential): KeyVaultObjectStore => new KeyVaultObjectStore({
+  const storeWith = (readAs: TokenCredential, identity?: string): KeyVaultObjectStore => new KeyVaultObjectStore({
     credential: readAs,
+    ...(identity ? { identity } : {}),
     vaultUrl: (vault) => vaultUrlOf(config, vault),
     disableChallengeResourceVerification: config.keyVault.disableChallengeResourceVerification,
     maxRetries: config.keyVault.maxRetries,

@@ -13,6 +13,8 @@ export interface KeyVaultObjectStoreOptions {
   readonly disableChallengeResourceVerification?: boolean;
   /** SDK retries per call (429 with Retry-After, 5xx, network) before an error reaches the work queue. Default 3. */
   readonly maxRetries?: number;
+  /** Who reads, as named in a 401/403 message (default: the agent's identity). */
+  readonly identity?: string;
   /** Called for every HTTP attempt, with its status code (0 when no response came back). */
   readonly onRequest?: (vault: string, operation: string, status: number) => void;
 }
@@ -48,7 +50,7 @@ export class KeyVaultObjectStore implements VaultObjectStore {
     try {
       secret = await client.getSecret(name, version ? { version } : {});
     } catch (error) {
-      throw keyVaultError(error, `${vault}/${name}${version ? `/${version}` : ''}`);
+      throw keyVaultError(error, `${vault}/${name}${version ? `/${version}` : ''}`, this.options.identity);
     }
     const p = secret.properties;
     if (secret.value === undefined) {
@@ -75,7 +77,7 @@ export class KeyVaultObjectStore implements VaultObjectStore {
       try {
         page = await iterator.next();
       } catch (error) {
-        throw keyVaultError(error, `${vault} (list)`);
+        throw keyVaultError(error, `${vault} (list)`, this.options.identity);
       }
       if (page.done) return;
       for (const p of page.value) {

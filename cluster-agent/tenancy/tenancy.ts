@@ -27,7 +27,7 @@ export interface TenancyDeps {
   readonly scheduler: Scheduler;
   readonly logger: Logger;
   readonly agentStore: VaultObjectStore;
-  readonly storeWith: (credential: TokenCredential) => VaultObjectStore;
+  readonly storeWith: (credential: TokenCredential, identity: string) => VaultObjectStore;
   /** Re-queue every vault object (after the policies in force changed). */
   readonly requeueAll: () => void;
 }

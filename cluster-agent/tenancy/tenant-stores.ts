@@ -16,8 +16,8 @@ export interface TenantStoresOptions {
   readonly tenantId: string | undefined;
   readonly authorityHost: string | undefined;
   readonly disableInstanceDiscovery: boolean;
-  /** A Key Vault store reading with `credential` (the agent's store settings). */
-  readonly storeWith: (credential: TokenCredential) => VaultObjectStore;
+  /** A Key Vault store reading with `credential` (the agent's store settings); `identity` names it in 401/403 messages. */
+  readonly storeWith: (credential: TokenCredential, identity: string) => VaultObjectStore;
 }
 
 export class TenantStores {
@@ -39,7 +39,7 @@ export class TenantStores {
         ...(authorityHost ? { authorityHost } : {}),
         disableInstanceDiscovery,
       });
-      store = this.options.storeWith(credential);
+      store = this.options.storeWith(credential, `client ${identity.clientId} (ServiceAccount ${namespace}/${identity.serviceAccountName})`);
       this.stores.set(key, store);
     }
     return store;

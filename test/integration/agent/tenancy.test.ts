@@ -110,7 +110,7 @@ describe('tenancy: access policy and per-namespace identity', () => {
 
     const status = await settled(nsB, 'steal', 'False');
 
-    expect(readyOf(status)).toMatchObject({ reason: 'KeyVaultForbidden' });
+    expect(readyOf(status)).toMatchObject({ reason: 'KeyVaultForbidden', message: expect.stringMatching(`^client ${teamB} \\(ServiceAccount ${nsB}/akvsync-reader\\) may not read kv-a/team-a-db \\(403`) });
     expect(await h.readSecret(nsB, 'stolen')).toBeUndefined();
     const byClient = emulator.countersByClient();
     expect(byClient[teamB]?.['kv-a getSecret 403']).toBeGreaterThanOrEqual(1);
