@@ -88,7 +88,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     onRequest: (vault, operation, status) => metrics.keyVaultRequests.inc({ vault, operation, status: String(status) }),
   });
   const store = storeWith(credential);
-  const tenancy = createTenancy({ config, kubeConfig, scheduler, logger, agentStore: store, storeWith, requeueAll: () => index.keys().forEach((k) => workQueue.add(k)) });
+  const tenancy = createTenancy({ config, kubeConfig, scheduler, logger, agentStore: store, storeWith, requeueAll: () => index.keys().forEach((k) => workQueue.add(k)),
+    requeueNamespace: (ns) => index.keys().filter((k) => index.crsFor(k).some((cr) => cr.metadata.namespace === ns)).forEach((k) => workQueue.add(k)),
+  });
   const cluster = new KubeClusterApi(kubeConfig, clock, dataHashKey);
   const reconciler = new Reconciler({
     index, store, cluster, clock, hints, readStates, events, logger, metrics,

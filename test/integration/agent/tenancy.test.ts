@@ -149,4 +149,14 @@ describe('tenancy: access policy and per-namespace identity', () => {
     expect(shape('exists', 'team-a-private', exists)).toBe(shape('missing', 'team-a-nothing', missing));
     expect(await h.readSecret(nsNone, 'out')).toBeUndefined();
   });
+
+  it("a namespace's label change is picked up at once: labelled into the platform policy, its Forbidden CR syncs", async () => {
+    await settled(nsNone, 'exists', 'False');
+
+    await h.core.patchNamespace({ name: nsNone, body: [{ op: 'add', path: '/metadata/labels', value: { [LABEL]: `platform-${run}` } }] });
+
+    await settled(nsNone, 'exists', 'True');
+    expect(decode(await h.readSecret(nsNone, 'out'), 'value')).toBe(TEAM_A_VALUE);
+    expect(h.logLines.join('\n')).toMatch(new RegExp(`"namespace":"${nsNone}".*namespace labels changed`));
+  });
 });
