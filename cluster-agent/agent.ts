@@ -1,11 +1,14 @@
 import type { TokenCredential } from '@azure/identity';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { fastify } from 'fastify';
+import type * as https from 'node:https';
 import type { Logger } from 'pino';
 import { NOTIFICATION_PATH } from '../core/notification/notification.js';
 import type { Clock } from '../core/ports/clock.js';
 import { AkvsInformerSet } from './adapters/akvs-informer.js';
 import { createAzureCredential } from './adapters/azure-credential.js';
+import { FileReloader } from './adapters/file-reloader.js';
+import type { ReloadTarget } from './adapters/file-reloader.js';
 import { getOrCreateDataHashKey } from './adapters/data-hash-key-secret.js';
 import { KeyVaultObjectStore } from './adapters/key-vault-object-store.js';
 import { KubeClusterApi } from './adapters/kube-cluster-api.js';
@@ -16,6 +19,7 @@ import type { AgentConfig } from './config.js';
 import { AkvsIndex } from './controller/akvs-index.js';
 import { AkvsWatchHandler } from './controller/akvs-watch-handler.js';
 import { FallbackCheck } from './controller/fallback-check.js';
+import { forgetUnreferenced } from './controller/forget-unreferenced.js';
 import type { FallbackCheckReport } from './controller/fallback-check.js';
 import { handleNotification } from './controller/notification-handler.js';
 import type { QueueAction, ReconcileResult } from './controller/queue-action.js';
@@ -25,12 +29,13 @@ import { StatusWriter } from './controller/status-writer.js';
 import { SyncHints } from './controller/sync-hints.js';
 import { WorkQueue } from './controller/work-queue.js';
 import { describeFailure } from './error-policy.js';
-import { notifyRoute } from './http/notify-route.js';
+import { createNotifyServer } from './http/notify-server.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { serverComponent } from './http/server-component.js';
 import type { ServerComponent } from './http/server-component.js';
 import { NotificationIntake } from './intake/notification-intake.js';
 import { SeenEvents } from './intake/seen-events.js';
+import { keyringReloadTarget, tlsReloadTarget } from './reload-targets.js';
 import { createLogger } from './logger.js';
 import { alwaysLeader } from './manager/component.js';
 import { ComponentManager } from './manager/component-manager.js';
@@ -96,7 +101,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     concurrency: config.concurrency,
     onOutcome: (key, result, action) => logQueueOutcome(logger, key, result, action),
   });
-  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, handlers: new AkvsWatchHandler(index, workQueue), scheduler, logger });
+  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, handlers: new AkvsWatchHandler(index, workQueue, forgetUnreferenced({ index, readStates, store })), scheduler, logger });
   const fallback = new FallbackCheck({ store, index, queue: workQueue, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
   const isReady = (): boolean => informers.synced;
   const notificationDeps = { index, queue: workQueue, hints, cluster, status: new StatusWriter(cluster, index, clock), clock, logger, metrics };
@@ -112,16 +117,18 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   await ops.register(opsRoutes, { isReady, registry: metrics.registry });
   const opsServer = serverComponent('ops-server', ops, config.metrics.host, config.metrics.port);
   let notifyServer: ServerComponent | undefined;
+  const reloadTargets: ReloadTarget[] = [];
   if (config.notify.enabled && config.notify.tls) {
-    const notify = fastify({ logger: false, https: { cert: config.notify.tls.certPem, key: config.notify.tls.keyPem } });
-    await notify.register(opsRoutes, { isReady, registry: metrics.registry });
-    await notify.register(notifyRoute, { intake, logger });
+    const notify = await createNotifyServer({ tls: config.notify.tls, intake, isReady, logger });
+    reloadTargets.push(tlsReloadTarget(notify.server as https.Server, config.notify.tls.certFile, config.notify.tls.keyFile));
+    if (config.keyringFile) reloadTargets.push(keyringReloadTarget(intake, config.keyringFile));
     notifyServer = serverComponent('notify-server', notify, config.notify.host, config.notify.port);
   }
   const manager = new ComponentManager(alwaysLeader, logger)
     .add({ name: 'kube-connections', leaderOnly: false, start: async () => undefined, stop: () => cluster.close() })
     .add(opsServer);
   if (notifyServer) manager.add(notifyServer);
+  if (reloadTargets.length > 0) manager.add(new FileReloader({ targets: reloadTargets, scheduler, intervalMs: config.reloadIntervalMs, logger }));
   manager
     .add({ name: 'work-queue', leaderOnly: true, start: async () => undefined, stop: () => workQueue.stop() })
     .add({ name: 'informers', leaderOnly: true, start: () => informers.start(), stop: () => informers.stop() })

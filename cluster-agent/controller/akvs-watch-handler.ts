@@ -19,6 +19,8 @@ export class AkvsWatchHandler {
   constructor(
     private readonly index: AkvsIndex,
     private readonly queue: Enqueue,
+    /** Called with a key no CR is indexed under any more (a CR deleted or moved to another object): evict its state. */
+    private readonly onUnreferenced: (key: string) => void = () => undefined,
   ) {}
 
   upsert(cr: AzureKeyVaultSecret): void {
@@ -31,6 +33,7 @@ export class AkvsWatchHandler {
       : crKey(namespace, name);
     const indexed = check.ok ? { ...cr, spec: check.spec } : cr;
     const previousKey = this.index.upsert(indexed, key);
+    if (previousKey !== undefined && previousKey !== key && !this.index.isReferenced(previousKey)) this.onUnreferenced(previousKey);
     const changed = !previous || previous.metadata.uid !== cr.metadata.uid || previous.metadata.generation !== cr.metadata.generation;
     if (changed || previousKey !== key) this.queue.add(key);
   }
@@ -38,6 +41,7 @@ export class AkvsWatchHandler {
   remove(cr: AzureKeyVaultSecret): void {
     const current = this.index.get(cr.metadata.namespace, cr.metadata.name);
     if (current && current.metadata.uid !== cr.metadata.uid) return;
-    this.index.remove(cr.metadata.namespace, cr.metadata.name);
+    const key = this.index.remove(cr.metadata.namespace, cr.metadata.name);
+    if (key !== undefined && !this.index.isReferenced(key)) this.onUnreferenced(key);
   }
 }

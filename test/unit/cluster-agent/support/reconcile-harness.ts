@@ -3,6 +3,7 @@ import { createAgentEvents } from '../../../../cluster-agent/agent-events.js';
 import type { AgentEventMap } from '../../../../cluster-agent/agent-events.js';
 import { AkvsIndex } from '../../../../cluster-agent/controller/akvs-index.js';
 import { AkvsWatchHandler } from '../../../../cluster-agent/controller/akvs-watch-handler.js';
+import { forgetUnreferenced } from '../../../../cluster-agent/controller/forget-unreferenced.js';
 import { ReadStates } from '../../../../cluster-agent/controller/read-state.js';
 import { Reconciler } from '../../../../cluster-agent/controller/reconcile.js';
 import { SyncHints } from '../../../../cluster-agent/controller/sync-hints.js';
@@ -28,7 +29,7 @@ export function reconcileHarness(options: { honourReloaderAnnotations?: boolean 
   const logLines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
   const enqueued: string[] = [];
-  const watch = new AkvsWatchHandler(index, { add: (key) => void enqueued.push(key) });
+  const watch = new AkvsWatchHandler(index, { add: (key) => void enqueued.push(key) }, forgetUnreferenced({ index, readStates, store }));
   const reconciler = new Reconciler({
     index, store, cluster, clock, hints, readStates, events, logger,
     honourReloaderAnnotations: options.honourReloaderAnnotations ?? true,
