@@ -1,12 +1,15 @@
 import type { TokenCredential } from '@azure/identity';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { fastify } from 'fastify';
+import type * as https from 'node:https';
 import type { Logger } from 'pino';
 import { NOTIFICATION_PATH } from '../core/notification/notification.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { AzureKeyVaultSecret } from '../core/crd/azure-key-vault-secret.js';
 import { AkvsInformerSet } from './adapters/akvs-informer.js';
 import { createAzureCredential } from './adapters/azure-credential.js';
+import { FileReloader } from './adapters/file-reloader.js';
+import type { ReloadTarget } from './adapters/file-reloader.js';
 import { getOrCreateDataHashKey } from './adapters/data-hash-key-secret.js';
 import { KeyVaultObjectStore } from './adapters/key-vault-object-store.js';
 import { KubeClusterApi } from './adapters/kube-cluster-api.js';
@@ -17,21 +20,25 @@ import type { AgentConfig } from './config.js';
 import { AkvsIndex } from './controller/akvs-index.js';
 import { AkvsWatchHandler } from './controller/akvs-watch-handler.js';
 import { FallbackCheck } from './controller/fallback-check.js';
+import { forgetUnreferenced } from './controller/forget-unreferenced.js';
 import type { FallbackCheckReport } from './controller/fallback-check.js';
 import { handleNotification } from './controller/notification-handler.js';
 import type { QueueAction, ReconcileResult } from './controller/queue-action.js';
+import { LatestReads } from './controller/latest-reads.js';
 import { ReadStates } from './controller/read-state.js';
+import { ReconcileRequests } from './controller/reconcile-requests.js';
 import { Reconciler } from './controller/reconcile.js';
 import { StatusWriter } from './controller/status-writer.js';
 import { SyncHints } from './controller/sync-hints.js';
 import { WorkQueue } from './controller/work-queue.js';
 import { describeFailure } from './error-policy.js';
-import { notifyRoute } from './http/notify-route.js';
+import { createNotifyServer } from './http/notify-server.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { serverComponent } from './http/server-component.js';
 import type { ServerComponent } from './http/server-component.js';
 import { NotificationIntake } from './intake/notification-intake.js';
 import { SeenEvents } from './intake/seen-events.js';
+import { keyringReloadTarget, tlsReloadTarget } from './reload-targets.js';
 import { createLogger } from './logger.js';
 import { alwaysLeader } from './manager/component.js';
 import { ComponentManager } from './manager/component-manager.js';
@@ -88,12 +95,14 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     onRequest: (vault, operation, status) => metrics.keyVaultRequests.inc({ vault, operation, status: String(status) }),
   });
   const store = storeWith(credential);
-  const tenancy = createTenancy({ config, kubeConfig, scheduler, logger, agentStore: store, storeWith, requeueAll: () => index.keys().forEach((k) => workQueue.add(k)),
-    requeueNamespace: (ns) => index.keys().filter((k) => index.crsFor(k).some((cr) => cr.metadata.namespace === ns)).forEach((k) => workQueue.add(k)),
+  const tenancy = createTenancy({ config, kubeConfig, scheduler, logger, agentStore: store, storeWith, requeueAll: () => index.keys().forEach((k) => requests.add(k)),
+    requeueNamespace: (ns) => index.keys().filter((k) => index.crsFor(k).some((cr) => cr.metadata.namespace === ns)).forEach((k) => requests.add(k)),
   });
   const cluster = new KubeClusterApi(kubeConfig, clock, dataHashKey);
+  const requests: ReconcileRequests = new ReconcileRequests({ add: (key) => workQueue.add(key) });
+  const latestReads = new LatestReads();
   const reconciler = new Reconciler({
-    index, store, cluster, clock, hints, readStates, events, logger, metrics,
+    index, store, cluster, clock, hints, readStates, events, logger, metrics, requests, latestReads,
     honourReloaderAnnotations: config.honourReloaderAnnotations,
     dataHashKey,
     access: tenancy.gate,
@@ -104,11 +113,11 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     concurrency: config.concurrency,
     onOutcome: (key, result, action) => logQueueOutcome(logger, key, result, action),
   });
-  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, handlers: new AkvsWatchHandler(index, workQueue), scheduler, logger });
-  const fallback = new FallbackCheck({ store, index, queue: workQueue, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
+  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, handlers: new AkvsWatchHandler(index, requests, forgetUnreferenced({ index, readStates, store, latestReads })), scheduler, logger });
+  const fallback = new FallbackCheck({ store, index, queue: requests, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
   const isReady = (): boolean => informers.synced;
   const notificationDeps = {
-    index, queue: workQueue, hints, cluster, status: new StatusWriter(cluster, index, clock), clock, logger, metrics,
+    index, queue: requests, hints, cluster, status: new StatusWriter(cluster, index, clock), clock, logger, metrics,
     permitted: (crs: readonly AzureKeyVaultSecret[]) => tenancy.gate.permitted(crs),
   };
   const intake = new NotificationIntake({
@@ -123,18 +132,20 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   await ops.register(opsRoutes, { isReady, registry: metrics.registry });
   const opsServer = serverComponent('ops-server', ops, config.metrics.host, config.metrics.port);
   let notifyServer: ServerComponent | undefined;
+  const reloadTargets: ReloadTarget[] = [];
   if (config.notify.enabled && config.notify.tls) {
-    const notify = fastify({ logger: false, https: { cert: config.notify.tls.certPem, key: config.notify.tls.keyPem } });
-    await notify.register(opsRoutes, { isReady, registry: metrics.registry });
-    await notify.register(notifyRoute, { intake, logger });
+    const notify = await createNotifyServer({ tls: config.notify.tls, intake, isReady, logger });
+    reloadTargets.push(tlsReloadTarget(notify.server as https.Server, config.notify.tls.certFile, config.notify.tls.keyFile));
+    if (config.keyringFile) reloadTargets.push(keyringReloadTarget(intake, config.keyringFile));
     notifyServer = serverComponent('notify-server', notify, config.notify.host, config.notify.port);
   }
   const manager = new ComponentManager(alwaysLeader, logger)
     .add({ name: 'kube-connections', leaderOnly: false, start: async () => undefined, stop: () => cluster.close() })
     .add(opsServer);
   if (notifyServer) manager.add(notifyServer);
+  if (reloadTargets.length > 0) manager.add(new FileReloader({ targets: reloadTargets, scheduler, intervalMs: config.reloadIntervalMs, logger }));
   manager.add({ name: 'work-queue', leaderOnly: true, start: async () => undefined, stop: () => workQueue.stop() });
-  if (tenancy.component) manager.add(tenancy.component); // policies listed before any CR is judged
+  if (tenancy.component) manager.add(tenancy.component); // policies and namespace labels listed before any CR is judged
   manager
     .add({ name: 'informers', leaderOnly: true, start: () => informers.start(), stop: () => informers.stop() })
     .add({ name: 'fallback-check', leaderOnly: true, start: async () => fallback.start(), stop: () => fallback.stop() });

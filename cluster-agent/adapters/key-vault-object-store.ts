@@ -44,6 +44,15 @@ export class KeyVaultObjectStore implements VaultObjectStore {
     return this.listSecretProperties(vault);
   }
 
+  forgetVault(vault: string): void {
+    this.clients.delete(vault);
+  }
+
+  /** How many vault clients are kept (tests). */
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
   private async readSecretValue(vault: string, name: string, version: string | undefined): Promise<SecretValue> {
     const client = this.client(vault);
     let secret;

@@ -51,7 +51,8 @@ export const secretObject: ObjectTypeStrategy = (input) => {
   if (target.kind === 'Secret' && target.secretType === SECRET_TYPE_TLS) return pfxOrPem(input);
   const transformed = applyTransforms(Buffer.from(secretValueOf(input).value, 'utf8'), spec.output?.transform ?? [],
     { objectName: spec.vault.object.name, version: value.version });
-  const ownKeys = target.kind === 'Secret' && target.secretType !== undefined ? OWN_KEYS[target.secretType] : undefined;
+  // Own-property lookup: the Secret type comes from the spec, and `toString` must not find Object.prototype's.
+  const ownKeys = target.kind === 'Secret' && target.secretType !== undefined && Object.hasOwn(OWN_KEYS, target.secretType) ? OWN_KEYS[target.secretType] : undefined;
   if (ownKeys) return ownKeys(transformed, input);
   if (target.dataKey === undefined) {
     throw new TerminalError('InvalidSpec', `spec.output.${target.kind === 'Secret' ? 'secret' : 'configMap'}.dataKey: is required`);

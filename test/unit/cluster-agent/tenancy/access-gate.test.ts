@@ -102,4 +102,29 @@ describe('AccessGate in the reconciler', () => {
     expect(split.readers).toHaveLength(1);
     expect(split.readers[0]?.store).toBe(store);
   });
+
+  it("never hands a tenant's CR a value read with another identity: the CR fast path reuses only the agent's own reads", async () => {
+    const tenantStore = new InMemoryVaultObjectStore(); // team A's identity may not read the object (absent for it)
+    const policies: AccessPolicy[] = [...POLICIES, { name: 'ops', spec: { namespaceSelector: { matchLabels: { team: 'ops' } }, grants: [{ vault: '*', objects: ['*'] }] } }];
+    const h = reconcileHarness({
+      access: (agentStore) => new AccessGate({
+        policies: () => compileAccessPolicies(policies),
+        namespaceLabels: async (ns) => (ns === 'ops' ? { team: 'ops' } : LABELS[ns] ?? {}),
+        agentStore,
+        storeFor: () => tenantStore,
+      }),
+    });
+    h.store.set('kv1', 'db-password', VALUE);
+    const [key] = h.add(akvs({ name: 'ops', namespace: 'ops' }));
+    await h.reconciler.reconcile(key as string);
+    expect(h.cluster.output('Secret', 'ops', 'db')).toBeDefined();
+
+    h.add(akvs({ name: 'mine', namespace: 'team-a' })); // a CR-only reconcile, within the agent read's reuse window
+    const result = await h.reconciler.reconcile(key as string);
+
+    expect(tenantStore.reads).toEqual(['kv1/db-password']);
+    expect(result).toMatchObject({ kind: 'error', error: { code: 'SecretNotFound' } });
+    expect(h.cluster.output('Secret', 'team-a', 'db')).toBeUndefined();
+    expect(h.store.reads).toEqual(['kv1/db-password']);
+  });
 });
