@@ -21,6 +21,7 @@ import { AkvsIndex } from './controller/akvs-index.js';
 import { AkvsWatchHandler } from './controller/akvs-watch-handler.js';
 import { FallbackCheck } from './controller/fallback-check.js';
 import { forgetUnreferenced } from './controller/forget-unreferenced.js';
+import { parseKey } from './controller/object-key.js';
 import type { FallbackCheckReport } from './controller/fallback-check.js';
 import { handleNotification } from './controller/notification-handler.js';
 import type { QueueAction, ReconcileResult } from './controller/queue-action.js';
@@ -113,7 +114,13 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     concurrency: config.concurrency,
     onOutcome: (key, result, action) => logQueueOutcome(logger, key, result, action),
   });
-  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, handlers: new AkvsWatchHandler(index, requests, forgetUnreferenced({ index, readStates, store, latestReads })), scheduler, logger });
+  const forget = forgetUnreferenced({ index, readStates, store, latestReads });
+  const onUnreferenced = (key: string): void => {
+    forget(key);
+    const vault = parseKey(key);
+    if (vault?.kind === 'object' && !index.isVaultReferenced(vault.ref.vault)) tenancy.forgetVault(vault.ref.vault);
+  };
+  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, handlers: new AkvsWatchHandler(index, requests, onUnreferenced), scheduler, logger });
   const fallback = new FallbackCheck({ store, index, queue: requests, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
   const isReady = (): boolean => informers.synced;
   const notificationDeps = {

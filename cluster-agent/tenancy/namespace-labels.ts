@@ -33,6 +33,7 @@ export class NamespaceLabelCache {
     private readonly fetch: NamespaceLabels,
     /** Called with a namespace whose labels changed (not on its first sighting). */
     private readonly onChange: (namespace: string) => void,
+    private readonly onRemove: (namespace: string) => void = () => undefined,
   ) {}
 
   labelsOf(namespace: string): Promise<Labels> {
@@ -50,7 +51,9 @@ export class NamespaceLabelCache {
   }
 
   remove(ns: NamespaceObject): void {
-    if (ns.metadata?.name) this.labels.delete(ns.metadata.name);
+    if (!ns.metadata?.name) return;
+    this.labels.delete(ns.metadata.name);
+    this.onRemove(ns.metadata.name);
   }
 }
 

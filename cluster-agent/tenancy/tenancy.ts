@@ -39,12 +39,14 @@ export interface Tenancy {
   readonly gate: AccessGate;
   /** The watches (policy objects with source `crd`; namespaces' labels). */
   readonly component: Component | undefined;
+  /** No CR references `vault` any more: tenant stores drop its Key Vault client too. */
+  forgetVault(vault: string): void;
 }
 
 export function createTenancy(deps: TenancyDeps): Tenancy {
   const { config, kubeConfig, scheduler, logger } = deps;
   const policy = config.tenancy.policy;
-  if (policy.source === 'none') return { gate: AccessGate.open(deps.agentStore), component: undefined };
+  if (policy.source === 'none') return { gate: AccessGate.open(deps.agentStore), component: undefined, forgetVault: () => undefined };
   const tokens = new ServiceAccountTokens(kubeTokenRequest(kubeConfig), scheduler, config.tenancy.tokenExpirationSeconds);
   const tenants = new TenantStores({
     tokens,
@@ -63,7 +65,7 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
   const namespaces = new NamespaceLabelCache(kubeNamespaceLabels(kubeConfig), (ns) => {
     logger.info({ namespace: ns }, 'namespace labels changed: its CRs are judged again');
     deps.requeueNamespace(ns);
-  });
+  }, (ns) => tenants.forgetNamespace(ns));
   const gate = new AccessGate({
     policies: () => policies.current(),
     namespaceLabels: (ns) => namespaces.labelsOf(ns),
@@ -93,5 +95,5 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
       await Promise.all(informers.map((i) => i.stop()));
     },
   };
-  return { gate, component };
+  return { gate, component, forgetVault: (vault) => tenants.forgetVault(vault) };
 }

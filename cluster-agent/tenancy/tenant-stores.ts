@@ -25,6 +25,16 @@ export class TenantStores {
 
   constructor(private readonly options: TenantStoresOptions) {}
 
+  /** Drops the Key Vault client of `vault` from every tenant store (no CR references the vault any more). */
+  forgetVault(vault: string): void {
+    for (const store of this.stores.values()) store.forgetVault(vault);
+  }
+
+  /** Drops the stores of a namespace that is gone. */
+  forgetNamespace(namespace: string): void {
+    for (const key of [...this.stores.keys()]) if (key.startsWith(`${namespace}/`)) this.stores.delete(key);
+  }
+
   /** The store reading as `identity` for CRs of `namespace`; TerminalError when no tenant id is known. */
   storeFor(namespace: string, identity: TenantIdentity): VaultObjectStore {
     const tenantId = identity.tenantId ?? this.options.tenantId;

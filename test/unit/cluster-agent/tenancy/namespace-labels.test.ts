@@ -4,10 +4,11 @@ describe('namespace label cache', () => {
   it('answers from the watch, falls back to a GET for a namespace not seen yet, and reports label changes only', async () => {
     const fetched: string[] = [];
     const changed: string[] = [];
+    const removed: string[] = [];
     const cache = new NamespaceLabelCache(async (ns) => {
       fetched.push(ns);
       return { from: 'get' };
-    }, (ns) => void changed.push(ns));
+    }, (ns) => void changed.push(ns), (ns) => void removed.push(ns));
 
     cache.upsert({ metadata: { name: 'team-a', labels: { team: 'a' } } });
     expect(await cache.labelsOf('team-a')).toEqual({ team: 'a' });
@@ -23,5 +24,6 @@ describe('namespace label cache', () => {
 
     cache.remove({ metadata: { name: 'team-a' } });
     expect(await cache.labelsOf('team-a')).toEqual({ from: 'get' });
+    expect(removed).toEqual(['team-a']);
   });
 });
