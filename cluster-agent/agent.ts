@@ -12,6 +12,7 @@ import type { ReloadTarget } from './adapters/file-reloader.js';
 import { getOrCreateDataHashKey } from './adapters/data-hash-key-secret.js';
 import { KeyVaultObjectStore } from './adapters/key-vault-object-store.js';
 import { KubeClusterApi } from './adapters/kube-cluster-api.js';
+import { LeaseElector } from './adapters/lease-elector.js';
 import { createAgentEvents } from './agent-events.js';
 import type { AgentEvents } from './agent-events.js';
 import { vaultUrlOf } from './config.js';
@@ -40,6 +41,7 @@ import { SeenEvents } from './intake/seen-events.js';
 import { keyringReloadTarget, tlsReloadTarget } from './reload-targets.js';
 import { createLogger } from './logger.js';
 import { alwaysLeader } from './manager/component.js';
+import type { LeaderElector } from './manager/component.js';
 import { ComponentManager } from './manager/component-manager.js';
 import { AgentMetrics } from './metrics.js';
 import { systemScheduler } from './ports/scheduler.js';
@@ -52,6 +54,8 @@ export interface AgentDeps {
   /** Timers as well as time (tests); defaults to the clock plus real timers. */
   readonly scheduler?: Scheduler;
   readonly logger?: Logger;
+  /** Called when this replica lost leadership and stopped its leader-only components (main.ts exits, to restart). */
+  readonly onLostLeadership?: () => void;
 }
 
 export interface RunningAgent {
@@ -107,10 +111,12 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   });
   const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, handlers: new AkvsWatchHandler(index, requests, forgetUnreferenced({ index, readStates, store, latestReads })), scheduler, logger });
   const fallback = new FallbackCheck({ store, index, queue: requests, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
-  const isReady = (): boolean => informers.synced;
+  // Readiness: one replica — the CR informer has synced; several — this replica serves (leader or not).
+  const isReady = (): boolean => (config.leaderElection.enabled ? manager.isServing : informers.synced);
   const notificationDeps = { index, queue: requests, hints, cluster, status: new StatusWriter(cluster, index, clock), clock, logger, metrics };
   const intake = new NotificationIntake({
-    keyring: config.keyring, clock, seen: new SeenEvents(clock), isReady, logger, metrics, events,
+    // Notifications need the CR index: a replica that does not lead answers 503 (the sender retries; ADR 0003).
+    keyring: config.keyring, clock, seen: new SeenEvents(clock), isReady: () => informers.synced, logger, metrics, events,
     accept: (n) => {
       handleNotification(n, notificationDeps).catch((error: unknown) =>
         logger.warn({ eventId: n.eventId, code: describeFailure(error).code }, 'could not surface notification'));
@@ -128,7 +134,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     if (config.keyringFile) reloadTargets.push(keyringReloadTarget(intake, config.keyringFile));
     notifyServer = serverComponent('notify-server', notify, config.notify.host, config.notify.port);
   }
-  const manager = new ComponentManager(alwaysLeader, logger)
+  const elector: LeaderElector = config.leaderElection.enabled
+    ? new LeaseElector({ kubeConfig, namespace: agentNamespace(config, kubeConfig), name: config.leaderElection.leaseName, identity: config.leaderElection.identity, scheduler, logger })
+    : alwaysLeader;
+  const manager: ComponentManager = new ComponentManager(elector, logger, deps.onLostLeadership)
     .add({ name: 'kube-connections', leaderOnly: false, start: async () => undefined, stop: () => cluster.close() })
     .add(opsServer);
   if (notifyServer) manager.add(notifyServer);
@@ -163,11 +172,16 @@ function logQueueOutcome(logger: Logger, key: string, result: ReconcileResult, a
 /** The key of every data hash: from AKVSYNC_DATA_HASH_KEY_FILE, else the key Secret in the agent's namespace (created when absent). */
 async function loadDataHashKey(config: AgentConfig, kubeConfig: KubeConfig, logger: Logger): Promise<Uint8Array> {
   if (config.dataHashKey.source === 'file') return config.dataHashKey.key;
-  const namespace = config.namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
+  const namespace = agentNamespace(config, kubeConfig);
   const ref = { namespace, name: config.dataHashKey.secretName };
   const { key, created } = await getOrCreateDataHashKey(kubeConfig.makeApiClient(CoreV1Api), ref);
   logger.info({ namespace, name: ref.name, created }, created ? 'data-hash key Secret created' : 'data-hash key Secret read');
   return key;
+}
+
+/** The agent's own namespace: AKVSYNC_NAMESPACE, else the kubeconfig context's (in a Pod: its service account's). */
+function agentNamespace(config: AgentConfig, kubeConfig: KubeConfig): string {
+  return config.namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
 }
 
 function loadKubeConfig(config: AgentConfig): KubeConfig {
