@@ -36,6 +36,7 @@ import { createNotifyServer } from './http/notify-server.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { serverComponent } from './http/server-component.js';
 import type { ServerComponent } from './http/server-component.js';
+import { LeaderHandOff } from './intake/leader-hand-off.js';
 import { NotificationIntake } from './intake/notification-intake.js';
 import { SeenEvents } from './intake/seen-events.js';
 import { keyringReloadTarget, tlsReloadTarget } from './reload-targets.js';
@@ -127,20 +128,29 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   await ops.register(opsRoutes, { isReady, registry: metrics.registry });
   const opsServer = serverComponent('ops-server', ops, config.metrics.host, config.metrics.port);
   let notifyServer: ServerComponent | undefined;
+  const { leaderElection } = config;
+  const lease = leaderElection.enabled
+    ? new LeaseElector({
+      kubeConfig, namespace: agentNamespace(config, kubeConfig), name: leaderElection.leaseName, identity: leaderElection.identity, scheduler, logger,
+      advertiseAddress: () => advertisedAddress(notifyServer?.address(), leaderElection.advertiseHost),
+    })
+    : undefined;
+  const elector: LeaderElector = lease ?? alwaysLeader;
   const reloadTargets: ReloadTarget[] = [];
+  let handOff: LeaderHandOff | undefined;
   if (config.notify.enabled && config.notify.tls) {
-    const notify = await createNotifyServer({ tls: config.notify.tls, intake, isReady, logger });
-    reloadTargets.push(tlsReloadTarget(notify.server as https.Server, config.notify.tls.certFile, config.notify.tls.keyFile));
+    let servedCert = config.notify.tls.certPem;
+    handOff = lease ? new LeaderHandOff({ leaderAddress: () => lease.leaderAddress, certPem: () => servedCert }) : undefined;
+    const notify = await createNotifyServer({ tls: config.notify.tls, intake, isReady, logger, handOff });
+    reloadTargets.push(tlsReloadTarget(notify.server as https.Server, config.notify.tls.certFile, config.notify.tls.keyFile, (cert) => void (servedCert = cert)));
     if (config.keyringFile) reloadTargets.push(keyringReloadTarget(intake, config.keyringFile));
     notifyServer = serverComponent('notify-server', notify, config.notify.host, config.notify.port);
   }
-  const elector: LeaderElector = config.leaderElection.enabled
-    ? new LeaseElector({ kubeConfig, namespace: agentNamespace(config, kubeConfig), name: config.leaderElection.leaseName, identity: config.leaderElection.identity, scheduler, logger })
-    : alwaysLeader;
   const manager: ComponentManager = new ComponentManager(elector, logger, deps.onLostLeadership)
     .add({ name: 'kube-connections', leaderOnly: false, start: async () => undefined, stop: () => cluster.close() })
     .add(opsServer);
   if (notifyServer) manager.add(notifyServer);
+  if (handOff) manager.add({ name: 'leader-hand-off', leaderOnly: false, start: async () => undefined, stop: async () => handOff?.close() });
   if (reloadTargets.length > 0) manager.add(new FileReloader({ targets: reloadTargets, scheduler, intervalMs: config.reloadIntervalMs, logger }));
   manager
     .add({ name: 'work-queue', leaderOnly: true, start: async () => undefined, stop: () => workQueue.stop() })
@@ -177,6 +187,14 @@ async function loadDataHashKey(config: AgentConfig, kubeConfig: KubeConfig, logg
   const { key, created } = await getOrCreateDataHashKey(kubeConfig.makeApiClient(CoreV1Api), ref);
   logger.info({ namespace, name: ref.name, created }, created ? 'data-hash key Secret created' : 'data-hash key Secret read');
   return key;
+}
+
+/** `podIp:port` of the notify listener for the Lease (other replicas hand notifications there), or its bound address. */
+function advertisedAddress(bound: string | undefined, podIp: string | undefined): string | undefined {
+  if (bound === undefined || bound === '') return undefined;
+  if (podIp === undefined) return bound;
+  const port = bound.slice(bound.lastIndexOf(':') + 1);
+  return podIp.includes(':') ? `[${podIp}]:${port}` : `${podIp}:${port}`;
 }
 
 /** The agent's own namespace: AKVSYNC_NAMESPACE, else the kubeconfig context's (in a Pod: its service account's). */

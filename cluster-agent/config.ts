@@ -27,7 +27,13 @@ export interface AgentConfig {
   /** How often the TLS certificate/key and keyring files are checked for a change (AKVSYNC_RELOAD_INTERVAL). */
   readonly reloadIntervalMs: number;
   /** Several replicas: a Lease in the agent's namespace elects the one that reconciles (docs/adr/0003-…). */
-  readonly leaderElection: { readonly enabled: boolean; readonly leaseName: string; readonly identity: string };
+  readonly leaderElection: {
+    readonly enabled: boolean;
+    readonly leaseName: string;
+    readonly identity: string;
+    /** The Pod IP other replicas reach this one's notify port on (AKVSYNC_POD_IP); default: the notify listener's host. */
+    readonly advertiseHost: string | undefined;
+  };
   readonly keyVault: {
     /** `{vault}` is replaced by the vault name. */
     readonly urlTemplate: string;
@@ -160,6 +166,7 @@ export function loadAgentConfig(
       enabled: parseBool('AKVSYNC_LEADER_ELECTION', get('AKVSYNC_LEADER_ELECTION'), false),
       leaseName: leaseName(get('AKVSYNC_LEADER_ELECTION_LEASE') ?? 'akvsync-agent'),
       identity: get('AKVSYNC_POD_NAME') ?? get('HOSTNAME') ?? `akvsync-agent-${randomBytes(4).toString('hex')}`,
+      advertiseHost: get('AKVSYNC_POD_IP') === undefined ? undefined : parseHost('AKVSYNC_POD_IP', get('AKVSYNC_POD_IP')!),
     },
     keyVault: {
       urlTemplate,

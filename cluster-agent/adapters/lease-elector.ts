@@ -26,7 +26,12 @@ export interface LeaseElectorOptions {
   readonly scheduler: Scheduler;
   readonly logger: Logger;
   readonly timings?: LeaseTimings;
+  /** Where this replica's notify endpoint answers (`host:port`), published on the Lease while it leads. */
+  readonly advertiseAddress?: () => string | undefined;
 }
+
+/** The Lease annotation holding the leader's notify address, for the hand-off from other replicas. */
+export const NOTIFY_ADDRESS_ANNOTATION = 'akvsync.io/notify-address';
 
 /**
  * Leader election on a `coordination.k8s.io/v1` Lease, as client-go's leaderelection does it: acquire when the Lease
@@ -45,6 +50,7 @@ export class LeaseElector implements LeaderElector {
   private cancel: (() => void) | undefined;
   private stopped = false;
   private callbacks: Parameters<LeaderElector['run']>[0] | undefined;
+  private otherLeader: string | undefined;
 
   constructor(private readonly options: LeaseElectorOptions) {
     this.api = options.kubeConfig.makeApiClient(CoordinationV1Api);
@@ -53,6 +59,11 @@ export class LeaseElector implements LeaderElector {
 
   get isLeader(): boolean {
     return this.leading;
+  }
+
+  /** The notify address another replica published while it holds the Lease (as of the last check), if any. */
+  get leaderAddress(): string | undefined {
+    return this.leading ? undefined : this.otherLeader;
   }
 
   /** Tries once now; if that wins, resolves after the leader-only components started. Keeps trying in the background. */
@@ -110,15 +121,27 @@ export class LeaseElector implements LeaderElector {
       lease = await this.api.readNamespacedLease({ namespace, name });
     } catch (error) {
       if (!isKubeNotFound(error)) throw kubeError(error, `read Lease ${namespace}/${name}`);
-      return this.write(() => this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: this.spec(now, undefined) } }));
+      this.otherLeader = undefined;
+      return this.write(() => this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace, annotations: this.annotations({}) }, spec: this.spec(now, undefined) } }));
     }
     const spec = lease.spec ?? {};
     const record = `${spec.holderIdentity ?? ''}|${microTime(spec.renewTime)}|${spec.leaseTransitions ?? 0}`;
     if (this.observed?.record !== record) this.observed = { record, at: now };
     const duration = (spec.leaseDurationSeconds ?? this.timings.leaseDurationMs / 1000) * 1000;
     const heldByOther = spec.holderIdentity !== undefined && spec.holderIdentity !== '' && spec.holderIdentity !== identity;
-    if (heldByOther && now - this.observed.at < duration) return false;
-    return this.write(() => this.api.replaceNamespacedLease({ namespace, name, body: { ...lease, spec: this.spec(now, lease.spec) } }));
+    if (heldByOther && now - this.observed.at < duration) {
+      this.otherLeader = lease.metadata?.annotations?.[NOTIFY_ADDRESS_ANNOTATION];
+      return false;
+    }
+    this.otherLeader = undefined;
+    const metadata = { ...lease.metadata, annotations: this.annotations(lease.metadata?.annotations ?? {}) };
+    return this.write(() => this.api.replaceNamespacedLease({ namespace, name, body: { ...lease, metadata, spec: this.spec(now, lease.spec) } }));
+  }
+
+  private annotations(existing: Readonly<Record<string, string>>): Record<string, string> {
+    const rest = Object.fromEntries(Object.entries(existing).filter(([k]) => k !== NOTIFY_ADDRESS_ANNOTATION));
+    const address = this.options.advertiseAddress?.();
+    return address ? { ...rest, [NOTIFY_ADDRESS_ANNOTATION]: address } : rest;
   }
 
   private spec(now: number, previous: V1Lease['spec']): NonNullable<V1Lease['spec']> {
@@ -148,7 +171,8 @@ export class LeaseElector implements LeaderElector {
     const lease = await this.api.readNamespacedLease({ namespace, name });
     if (lease.spec?.holderIdentity !== identity) return;
     // Free at once: no holder, and a renew time far enough back that any replica may take it.
-    await this.api.replaceNamespacedLease({ namespace, name, body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 } } });
+    const metadata = { ...lease.metadata, annotations: Object.fromEntries(Object.entries(lease.metadata?.annotations ?? {}).filter(([k]) => k !== NOTIFY_ADDRESS_ANNOTATION)) };
+    await this.api.replaceNamespacedLease({ namespace, name, body: { ...lease, metadata, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 } } });
   }
 }
 

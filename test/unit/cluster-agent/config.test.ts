@@ -110,7 +110,7 @@ describe('loadAgentConfig', () => {
     expect(inline.keyringFile).toBeUndefined();
     expect(inline.reloadIntervalMs).toBe(5000);
     const ha = load(validEnv({ AKVSYNC_LEADER_ELECTION: 'true', AKVSYNC_POD_NAME: 'agent-0', AKVSYNC_LEADER_ELECTION_LEASE: 'my-lease' }));
-    expect(ha.leaderElection).toEqual({ enabled: true, leaseName: 'my-lease', identity: 'agent-0' });
+    expect(ha.leaderElection).toEqual({ enabled: true, leaseName: 'my-lease', identity: 'agent-0', advertiseHost: undefined });
     expect(() => load(validEnv({ AKVSYNC_LEADER_ELECTION_LEASE: 'Not A Name' }))).toThrow(/AKVSYNC_LEADER_ELECTION_LEASE/);
     expect(() => load(validEnv({ AKVSYNC_RELOAD_INTERVAL: '10ms' }))).toThrow(/AKVSYNC_RELOAD_INTERVAL/);
   });
