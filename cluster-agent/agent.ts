@@ -1,14 +1,19 @@
 import type { TokenCredential } from '@azure/identity';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { fastify } from 'fastify';
+import type * as https from 'node:https';
 import type { Logger } from 'pino';
 import { NOTIFICATION_PATH } from '../core/notification/notification.js';
 import type { Clock } from '../core/ports/clock.js';
+import type { AzureKeyVaultSecret } from '../core/crd/azure-key-vault-secret.js';
 import { AkvsInformerSet } from './adapters/akvs-informer.js';
 import { createAzureCredential } from './adapters/azure-credential.js';
+import { FileReloader } from './adapters/file-reloader.js';
+import type { ReloadTarget } from './adapters/file-reloader.js';
 import { getOrCreateDataHashKey } from './adapters/data-hash-key-secret.js';
 import { KeyVaultObjectStore } from './adapters/key-vault-object-store.js';
 import { KubeClusterApi } from './adapters/kube-cluster-api.js';
+import { LeaseElector } from './adapters/lease-elector.js';
 import { createAgentEvents } from './agent-events.js';
 import type { AgentEvents } from './agent-events.js';
 import { vaultUrlOf } from './config.js';
@@ -16,28 +21,36 @@ import type { AgentConfig } from './config.js';
 import { AkvsIndex } from './controller/akvs-index.js';
 import { AkvsWatchHandler } from './controller/akvs-watch-handler.js';
 import { FallbackCheck } from './controller/fallback-check.js';
+import { forgetUnreferenced } from './controller/forget-unreferenced.js';
+import { parseKey } from './controller/object-key.js';
 import type { FallbackCheckReport } from './controller/fallback-check.js';
 import { handleNotification } from './controller/notification-handler.js';
 import type { QueueAction, ReconcileResult } from './controller/queue-action.js';
+import { LatestReads } from './controller/latest-reads.js';
 import { ReadStates } from './controller/read-state.js';
+import { ReconcileRequests } from './controller/reconcile-requests.js';
 import { Reconciler } from './controller/reconcile.js';
 import { StatusWriter } from './controller/status-writer.js';
 import { SyncHints } from './controller/sync-hints.js';
 import { WorkQueue } from './controller/work-queue.js';
 import { describeFailure } from './error-policy.js';
-import { notifyRoute } from './http/notify-route.js';
+import { createNotifyServer } from './http/notify-server.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { serverComponent } from './http/server-component.js';
 import type { ServerComponent } from './http/server-component.js';
+import { LeaderHandOff } from './intake/leader-hand-off.js';
 import { NotificationIntake } from './intake/notification-intake.js';
 import { SeenEvents } from './intake/seen-events.js';
 import { queueConsumerComponent } from './intake/queue-consumer-component.js';
+import { keyringReloadTarget, tlsReloadTarget } from './reload-targets.js';
 import { createLogger } from './logger.js';
 import { alwaysLeader } from './manager/component.js';
+import type { LeaderElector } from './manager/component.js';
 import { ComponentManager } from './manager/component-manager.js';
 import { AgentMetrics } from './metrics.js';
 import { systemScheduler } from './ports/scheduler.js';
 import type { Scheduler } from './ports/scheduler.js';
+import { createTenancy } from './tenancy/tenancy.js';
 
 export interface AgentDeps {
   readonly kubeConfig?: KubeConfig;
@@ -46,6 +59,8 @@ export interface AgentDeps {
   /** Timers as well as time (tests); defaults to the clock plus real timers. */
   readonly scheduler?: Scheduler;
   readonly logger?: Logger;
+  /** Called when this replica lost leadership and stopped its leader-only components (main.ts exits, to restart). */
+  readonly onLostLeadership?: () => void;
 }
 
 export interface RunningAgent {
@@ -78,18 +93,26 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const hints = new SyncHints();
   const readStates = new ReadStates();
   const metrics: AgentMetrics = new AgentMetrics((): number => workQueue.depth(), { defaultMetrics: true });
-  const store = new KeyVaultObjectStore({
-    credential,
+  const storeWith = (readAs: TokenCredential, identity?: string): KeyVaultObjectStore => new KeyVaultObjectStore({
+    credential: readAs,
+    ...(identity ? { identity } : {}),
     vaultUrl: (vault) => vaultUrlOf(config, vault),
     disableChallengeResourceVerification: config.keyVault.disableChallengeResourceVerification,
     maxRetries: config.keyVault.maxRetries,
     onRequest: (vault, operation, status) => metrics.keyVaultRequests.inc({ vault, operation, status: String(status) }),
   });
+  const store = storeWith(credential);
+  const tenancy = createTenancy({ config, kubeConfig, scheduler, logger, agentStore: store, storeWith, requeueAll: () => index.keys().forEach((k) => requests.add(k)),
+    requeueNamespace: (ns) => index.keys().filter((k) => index.crsFor(k).some((cr) => cr.metadata.namespace === ns)).forEach((k) => requests.add(k)),
+  });
   const cluster = new KubeClusterApi(kubeConfig, clock, dataHashKey);
+  const requests: ReconcileRequests = new ReconcileRequests({ add: (key) => workQueue.add(key) });
+  const latestReads = new LatestReads();
   const reconciler = new Reconciler({
-    index, store, cluster, clock, hints, readStates, events, logger, metrics,
+    index, store, cluster, clock, hints, readStates, events, logger, metrics, requests, latestReads,
     honourReloaderAnnotations: config.honourReloaderAnnotations,
     dataHashKey,
+    access: tenancy.gate,
   });
   const workQueue: WorkQueue = new WorkQueue({
     handler: (key) => reconciler.reconcile(key),
@@ -97,12 +120,23 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     concurrency: config.concurrency,
     onOutcome: (key, result, action) => logQueueOutcome(logger, key, result, action),
   });
-  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, labelSelector: config.objectLabelSelector, handlers: new AkvsWatchHandler(index, workQueue), scheduler, logger });
-  const fallback = new FallbackCheck({ store, index, queue: workQueue, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
-  const isReady = (): boolean => informers.synced;
-  const notificationDeps = { index, queue: workQueue, hints, cluster, status: new StatusWriter(cluster, index, clock), clock, logger, metrics };
+  const forget = forgetUnreferenced({ index, readStates, store, latestReads });
+  const onUnreferenced = (key: string): void => {
+    forget(key);
+    const vault = parseKey(key);
+    if (vault?.kind === 'object' && !index.isVaultReferenced(vault.ref.vault)) tenancy.forgetVault(vault.ref.vault);
+  };
+  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, labelSelector: config.objectLabelSelector, handlers: new AkvsWatchHandler(index, requests, onUnreferenced), scheduler, logger });
+  const fallback = new FallbackCheck({ store, index, queue: requests, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
+  // Readiness: one replica — the CR informer has synced; several — this replica serves (leader or not).
+  const isReady = (): boolean => (config.leaderElection.enabled ? manager.isServing : informers.synced);
+  const notificationDeps = {
+    index, queue: requests, hints, cluster, status: new StatusWriter(cluster, index, clock), clock, logger, metrics,
+    permitted: (crs: readonly AzureKeyVaultSecret[]) => tenancy.gate.permitted(crs),
+  };
   const intake = new NotificationIntake({
-    keyring: config.keyring, clock, seen: new SeenEvents(clock), isReady, logger, metrics, events,
+    // Notifications need the CR index: a replica that does not lead answers 503 (the sender retries; ADR 0003).
+    keyring: config.keyring, clock, seen: new SeenEvents(clock), isReady: () => informers.synced, logger, metrics, events,
     accept: (n) => {
       handleNotification(n, notificationDeps).catch((error: unknown) =>
         logger.warn({ eventId: n.eventId, code: describeFailure(error).code }, 'could not surface notification'));
@@ -113,19 +147,34 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   await ops.register(opsRoutes, { isReady, registry: metrics.registry });
   const opsServer = serverComponent('ops-server', ops, config.metrics.host, config.metrics.port);
   let notifyServer: ServerComponent | undefined;
+  const { leaderElection } = config;
+  const lease = leaderElection.enabled
+    ? new LeaseElector({
+      kubeConfig, namespace: agentNamespace(config, kubeConfig), name: leaderElection.leaseName, identity: leaderElection.identity, scheduler, logger,
+      advertiseAddress: () => advertisedAddress(notifyServer?.address(), leaderElection.advertiseHost),
+    })
+    : undefined;
+  const elector: LeaderElector = lease ?? alwaysLeader;
+  const reloadTargets: ReloadTarget[] = [];
+  let handOff: LeaderHandOff | undefined;
   if (config.notify.enabled && config.notify.tls) {
-    const notify = fastify({ logger: false, https: { cert: config.notify.tls.certPem, key: config.notify.tls.keyPem } });
-    await notify.register(opsRoutes, { isReady, registry: metrics.registry });
-    await notify.register(notifyRoute, { intake, logger });
+    let servedCert = config.notify.tls.certPem;
+    handOff = lease ? new LeaderHandOff({ leaderAddress: () => lease.leaderAddress, certPem: () => servedCert }) : undefined;
+    const notify = await createNotifyServer({ tls: config.notify.tls, intake, isReady, logger, handOff });
+    reloadTargets.push(tlsReloadTarget(notify.server as https.Server, config.notify.tls.certFile, config.notify.tls.keyFile, (cert) => void (servedCert = cert)));
+    if (config.keyringFile) reloadTargets.push(keyringReloadTarget(intake, config.keyringFile));
     notifyServer = serverComponent('notify-server', notify, config.notify.host, config.notify.port);
   }
-  const manager = new ComponentManager(alwaysLeader, logger)
+  const manager: ComponentManager = new ComponentManager(elector, logger, deps.onLostLeadership)
     .add({ name: 'kube-connections', leaderOnly: false, start: async () => undefined, stop: () => cluster.close() })
     .add(opsServer);
   if (notifyServer) manager.add(notifyServer);
+  if (handOff) manager.add({ name: 'leader-hand-off', leaderOnly: false, start: async () => undefined, stop: async () => handOff?.close() });
+  if (reloadTargets.length > 0) manager.add(new FileReloader({ targets: reloadTargets, scheduler, intervalMs: config.reloadIntervalMs, logger }));
+  manager.add({ name: 'work-queue', leaderOnly: true, start: async () => undefined, stop: () => workQueue.stop() });
+  if (tenancy.component) manager.add(tenancy.component); // policies and namespace labels listed before any CR is judged
   if (config.queue) manager.add(queueConsumerComponent(config.queue, { intake, credential, kubeConfig, namespace: config.namespace, logger, registry: metrics.registry }));
   manager
-    .add({ name: 'work-queue', leaderOnly: true, start: async () => undefined, stop: () => workQueue.stop() })
     .add({ name: 'informers', leaderOnly: true, start: () => informers.start(), stop: () => informers.stop() })
     .add({ name: 'fallback-check', leaderOnly: true, start: async () => fallback.start(), stop: () => fallback.stop() });
   await manager.start();
@@ -154,11 +203,24 @@ function logQueueOutcome(logger: Logger, key: string, result: ReconcileResult, a
 /** The key of every data hash: from AKVSYNC_DATA_HASH_KEY_FILE, else the key Secret in the agent's namespace (created when absent). */
 async function loadDataHashKey(config: AgentConfig, kubeConfig: KubeConfig, logger: Logger): Promise<Uint8Array> {
   if (config.dataHashKey.source === 'file') return config.dataHashKey.key;
-  const namespace = config.namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
+  const namespace = agentNamespace(config, kubeConfig);
   const ref = { namespace, name: config.dataHashKey.secretName };
   const { key, created } = await getOrCreateDataHashKey(kubeConfig.makeApiClient(CoreV1Api), ref);
   logger.info({ namespace, name: ref.name, created }, created ? 'data-hash key Secret created' : 'data-hash key Secret read');
   return key;
+}
+
+/** `podIp:port` of the notify listener for the Lease (other replicas hand notifications there), or its bound address. */
+function advertisedAddress(bound: string | undefined, podIp: string | undefined): string | undefined {
+  if (bound === undefined || bound === '') return undefined;
+  if (podIp === undefined) return bound;
+  const port = bound.slice(bound.lastIndexOf(':') + 1);
+  return podIp.includes(':') ? `[${podIp}]:${port}` : `${podIp}:${port}`;
+}
+
+/** The agent's own namespace: AKVSYNC_NAMESPACE, else the kubeconfig context's (in a Pod: its service account's). */
+function agentNamespace(config: AgentConfig, kubeConfig: KubeConfig): string {
+  return config.namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
 }
 
 function loadKubeConfig(config: AgentConfig): KubeConfig {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAkvsyncError } from '../core/errors.js';
 import { isDnsSubdomain } from '../core/crd/kubernetes-names.js';
@@ -5,6 +6,7 @@ import { checkLabelSelector } from '../core/crd/label-selector.js';
 import { parseKeyring } from '../core/notification/keyring.js';
 import { DATA_HASH_KEY_MIN_BYTES } from '../core/sync/data-hash.js';
 import { parseQueueIntakeConfig, type QueueIntakeConfig } from './intake/queue-intake-config.js';
+import { NO_POLICY_WARNING, loadTenancyConfig, type TenancyConfig } from './tenancy/tenancy-config.js';
 import { ConfigError, envFromArgv, parseBool, parseDuration, parseHost, parseInteger, parseJsonMap, parseNumber, parseUrl } from './config-values.js';
 
 export { ConfigError } from './config-values.js';
@@ -19,12 +21,24 @@ export interface AgentConfig {
     readonly enabled: boolean;
     readonly host: string;
     readonly port: number;
-    readonly tls: { readonly certPem: string; readonly keyPem: string } | undefined;
+    readonly tls: { readonly certPem: string; readonly keyPem: string; readonly certFile: string; readonly keyFile: string } | undefined;
   };
   /** Queue mode: the cluster's Storage Queue the agent drains (cluster-agent/intake/queue-intake-config.ts); undefined when off. */
   readonly queue: QueueIntakeConfig | undefined;
   /** Signing keys by key id (never logged). */
   readonly keyring: ReadonlyMap<string, Uint8Array>;
+  /** The keyring's file (AKVSYNC_SIGNING_KEYS_FILE), re-read on change; undefined when given inline. */
+  readonly keyringFile: string | undefined;
+  /** How often the TLS certificate/key and keyring files are checked for a change (AKVSYNC_RELOAD_INTERVAL). */
+  readonly reloadIntervalMs: number;
+  /** Several replicas: a Lease in the agent's namespace elects the one that reconciles (docs/adr/0003-…). */
+  readonly leaderElection: {
+    readonly enabled: boolean;
+    readonly leaseName: string;
+    readonly identity: string;
+    /** The Pod IP other replicas reach this one's notify port on (AKVSYNC_POD_IP); default: the notify listener's host. */
+    readonly advertiseHost: string | undefined;
+  };
   readonly keyVault: {
     /** `{vault}` is replaced by the vault name. */
     readonly urlTemplate: string;
@@ -59,6 +73,8 @@ export interface AgentConfig {
    * guessed from it: a file, or (default) a Secret in the agent's namespace that the agent creates when absent.
    */
   readonly dataHashKey: DataHashKeySource;
+  /** Access policy and per-namespace identity (docs/tenancy.md). */
+  readonly tenancy: TenancyConfig;
   /** Warnings to print at start-up. */
   readonly warnings: readonly string[];
 }
@@ -142,8 +158,8 @@ export function loadAgentConfig(
   }
 
   const objectLabelSelector = parseObjectLabels(get);
-
-  const warnings = ['tenancy: one agent identity reads every vault and CRs in all namespaces may use any of them (the akv2k8s default); restrict with namespace policy or per-namespace identity'];
+  const tenancy = loadTenancyConfig(get, file);
+  const warnings = tenancy.policy.source === 'none' ? [NO_POLICY_WARNING] : [];
 
   const config: AgentConfig = {
     kubeconfigPath: get('KUBECONFIG'),
@@ -151,10 +167,20 @@ export function loadAgentConfig(
       enabled: notifyEnabled,
       host: parseHost('AKVSYNC_NOTIFY_HOST', get('AKVSYNC_NOTIFY_HOST') ?? '0.0.0.0'),
       port: parseInteger('AKVSYNC_NOTIFY_PORT', get('AKVSYNC_NOTIFY_PORT'), 8443, 0, 65535),
-      tls: certPem !== undefined && keyPem !== undefined ? Object.freeze({ certPem, keyPem }) : undefined,
+      tls: certPem !== undefined && keyPem !== undefined
+        ? Object.freeze({ certPem, keyPem, certFile: get('AKVSYNC_TLS_CERT_FILE') ?? '', keyFile: get('AKVSYNC_TLS_KEY_FILE') ?? '' })
+        : undefined,
     },
     queue,
     keyring,
+    keyringFile: get('AKVSYNC_SIGNING_KEYS') === undefined ? get('AKVSYNC_SIGNING_KEYS_FILE') : undefined,
+    reloadIntervalMs: parseDuration('AKVSYNC_RELOAD_INTERVAL', get('AKVSYNC_RELOAD_INTERVAL'), 30_000, 1000),
+    leaderElection: {
+      enabled: parseBool('AKVSYNC_LEADER_ELECTION', get('AKVSYNC_LEADER_ELECTION'), false),
+      leaseName: leaseName(get('AKVSYNC_LEADER_ELECTION_LEASE') ?? 'akvsync-agent'),
+      identity: get('AKVSYNC_POD_NAME') ?? get('HOSTNAME') ?? `akvsync-agent-${randomBytes(4).toString('hex')}`,
+      advertiseHost: get('AKVSYNC_POD_IP') === undefined ? undefined : parseHost('AKVSYNC_POD_IP', get('AKVSYNC_POD_IP')!),
+    },
     keyVault: {
       urlTemplate,
       urls,
@@ -184,6 +210,7 @@ export function loadAgentConfig(
     concurrency: parseInteger('AKVSYNC_CONCURRENCY', get('AKVSYNC_CONCURRENCY'), 8, 1, 256),
     namespace,
     dataHashKey,
+    tenancy,
     warnings,
   };
   return deepFreeze(config);
@@ -229,6 +256,11 @@ function loadDataHashKeySource(fileText: string | undefined, secretName: string 
   const name = secretName ?? DEFAULT_DATA_HASH_KEY_SECRET;
   if (!isDnsSubdomain(name)) throw new ConfigError('AKVSYNC_DATA_HASH_KEY_SECRET', `"${name.slice(0, 70)}" is not a Secret name`);
   return { source: 'secret', secretName: name };
+}
+
+function leaseName(name: string): string {
+  if (!isDnsSubdomain(name)) throw new ConfigError('AKVSYNC_LEADER_ELECTION_LEASE', `"${name.slice(0, 70)}" is not a Lease name`);
+  return name;
 }
 
 function deepFreeze<T>(o: T): T {

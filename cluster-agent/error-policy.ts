@@ -120,3 +120,16 @@ export function decideFirstListRetry(error: AkvsyncError, failures: number, reso
       + 'Apply cluster-agent/manifests/akvsync.io_azurekeyvaultsecrets.yaml', { cause: error }),
   };
 }
+
+/**
+ * The one line `main.ts` prints when the agent cannot start. Our errors' messages are value-free; anything else (a
+ * kubeconfig parse error can quote a token, a TLS error its file) is shown by class name and a code of safe characters
+ * only, never its message.
+ */
+export function startupFailureLine(error: unknown): string {
+  if (isAkvsyncError(error)) return `akvsync agent failed to start: ${error.code}: ${error.message}`;
+  const name = error instanceof Error ? error.name : typeof error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const safeCode = typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code) ? ` ${code}` : '';
+  return `akvsync agent failed to start: ${name}${safeCode} (message withheld: it may quote configuration; check the settings and files the agent reads)`;
+}

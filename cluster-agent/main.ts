@@ -1,6 +1,7 @@
 /** `npm run agent`: load the configuration from the environment (and --flags), start, stop cleanly on SIGTERM/SIGINT. */
 import { startAgent } from './agent.js';
 import { loadAgentConfig } from './config.js';
+import { startupFailureLine } from './error-policy.js';
 import { createLogger } from './logger.js';
 
 async function main(): Promise<void> {
@@ -8,11 +9,12 @@ async function main(): Promise<void> {
   try {
     config = loadAgentConfig(process.env, process.argv.slice(2));
   } catch (error) {
-    console.error(`akvsync agent: ${(error as Error).message}`);
+    console.error(startupFailureLine(error));
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
-  const agent = await startAgent(config, { logger });
+  // Lost leadership: exit so Kubernetes restarts the Pod, which then competes for the Lease afresh (as controller-runtime).
+  const agent = await startAgent(config, { logger, onLostLeadership: () => process.exit(1) });
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -31,6 +33,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`akvsync agent failed to start: ${(error as { code?: string }).code ?? ''} ${(error as Error).message}`);
+  console.error(startupFailureLine(error));
   process.exit(1);
 });

@@ -28,6 +28,8 @@ export interface AkvsInformerOptions {
   readonly maxNotFoundRetries?: number;
   /** The custom resource to watch; default azurekeyvaultsecrets.akvsync.io/v1 (tests watch a throwaway CRD). */
   readonly resource?: { readonly group: string; readonly version: string; readonly plural: string };
+  /** A built-in resource instead (cluster-wide), e.g. namespaces: its watch path and list call. */
+  readonly builtIn?: { readonly path: string; readonly name: string; list(): Promise<KubernetesListObject<KubernetesObject>> };
 }
 
 const AKVS_RESOURCE = { group: AKVSYNC_GROUP, version: AKVS_VERSION, plural: AKVS_PLURAL };
@@ -36,7 +38,8 @@ type AkvsInformer = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 const asAkvs = (o: KubernetesObject): AzureKeyVaultSecret => o as unknown as AzureKeyVaultSecret;
 
 /**
- * List+watch of azurekeyvaultsecrets.akvsync.io (one informer for the cluster, or one per watched namespace).
+ * List+watch of azurekeyvaultsecrets.akvsync.io (one informer for the cluster, or one per watched namespace), or of
+ * another resource (`resource`, `builtIn`).
  * client-node re-lists on 410 Gone and reconnects after a timeout; after any other error it stops, so this restarts
  * it with capped exponential backoff. `synced` turns true once every informer has listed (what /readyz reports).
  */
@@ -68,12 +71,15 @@ export class AkvsInformerSet {
 
   private async startOne(api: CustomObjectsApi, namespace: string | undefined, i: number): Promise<void> {
     const { group, version, plural } = this.options.resource ?? AKVS_RESOURCE;
-    const path = namespace ? `/apis/${group}/${version}/namespaces/${namespace}/${plural}` : `/apis/${group}/${version}/${plural}`;
+    const builtIn = this.options.builtIn;
+    const path = builtIn?.path ?? (namespace ? `/apis/${group}/${version}/namespaces/${namespace}/${plural}` : `/apis/${group}/${version}/${plural}`);
     const labelSelector = this.options.labelSelector;
     const list = async (): Promise<KubernetesListObject<KubernetesObject>> => {
-      const result: unknown = namespace
-        ? await api.listNamespacedCustomObject({ group, version, plural, namespace, labelSelector })
-        : await api.listClusterCustomObject({ group, version, plural, labelSelector });
+      const result: unknown = builtIn
+        ? await builtIn.list()
+        : namespace
+          ? await api.listNamespacedCustomObject({ group, version, plural, namespace, labelSelector })
+          : await api.listClusterCustomObject({ group, version, plural, labelSelector });
       this.syncedFlags[i] = true;
       return result as KubernetesListObject<KubernetesObject>;
     };
@@ -114,7 +120,7 @@ export class AkvsInformerSet {
       await informer.start();
       if (this.syncedFlags[i]) break;
       const mapped = kubeError(lastError, `list ${path}`);
-      const decision = decideFirstListRetry(mapped, failures, `${plural}.${group}/${version}`, policy);
+      const decision = decideFirstListRetry(mapped, failures, builtIn?.name ?? `${plural}.${group}/${version}`, policy);
       if (decision.action === 'fail') throw decision.error;
       if (this.stopped) throw mapped;
       logger.warn({ code: mapped.code, path, retryInMs: decision.delayMs }, 'first list failed; retrying');

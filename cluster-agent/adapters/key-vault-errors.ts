@@ -18,7 +18,16 @@ interface RestErrorLike {
  * a code of safe characters and the object's name: never the SDK message or a body. Those do echo data: a 200 the SDK
  * cannot parse becomes a RestError whose message holds the whole body, the secret's value included.
  */
-export function keyVaultError(error: unknown, what: string, noun: 'secret' | 'key' = 'secret'): AkvsyncError {
+export interface KeyVaultErrorContext {
+  /** The kind of object read, for the not-found/disabled message (default `secret`). */
+  readonly noun?: 'secret' | 'key';
+  /** The identity that read, for the 401/403 message (default the agent's own). */
+  readonly who?: string;
+}
+
+export function keyVaultError(error: unknown, what: string, context: KeyVaultErrorContext = {}): AkvsyncError {
+  const noun = context.noun ?? 'secret';
+  const who = context.who ?? "the agent's identity";
   const e = (typeof error === 'object' && error !== null ? error : {}) as RestErrorLike;
   const status = e.statusCode;
   const code = typeof e.code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(e.code) ? e.code : '';
@@ -49,7 +58,7 @@ export function keyVaultError(error: unknown, what: string, noun: 'secret' | 'ke
     return new TransientError('KeyVaultUnreachable', `Key Vault could not be reached reading ${what}`, { cause });
   }
   if (status === 401 || status === 403) {
-    return new TerminalError('KeyVaultForbidden', `the agent's identity may not read ${what} (${status}${inner ? ` ${inner}` : code ? ` ${code}` : ''})`, { cause });
+    return new TerminalError('KeyVaultForbidden', `${who} may not read ${what} (${status}${inner ? ` ${inner}` : code ? ` ${code}` : ''})`, { cause });
   }
   return new TerminalError('KeyVaultRejected', `Key Vault refused reading ${what} (${status}${code ? ` ${code}` : ''})`, { cause });
 }

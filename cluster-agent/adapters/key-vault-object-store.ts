@@ -17,6 +17,8 @@ export interface KeyVaultObjectStoreOptions {
   readonly disableChallengeResourceVerification?: boolean;
   /** SDK retries per call (429 with Retry-After, 5xx, network) before an error reaches the work queue. Default 3. */
   readonly maxRetries?: number;
+  /** Who reads, as named in a 401/403 message (default: the agent's identity). */
+  readonly identity?: string;
   /** Called for every HTTP attempt, with its status code (0 when no response came back). */
   readonly onRequest?: (vault: string, operation: string, status: number) => void;
 }
@@ -64,7 +66,7 @@ export class KeyVaultObjectStore implements VaultObjectStore {
     try {
       key = await this.keyClient(vault).getKey(name, version ? { version } : {});
     } catch (error) {
-      throw keyVaultError(error, `${vault}/${name}${version ? `/${version}` : ''}`, 'key');
+      throw keyVaultError(error, `${vault}/${name}${version ? `/${version}` : ''}`, { noun: 'key', who: this.options.identity });
     }
     const p = key.properties;
     if (key.key === undefined) throw new NotFoundError('SecretDisabled', `Key Vault key ${vault}/${name} returned no key material (disabled)`);
@@ -81,9 +83,18 @@ export class KeyVaultObjectStore implements VaultObjectStore {
   }
 
   private async *listKeyProperties(vault: string): AsyncIterable<VaultObjectProperties> {
-    yield* pagesOf(this.keyClient(vault).listPropertiesOfKeys().byPage({ maxPageSize: PAGE_SIZE }), vault, (p) => ({
+    yield* pagesOf(this.keyClient(vault).listPropertiesOfKeys().byPage({ maxPageSize: PAGE_SIZE }), vault, this.options.identity, (p) => ({
       vault, name: p.name, version: p.version, enabled: p.enabled ?? true, contentType: undefined, updatedOn: p.updatedOn?.getTime(),
     }));
+  }
+
+  forgetVault(vault: string): void {
+    this.clients.delete(vault);
+  }
+
+  /** How many vault clients are kept (tests). */
+  get clientCount(): number {
+    return this.clients.size;
   }
 
   private async readSecretValue(vault: string, name: string, version: string | undefined): Promise<SecretValue> {
@@ -92,7 +103,7 @@ export class KeyVaultObjectStore implements VaultObjectStore {
     try {
       secret = await client.getSecret(name, version ? { version } : {});
     } catch (error) {
-      throw keyVaultError(error, `${vault}/${name}${version ? `/${version}` : ''}`);
+      throw keyVaultError(error, `${vault}/${name}${version ? `/${version}` : ''}`, { who: this.options.identity });
     }
     const p = secret.properties;
     if (secret.value === undefined) {
@@ -112,7 +123,7 @@ export class KeyVaultObjectStore implements VaultObjectStore {
   }
 
   private async *listSecretProperties(vault: string): AsyncIterable<VaultObjectProperties> {
-    yield* pagesOf(this.client(vault).listPropertiesOfSecrets().byPage({ maxPageSize: PAGE_SIZE }), vault, (p) => ({
+    yield* pagesOf(this.client(vault).listPropertiesOfSecrets().byPage({ maxPageSize: PAGE_SIZE }), vault, this.options.identity, (p) => ({
       vault, name: p.name, version: p.version, enabled: p.enabled ?? true, contentType: p.contentType, updatedOn: p.updatedOn?.getTime(),
     }));
   }
@@ -164,14 +175,14 @@ export class KeyVaultObjectStore implements VaultObjectStore {
 }
 
 /** Items of a paged SDK listing; a failed page becomes our error (never the SDK's message). */
-async function* pagesOf<P>(pages: AsyncIterable<P[]>, vault: string, toProperties: (p: P) => VaultObjectProperties): AsyncIterable<VaultObjectProperties> {
+async function* pagesOf<P>(pages: AsyncIterable<P[]>, vault: string, who: string | undefined, toProperties: (p: P) => VaultObjectProperties): AsyncIterable<VaultObjectProperties> {
   const iterator = pages[Symbol.asyncIterator]();
   for (;;) {
     let page;
     try {
       page = await iterator.next();
     } catch (error) {
-      throw keyVaultError(error, `${vault} (list)`);
+      throw keyVaultError(error, `${vault} (list)`, { who });
     }
     if (page.done) return;
     for (const p of page.value) yield toProperties(p);

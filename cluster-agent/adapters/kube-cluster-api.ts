@@ -8,10 +8,12 @@ import type { OutputKind } from '../../core/crd/output-kind.js';
 import { WORKLOAD_KINDS, podTemplateAnnotationPatch, podTemplateOf } from '../../core/restart/workload-kinds.js';
 import type { WorkloadKind } from '../../core/restart/workload-kinds.js';
 import { toConfigMapData } from '../../core/sync/config-map-data.js';
+import { TransientError } from '../../core/errors.js';
+import { OUTPUT_CONTROLLER_TAKEN } from '../ports/cluster-api.js';
 import type { ClusterApi, ClusterEvent, ExistingOutput, OutputApply, OutputRef, Workload, WorkloadRef } from '../ports/cluster-api.js';
 import { existingOutput } from './existing-output.js';
 import { KubeApiClients } from './kube-api-clients.js';
-import { isKubeNotFound, kubeError } from './kube-errors.js';
+import { isKubeNotFound, isOwnerReferenceInvalid, kubeError } from './kube-errors.js';
 
 export const FIELD_MANAGER = 'akvsync';
 
@@ -79,12 +81,15 @@ export class KubeClusterApi implements ClusterApi {
     try {
       await this.objects.patch(body, undefined, undefined, o.fieldManager, true, PatchStrategy.ServerSideApply);
     } catch (error) {
+      if (o.owner?.controller && isOwnerReferenceInvalid(error)) {
+        throw new TransientError(OUTPUT_CONTROLLER_TAKEN, `${o.kind} ${o.namespace}/${o.name} got another controller owner meanwhile`, { cause: kubeError(error, `apply ${o.kind}`) });
+      }
       throw kubeError(error, `apply ${o.kind} ${o.namespace}/${o.name}`);
     }
   }
 
   async patchStatus(cr: AzureKeyVaultSecret, status: AkvsStatus): Promise<void> {
-    const removed = Object.keys(cr.status ?? {}).filter((k) => !(k in status));
+    const removed = Object.keys(cr.status ?? {}).filter((k) => !Object.hasOwn(status, k));
     const body = { status: { ...Object.fromEntries(removed.map((k) => [k, null])), ...status } };
     try {
       await this.custom.patchNamespacedCustomObjectStatus(

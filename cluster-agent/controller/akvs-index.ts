@@ -46,6 +46,20 @@ export class AkvsIndex {
     return ids.map((id) => this.byCr.get(id)?.cr).filter((cr): cr is AzureKeyVaultSecret => cr !== undefined);
   }
 
+  /** Whether any CR is indexed under `key`. */
+  isReferenced(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  /** Whether any CR references an object of `vault` (lower-case). */
+  isVaultReferenced(vault: string): boolean {
+    for (const key of this.byKey.keys()) {
+      const parsed = parseKey(key);
+      if (parsed?.kind === 'object' && parsed.ref.vault === vault) return true;
+    }
+    return false;
+  }
+
   keys(): string[] {
     return [...this.byKey.keys()];
   }

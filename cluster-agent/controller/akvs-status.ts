@@ -5,6 +5,7 @@ import type { OutputKind } from '../../core/crd/output-kind.js';
  * change, so a sync that changes nothing writes nothing (and triggers no watch event).
  */
 import { AKVS_CONDITION_TYPES } from '../../core/crd/azure-key-vault-secret.js';
+import { FORBIDDEN_REASON } from '../../core/tenancy/evaluate-access.js';
 import type { AkvsConditionType, AkvsStatus, AzureKeyVaultSecret, Condition, ConditionStatus } from '../../core/crd/azure-key-vault-secret.js';
 
 export interface SyncedFacts {
@@ -36,11 +37,12 @@ export function syncedStatus(cr: AzureKeyVaultSecret, facts: SyncedFacts, nowIso
 
 /**
  * A failure: Synced=False with the error's code as reason. Ready stays True while an earlier value is still in place
- * (a failure never blanks an output); it is False only when nothing was ever written.
+ * (a failure never blanks an output); it is False only when nothing was ever written, or the access policy forbids the CR.
  */
 export function failedStatus(cr: AzureKeyVaultSecret, failure: { code: string; message: string }, nowIso: string): AkvsStatus {
   const previous = cr.status ?? {};
-  const everSynced = previous.syncedVersion !== undefined;
+  // Forbidden by the access policy: not Ready whatever was synced before (the output is kept, never blanked).
+  const everSynced = previous.syncedVersion !== undefined && failure.code !== FORBIDDEN_REASON;
   let status: AkvsStatus = { ...previous, observedGeneration: cr.metadata.generation, lastError: failure.message };
   status = withCondition(
     status,

@@ -5,7 +5,10 @@ import { vaultObjectRefOf } from '../../core/sync/object-types.js';
 import { crKey, objectKey } from './object-key.js';
 
 interface Enqueue {
+  /** A full reconcile of the key. */
   add(key: string): void;
+  /** Only this CR of the vault object changed (ReconcileRequests: the per-CR fast path). */
+  addCr?(key: string, crId: string): void;
 }
 
 /**
@@ -19,6 +22,8 @@ export class AkvsWatchHandler {
   constructor(
     private readonly index: AkvsIndex,
     private readonly queue: Enqueue,
+    /** Called with a key no CR is indexed under any more (a CR deleted or moved to another object): evict its state. */
+    private readonly onUnreferenced: (key: string) => void = () => undefined,
   ) {}
 
   upsert(cr: AzureKeyVaultSecret): void {
@@ -31,13 +36,17 @@ export class AkvsWatchHandler {
       : crKey(namespace, name);
     const indexed = check.ok ? { ...cr, spec: check.spec } : cr;
     const previousKey = this.index.upsert(indexed, key);
+    if (previousKey !== undefined && previousKey !== key && !this.index.isReferenced(previousKey)) this.onUnreferenced(previousKey);
     const changed = !previous || previous.metadata.uid !== cr.metadata.uid || previous.metadata.generation !== cr.metadata.generation;
-    if (changed || previousKey !== key) this.queue.add(key);
+    if (!changed && previousKey === key) return;
+    if (check.ok && this.queue.addCr) this.queue.addCr(key, `${namespace}/${name}`);
+    else this.queue.add(key);
   }
 
   remove(cr: AzureKeyVaultSecret): void {
     const current = this.index.get(cr.metadata.namespace, cr.metadata.name);
     if (current && current.metadata.uid !== cr.metadata.uid) return;
-    this.index.remove(cr.metadata.namespace, cr.metadata.name);
+    const key = this.index.remove(cr.metadata.namespace, cr.metadata.name);
+    if (key !== undefined && !this.index.isReferenced(key)) this.onUnreferenced(key);
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { keyVaultEventType } from '../../core/events/key-vault-event-types.js';
 import type { Notification } from '../../core/notification/notification.js';
 import type { Clock } from '../../core/ports/clock.js';
@@ -24,12 +25,15 @@ export interface NotificationHandlerDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics?: AgentMetrics | undefined;
+  /** Tenancy: the CRs the access policy lets use the object (default: all); only they hear of its expiry. */
+  readonly permitted?: (crs: readonly AzureKeyVaultSecret[]) => Promise<AzureKeyVaultSecret[]>;
 }
 
 /**
  * A verified notification is a hint: NewVersionCreated puts the vault object on the work queue (reconcile reads the
  * latest version anyway, so a late or out-of-order event cannot roll anything back). NearExpiry/Expired sync nothing:
- * they become a Warning Event, an Expiring condition and a metric on every CR that uses the object.
+ * they become a Warning Event, an Expiring condition and a metric on every CR that uses the object and that the access
+ * policy lets use it (a forbidden CR must not learn that the object exists).
  * Returns whether any CR references the object.
  */
 export async function handleNotification(n: Notification, deps: NotificationHandlerDeps): Promise<boolean> {
@@ -42,11 +46,12 @@ export async function handleNotification(n: Notification, deps: NotificationHand
     deps.queue.add(key);
     return true;
   }
-  deps.metrics?.expiryWarnings.inc({ kind }, crs.length);
+  const told = deps.permitted ? await deps.permitted(crs) : crs;
+  deps.metrics?.expiryWarnings.inc({ kind }, told.length);
   const message = kind === 'Expired'
     ? `Key Vault ${n.objectType.toLowerCase()} ${n.vault}/${n.objectName} version ${n.version} has expired`
     : `Key Vault ${n.objectType.toLowerCase()} ${n.vault}/${n.objectName} version ${n.version} expires soon`;
-  for (const cr of crs) {
+  for (const cr of told) {
     deps.logger.warn({ namespace: cr.metadata.namespace, name: cr.metadata.name, vault: n.vault, object: n.objectName, version: n.version, kind }, 'Key Vault object expiring');
     if (await deps.status.write(cr, (latest, nowIso) => expiringStatus(latest, kind, message, nowIso))) {
       await deps.cluster.recordEvent(cr, { type: 'Warning', reason: kind, message });

@@ -5,7 +5,7 @@ import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.
 import { validateAkvsSpec } from '../../core/crd/validate-spec.js';
 import { TerminalError, isAkvsyncError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
-import type { VaultObject, VaultObjectStore } from '../../core/ports/vault-object-store.js';
+import type { VaultObject, VaultObjectRef, VaultObjectStore } from '../../core/ports/vault-object-store.js';
 import { computeDesiredOutput, outputTargetOf } from '../../core/sync/compute-desired-output.js';
 import type { AgentEvents } from '../agent-events.js';
 import type { AgentMetrics } from '../metrics.js';
@@ -23,9 +23,12 @@ import type { ChangedOutput } from './restart-workloads.js';
 import { StatusWriter } from './status-writer.js';
 import { mostRetryable } from '../error-policy.js';
 import type { SyncHints } from './sync-hints.js';
+import type { LatestReads } from './latest-reads.js';
 import type { ReadStates } from './read-state.js';
+import type { ReconcileRequests } from './reconcile-requests.js';
 import { writeOutput } from './write-output.js';
 import type { DesiredWrite, WriteResult } from './write-output.js';
+import { AccessGate } from '../tenancy/access-gate.js';
 
 export interface ReconcilerDeps {
   readonly index: AkvsIndex;
@@ -40,12 +43,18 @@ export interface ReconcilerDeps {
   readonly honourReloaderAnnotations: boolean;
   /** HMAC key of every data hash (the one the ClusterApi adapter hashes existing data with): never unkeyed. */
   readonly dataHashKey: Uint8Array;
+  /** Why each key was queued (full vs. only some CRs); absent: every reconcile is full. */
+  readonly requests?: ReconcileRequests | undefined;
+  /** The last read of each object's latest version, reused by CR-only reconciles; absent: always read. */
+  readonly latestReads?: LatestReads | undefined;
+  /** Tenancy, checked before any Key Vault read (default: everything allowed, read with `store`). */
+  readonly access?: AccessGate;
 }
 
 /**
- * Level-based reconcile of one work-queue key. For a vault object: read Key Vault ONCE per version wanted (latest or
- * pinned), then converge every CR that references the object, data first: each output written with server-side apply
- * and, when the agent changed its data, the opted-in workloads rolled; then each CR's status and Event. Per-CR
+ * Level-based reconcile of one work-queue key. For a vault object: the access policy first (forbidden CRs are refused
+ * with no Key Vault call), then read Key Vault ONCE per version wanted (latest or pinned) and reading identity, then
+ * converge every CR that references the object, data first: each output written with server-side apply and, when the agent changed its data, the opted-in workloads rolled; then each CR's status and Event. Per-CR
  * failures are recorded on that CR and do not stop the others; the most retryable error goes back to the work queue,
  * which decides what happens next.
  */
@@ -54,28 +63,42 @@ export class Reconciler {
   private readonly failures: FailureRecorder;
   /** Restarts owed for data the agent wrote, kept until they succeed (a failed patch must not lose them). */
   private readonly pendingRestarts = new Map<string, ChangedOutput>();
+  private readonly access: AccessGate;
 
   constructor(private readonly deps: ReconcilerDeps) {
+    this.access = deps.access ?? AccessGate.open(deps.store);
     this.status = new StatusWriter(deps.cluster, deps.index, deps.clock);
     this.failures = new FailureRecorder({ ...deps, status: this.status });
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
+    const scope = this.deps.requests?.take(key) ?? { full: true };
     const parsed = parseKey(key);
     if (!parsed) return { kind: 'error', error: new TerminalError('InvalidKey', `work-queue key ${JSON.stringify(key)} is not understood`) };
     if (parsed.kind === 'cr') return this.reconcileUnkeyedCr(parsed.namespace, parsed.name);
-    const crs = this.deps.index.crsFor(key);
+    const all = this.deps.index.crsFor(key);
+    const crs = scope.full ? all : all.filter((cr) => scope.crs.has(`${cr.metadata.namespace}/${cr.metadata.name}`));
     const eventTime = this.deps.hints.take(key);
     if (crs.length === 0) return success;
     const errors: unknown[] = [];
     const restarter = new WorkloadRestarter(this.deps.cluster, { honourReloaderAnnotations: this.deps.honourReloaderAnnotations });
     const source = sourceLabel(sourceDigest(key));
-    for (const [version, group] of groupByVersion(crs)) {
+    let access;
+    try {
+      access = await this.access.split(crs);
+    } catch (error) {
+      return { kind: 'error', error };
+    }
+    for (const { cr, error } of access.refused) {
+      errors.push(error);
+      await this.failures.record([cr], error, errors);
+    }
+    for (const [version, group, store] of access.readers.flatMap((r) => [...groupByVersion(r.crs)].map(([v, g]) => [v, g, r.store] as const))) {
       let secret: VaultObject;
       try {
-        secret = await this.deps.store.read(parsed.ref, version);
-        if (version === undefined) this.deps.readStates.record(key, { present: true, enabled: secret.enabled, updatedOn: secret.updatedOn });
+        secret = await this.read(key, parsed.ref, version, scope.full, store);
       } catch (error) {
+        if (version === undefined) this.deps.latestReads?.forget(key);
         if (version === undefined && isAkvsyncError(error) && error.kind === 'not-found') {
           this.deps.readStates.record(key, { present: error.code === 'SecretDisabled', enabled: false, updatedOn: undefined });
         }
@@ -91,6 +114,28 @@ export class Reconciler {
       await this.eachCr(written, (w) => w.cr, errors, (w) => this.reportSynced(w, secret));
     }
     return errors.length === 0 ? success : { kind: 'error', error: mostRetryable(errors) };
+  }
+
+  /**
+   * The object's value: a CR-only reconcile reuses a recent read of the latest version (the CRs already synced have
+   * that value, so a new one joins them); anything else reads Key Vault and records what it saw. Only reads made with
+   * the agent's own identity are kept and reused: a CR that reads as its namespace's identity (tenancy) is always read
+   * as that identity, so one tenant can never be handed a value another identity read.
+   */
+  private async read(key: string, ref: VaultObjectRef, version: string | undefined, full: boolean, store: VaultObjectStore): Promise<VaultObject> {
+    const now = this.deps.clock.now();
+    const own = store === this.deps.store;
+    const cached = own && version === undefined && !full ? this.deps.latestReads?.fresh(key, now) : undefined;
+    if (cached) return cached;
+    const object = await store.read(ref, version);
+    if (version === undefined) {
+      // A CR-only reconcile that finds the object moved since the last read (a lost event) owes the other CRs a full one.
+      const previous = this.deps.readStates.get(key);
+      if (!full && previous !== undefined && previous.updatedOn !== object.updatedOn) this.deps.requests?.add(key);
+      this.deps.readStates.record(key, { present: true, enabled: object.enabled, updatedOn: object.updatedOn });
+      if (own) this.deps.latestReads?.record(key, object, now);
+    }
+    return object;
   }
 
   /** Runs a step for many CRs at once; a CR whose step fails gets the failure recorded and the others go on. */

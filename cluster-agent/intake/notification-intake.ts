@@ -5,6 +5,7 @@ import { parseNotificationBody } from '../../core/notification/parse-notificatio
 import type { Clock } from '../../core/ports/clock.js';
 import type { AgentEvents } from '../agent-events.js';
 import type { AgentMetrics } from '../metrics.js';
+import { SampledLog } from './sampled-log.js';
 import type { SeenEvents } from './seen-events.js';
 import { verifyReceivedNotification } from './verify-notification.js';
 
@@ -21,6 +22,7 @@ export type IntakeOutcome =
 
 /** Refusals a transport makes before the intake sees anything (counted and logged here all the same). */
 export type TransportRefusal =
+  | { readonly outcome: 'not-ready' }
   | { readonly outcome: 'too-large' }
   | { readonly outcome: 'unsupported-media-type' }
   | { readonly outcome: 'malformed' }
@@ -53,33 +55,59 @@ export interface NotificationIntakeOptions {
  *   `malformed`/`unauthorized` → permanent (HTTP 400/401; queue: delete it, it is counted and logged here);
  *   `not-ready` → try again later (HTTP 503 + Retry-After; queue: leave the message for its visibility timeout).
  * - `receive` is synchronous, never throws for bad input, and never logs a body.
- * Metrics (`akvsync_notifications_total{outcome}`) and the refused-notification log line are written here, so every
- * transport counts alike.
+ * Metrics (`akvsync_notifications_total{outcome}`) and the refused-notification log line (sampled: 10 per outcome per
+ * minute) are written here, so every transport counts alike.
  */
 export class NotificationIntake {
-  constructor(private readonly options: NotificationIntakeOptions) {}
+  /** Refusals are caused by whoever reaches the port: their log lines are sampled (every one is counted). */
+  private readonly refusalLog: SampledLog;
+  private keyring: ReadonlyMap<string, Uint8Array>;
+
+  constructor(private readonly options: NotificationIntakeOptions) {
+    this.refusalLog = new SampledLog(options.clock);
+    this.keyring = options.keyring;
+  }
+
+  /** Replaces the keyring (a rotated keyring file); notifications after this verify against the new one only. */
+  setKeyring(keyring: ReadonlyMap<string, Uint8Array>): void {
+    this.keyring = keyring;
+  }
 
   receive(signed: SignedNotification, mode: IntakeMode): IntakeOutcome {
-    const { keyring, clock, seen, logger, events } = this.options;
+    const { clock, seen, logger, events } = this.options;
     if (!this.options.isReady()) return this.report({ outcome: 'not-ready' });
-    const check = verifyReceivedNotification(keyring, signed, Math.floor(clock.now() / 1000), mode);
-    if (!check.ok) return this.report({ outcome: 'unauthorized', reason: check.reason });
-    let notification: Notification;
-    try {
-      notification = parseNotificationBody(signed.body);
-    } catch (error) {
-      if (!isAkvsyncError(error) || error.kind !== 'terminal') throw error;
-      const field = /field "?([A-Za-z]{1,20})"?/.exec(error.message)?.[1];
-      return this.report(field ? { outcome: 'malformed', field } : { outcome: 'malformed' });
-    }
+    const checked = this.check(signed, mode);
+    if ('outcome' in checked) return checked;
+    const { notification, keyId } = checked;
     if (seen.has(notification.eventId)) return this.report({ outcome: 'duplicate' });
     const receivedAt = clock.now();
     this.options.accept(notification);
     seen.add(notification.eventId);
     const { eventId, vault, objectName, version, eventType } = notification;
-    logger.info({ eventId, vault, objectName, version, eventType, keyId: check.keyId }, 'notification accepted');
+    logger.info({ eventId, vault, objectName, version, eventType, keyId }, 'notification accepted');
     events?.emit('notification-verified', { eventId, vault, objectName, version, receivedAt });
     return this.report({ outcome: 'accepted' });
+  }
+
+  /**
+   * Verify and parse only (refusals counted and logged), recording and enqueuing nothing: what a replica that does not
+   * lead checks before it hands the notification, byte for byte, to the leader (docs/adr/0003-…).
+   */
+  check(signed: SignedNotification, mode: IntakeMode): { readonly notification: Notification; readonly keyId: string } | IntakeOutcome {
+    const check = verifyReceivedNotification(this.keyring, signed, Math.floor(this.options.clock.now() / 1000), mode);
+    if (!check.ok) return this.report({ outcome: 'unauthorized', reason: check.reason });
+    try {
+      return { notification: parseNotificationBody(signed.body), keyId: check.keyId };
+    } catch (error) {
+      if (!isAkvsyncError(error) || error.kind !== 'terminal') throw error;
+      const field = /field "?([A-Za-z]{1,20})"?/.exec(error.message)?.[1];
+      return this.report(field ? { outcome: 'malformed', field } : { outcome: 'malformed' });
+    }
+  }
+
+  /** Counts a notification handed to the leader (docs/adr/0003-…); the leader counts its own outcome. */
+  handedOff(): void {
+    this.options.metrics?.notifications.inc({ outcome: 'handed-off' });
   }
 
   /** Counts and logs a refusal the transport made itself (size, media type, missing headers). */
@@ -90,8 +118,9 @@ export class NotificationIntake {
   private report<T extends IntakeOutcome | TransportRefusal>(result: T): T {
     this.options.metrics?.notifications.inc({ outcome: result.outcome });
     if (result.outcome !== 'accepted' && result.outcome !== 'duplicate') {
-      const fields: Record<string, unknown> = { ...result };
-      this.options.logger.info(fields, 'notification refused');
+      const { log, suppressed } = this.refusalLog.allow(result.outcome);
+      const fields: Record<string, unknown> = { ...result, ...(suppressed > 0 ? { suppressedSinceLast: suppressed } : {}) };
+      if (log) this.options.logger.info(fields, 'notification refused');
     }
     return result;
   }

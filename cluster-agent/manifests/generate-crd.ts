@@ -1,25 +1,27 @@
 /**
- * Writes the AzureKeyVaultSecret CRD next to this file from core/crd (one source of truth).
+ * Writes the AzureKeyVaultSecret and AzureKeyVaultAccessPolicy CRDs next to this file from core/ (one source of truth).
  *   scripts/node --import tsx cluster-agent/manifests/generate-crd.ts          # write
  *   scripts/node --import tsx cluster-agent/manifests/generate-crd.ts --check  # exit 1 if the file is stale
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { AKVS_CRD_FILE, renderCrdYaml } from '../../core/crd/crd-manifest.js';
+import { ACCESS_POLICY_CRD_FILE, renderAccessPolicyCrdYaml } from '../../core/tenancy/access-policy-crd.js';
 
-const target = new URL(AKVS_CRD_FILE, import.meta.url);
-const yaml = renderCrdYaml();
-if (process.argv.includes('--check')) {
-  let current = '';
-  try {
-    current = readFileSync(target, 'utf8');
-  } catch {
-    // missing: stale
+for (const [file, yaml] of [[AKVS_CRD_FILE, renderCrdYaml()], [ACCESS_POLICY_CRD_FILE, renderAccessPolicyCrdYaml()]] as const) {
+  const target = new URL(file, import.meta.url);
+  if (process.argv.includes('--check')) {
+    let current = '';
+    try {
+      current = readFileSync(target, 'utf8');
+    } catch {
+      // missing: stale
+    }
+    if (current !== yaml) {
+      console.error(`${file} is stale: run cluster-agent/manifests/generate-crd.ts`);
+      process.exitCode = 1;
+    }
+  } else {
+    writeFileSync(target, yaml);
+    console.log(`wrote ${file}`);
   }
-  if (current !== yaml) {
-    console.error(`${AKVS_CRD_FILE} is stale: run cluster-agent/manifests/generate-crd.ts`);
-    process.exitCode = 1;
-  }
-} else {
-  writeFileSync(target, yaml);
-  console.log(`wrote ${AKVS_CRD_FILE}`);
 }

@@ -20,7 +20,8 @@ export interface JsonSchema {
   description?: string;
   properties?: Record<string, JsonSchema>;
   required?: string[];
-  additionalProperties?: false;
+  /** `false` closes an object (dropped from the CRD); a schema types a map's values (kept). */
+  additionalProperties?: false | JsonSchema;
   items?: JsonSchema;
   enum?: readonly string[];
   pattern?: string;

@@ -34,11 +34,15 @@ export const AKVS_PRINTER_COLUMNS: readonly PrinterColumn[] = [
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ];
 
-/** Structural schemas forbid `additionalProperties` next to `properties`: the apiserver prunes unknown fields instead. */
+/**
+ * Structural schemas forbid `additionalProperties` next to `properties`: the apiserver prunes unknown fields instead.
+ * A schema-valued `additionalProperties` (a map such as matchLabels) is kept.
+ */
 export function toStructuralSchema(schema: JsonSchema): JsonSchema {
-  const { additionalProperties: _dropped, properties, items, ...rest } = schema;
+  const { additionalProperties, properties, items, ...rest } = schema;
   return {
     ...rest,
+    ...(typeof additionalProperties === 'object' ? { additionalProperties: toStructuralSchema(additionalProperties) } : {}),
     ...(properties ? { properties: Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, toStructuralSchema(v)])) } : {}),
     ...(items ? { items: toStructuralSchema(items) } : {}),
   };

@@ -61,4 +61,6 @@ export interface VaultObjectStore {
   read(ref: VaultObjectRef, version?: string): Promise<VaultObject>;
   /** Properties of every object of `objectType` in the vault (paged). */
   listProperties(vault: string, objectType: VaultObjectType): AsyncIterable<VaultObjectProperties>;
+  /** Drops what is kept per vault (its SDK client) once no CR references the vault; a later read starts afresh. */
+  forgetVault(vault: string): void;
 }

@@ -11,6 +11,8 @@ import type { CertificateImport, CertificatePatch } from './certificate-state.js
 import { ClientRegistry, type FederatedCredential } from './client-registry.js';
 import { resolveClient, resolveOptions } from './emulator-options.js';
 import { newVersionEvent } from './event-grid-event.js';
+import { ObjectAccess, type ObjectAccessRule } from './object-access.js';
+import { OidcIssuerTrust } from './oidc-issuer-trust.js';
 import { type DeliveryRecord, EventPublisher } from './event-publisher.js';
 import { FaultInjector, type FaultRule } from './fault-injector.js';
 import { loopbackPoster } from './http-post.js';
@@ -29,6 +31,7 @@ export type { EventGridEvent } from './event-grid-event.js';
 export type { CertificateImport, CertificatePatch } from './certificate-state.js';
 export type { KeyCreate, KeyPatch } from './key-state.js';
 export type { RequestFilter } from './request-stats.js';
+export type { ObjectAccessRule } from './object-access.js';
 export { ANONYMOUS } from './request-client.js';
 
 export interface KeyVaultEmulatorOptions {
@@ -93,6 +96,22 @@ export interface KeyVaultEmulator {
   updateKey(vault: string, name: string, patch: KeyPatch & { version?: string }): void;
   /** Only these client ids may use the vault (403 ForbiddenByRbac otherwise); undefined lifts the restriction. */
   restrictAccess(vault: string, clientIds: string[] | undefined): void;
+  /**
+   * Object-scoped grants of one client id (object-name globs per vault, like RBAC assignments on single secrets):
+   * anything else answers it 403 ForbiddenByRbac, whether the object exists or not. Undefined lifts the restriction.
+   */
+  restrictObjects(clientId: string, rules: ObjectAccessRule[] | undefined): void;
+  /**
+   * Trust an OIDC issuer for federation (as Entra ID trusts an AKS cluster's): its discovery document and key set
+   * are fetched anonymously, e.g. the local kube-apiserver's ServiceAccount issuer.
+   */
+  trustOidcIssuer(issuer: string): Promise<void>;
+  /**
+   * A federated credential of `clientId` for ServiceAccount `namespace/serviceAccountName` of a trusted issuer
+   * (subject `system:serviceaccount:<ns>:<name>`, audience api://AzureADTokenExchange), signatures checked
+   * against the issuer's published keys. Creates the app if it is new (no secret: federation only).
+   */
+  federateServiceAccount(input: { clientId: string; issuer: string; namespace: string; serviceAccountName: string }): void;
   subscribe(url: string): void;
   unsubscribe(url: string): void;
   /** While true, new events are logged as `dropped` and not sent. */
@@ -118,6 +137,8 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
   const resourceId = (vault: string) =>
     `/subscriptions/${resolved.subscriptionId}/resourceGroups/${resolved.resourceGroup}/providers/Microsoft.KeyVault/vaults/${vault}`;
   const access = new Map<string, ReadonlySet<string>>();
+  const objectAccess = new ObjectAccess();
+  const issuerTrust = new OidcIssuerTrust();
 
   const signer = await TokenSigner.create(clock);
   const listeners: Listener[] = [];
@@ -135,7 +156,8 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
         onNewVersion: (created: NewVersion) =>
           publisher.publish(newVersionEvent({ id: randomUUID(), vault, resourceId: resourceId(vault), eventTime: new Date(clock.now()).toISOString(), created })),
       });
-      const auth = { signer, issuers: () => issuer.issuers, authority: () => `${issuer.url}/${resolved.tenantId}`, allowedClients: () => access.get(vault) };
+      const auth = { signer, issuers: () => issuer.issuers, authority: () => `${issuer.url}/${resolved.tenantId}`, allowedClients: () => access.get(vault),
+        objectAllowed: (clientId: string, objectName: string | undefined) => objectAccess.allows(clientId, vault, objectName) };
       const listener = await startVaultServer({ vault, state, tls, stats, faults, auth });
       listeners.push(listener);
       states.set(vault, state);
@@ -185,6 +207,10 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
       if (clientIds === undefined) access.delete(known(vault));
       else access.set(known(vault), new Set(clientIds.map((c) => c.toLowerCase())));
     },
+    restrictObjects: (clientId, rules) => objectAccess.restrict(clientId, rules),
+    trustOidcIssuer: async (issuer) => void (await issuerTrust.trust(issuer)),
+    federateServiceAccount: ({ clientId, issuer, namespace, serviceAccountName }) =>
+      clients.addFederatedCredential({ clientId, issuer, subject: `system:serviceaccount:${namespace}:${serviceAccountName}`, jwksUri: issuerTrust.get(issuer).jwksUri }),
     subscribe: (url) => publisher.subscribe(url),
     unsubscribe: (url) => publisher.unsubscribe(url),
     dropEvents: (drop) => publisher.dropEvents(drop),

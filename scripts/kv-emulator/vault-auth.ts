@@ -1,6 +1,7 @@
 /**
  * Admission of a vault request, in Key Vault's order: a bearer token from the local authority (else 401 with the
- * challenge the SDK follows), an accepted api-version, then the vault's access list when one is set (else 403).
+ * challenge the SDK follows), an accepted api-version, then the vault's access list when one is set (else 403), then
+ * the caller's object-scoped grants when it has any (else 403, whether or not the object exists).
  */
 import type { FastifyRequest } from 'fastify';
 import type { EarlyAnswer } from './instrument.js';
@@ -17,6 +18,8 @@ export interface VaultAuthOptions {
   readonly authority: () => string;
   /** Client ids allowed on this vault; undefined = every authenticated client. */
   readonly allowedClients: () => ReadonlySet<string> | undefined;
+  /** Per-identity object access (object-access.ts): the route's `:name`, or undefined for a vault-wide operation. */
+  readonly objectAllowed?: (clientId: string, objectName: string | undefined) => boolean;
 }
 
 const API_VERSION = /^(7\.\d+(-preview(\.\d+)?)?|\d{4}-\d{2}-\d{2}(-preview)?)$/;
@@ -52,6 +55,11 @@ export function vaultAdmission(options: VaultAuthOptions): (request: FastifyRequ
     const allowed = options.allowedClients();
     if (allowed && !(typeof appId === 'string' && allowed.has(appId.toLowerCase()))) {
       return early(new KvError(403, 'Forbidden', `Caller ${String(appId)} is not authorized to perform this action on the vault.`, 'ForbiddenByRbac'));
+    }
+    const objectName = (request.params as Record<string, string | undefined> | undefined)?.name;
+    if (options.objectAllowed && !options.objectAllowed(typeof appId === 'string' ? appId : '', objectName)) {
+      const scope = objectName === undefined ? 'the vault' : 'this object';
+      return early(new KvError(403, 'Forbidden', `Caller ${String(appId)} is not authorized to perform this action on ${scope}.`, 'ForbiddenByRbac'));
     }
     return undefined;
   };

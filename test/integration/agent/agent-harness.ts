@@ -32,6 +32,8 @@ export interface AgentHarness {
   readonly apps: AppsV1Api;
   readonly custom: CustomObjectsApi;
   readonly signingKey: { keyId: string; key: Uint8Array };
+  /** The notify endpoint's certificate and key (another replica can be given the same, as one Secret would). */
+  readonly serverCert: { certPem: string; keyPem: string };
   createAkvs(namespace: string, name: string, spec: AkvsSpec, extra?: { deletionPolicy?: 'Delete' | 'Retain' }): Promise<void>;
   getStatus(namespace: string, name: string): Promise<AkvsStatus | undefined>;
   readSecret(namespace: string, name: string): Promise<V1Secret | undefined>;
@@ -69,6 +71,8 @@ export interface AgentHarnessOptions {
   emulator?: KeyVaultEmulator;
   /** Where agent log lines go (default: a new array), so lines of an agent that failed to start can be read. */
   logLines?: string[];
+  /** Another replica: the same signing key and notify certificate (as one mounted Secret would give both). */
+  replicaOf?: AgentHarness;
 }
 
 /** Starts the agent; if it fails to start, whatever the harness created is removed again and the error is thrown. */
@@ -84,8 +88,8 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
     if (!options.emulator) await emulator.close();
     if (!options.existingNamespaces) for (const ns of namespaces) await core.deleteNamespace({ name: ns }).catch(() => undefined);
   };
-  const signingKey = { keyId: 'test-key-1', key: new Uint8Array(randomBytes(32)) };
-  const serverCert = issueLoopbackServerCert(stack.ca);
+  const signingKey = options.replicaOf?.signingKey ?? { keyId: 'test-key-1', key: new Uint8Array(randomBytes(32)) };
+  const serverCert = options.replicaOf?.serverCert ?? issueLoopbackServerCert(stack.ca);
   const files: Record<string, string> = { '/mem/tls.crt': serverCert.certPem, '/mem/tls.key': serverCert.keyPem };
   const config = loadAgentConfig(
     {
@@ -126,7 +130,7 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   const apps = stack.kubeConfig.makeApiClient(AppsV1Api);
 
   return {
-    agent, emulator, namespaces, logLines, core, apps, custom, signingKey,
+    agent, emulator, namespaces, logLines, core, apps, custom, signingKey, serverCert,
     async createAkvs(namespace, name, spec, extra = {}) {
       await custom.createNamespacedCustomObject({
         group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace,

@@ -1,4 +1,4 @@
-import { backoffDelayMs, decideFirstListRetry, decideQueueAction, mostRetryable, parseRetryAfter } from '../../../cluster-agent/error-policy.js';
+import { backoffDelayMs, decideFirstListRetry, decideQueueAction, mostRetryable, parseRetryAfter, startupFailureLine } from '../../../cluster-agent/error-policy.js';
 import { keyVaultError } from '../../../cluster-agent/adapters/key-vault-errors.js';
 import { kubeError } from '../../../cluster-agent/adapters/kube-errors.js';
 import { NotFoundError, TerminalError, TransientError } from '../../../core/errors.js';
@@ -76,5 +76,23 @@ describe('backoffDelayMs and mostRetryable', () => {
     expect(mostRetryable([terminal, notFound])).toBe(notFound);
     expect(mostRetryable([terminal, notFound, unexpected])).toBe(unexpected);
     expect(mostRetryable([unexpected, transient, terminal])).toBe(transient);
+  });
+});
+
+describe('startupFailureLine (what main.ts prints when the agent cannot start)', () => {
+  it('prints our errors with code and value-free message', () => {
+    expect(startupFailureLine(new TerminalError('InvalidConfig', 'AKVSYNC_NOTIFY_PORT must be a whole number'))).toBe('akvsync agent failed to start: InvalidConfig: AKVSYNC_NOTIFY_PORT must be a whole number');
+  });
+
+  it('never prints the message of a foreign error (a kubeconfig parse error quoting a token)', () => {
+    const token = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IkxFQUsifQ.TOKEN-LEAK';
+    const yamlError = Object.assign(new Error(`bad indentation at line 3: "    token: ${token}"`), { name: 'YAMLException' });
+    const line = startupFailureLine(yamlError);
+    expect(line).toContain('YAMLException');
+    expect(line).not.toContain('TOKEN-LEAK');
+    const withCode = startupFailureLine(Object.assign(new Error(`open ${token}`), { code: 'ENOENT' }));
+    expect(withCode).toContain('Error ENOENT');
+    expect(withCode).not.toContain('TOKEN-LEAK');
+    expect(startupFailureLine(Object.assign(new Error('x'), { code: `weird ${token}` }))).not.toContain('TOKEN-LEAK');
   });
 });

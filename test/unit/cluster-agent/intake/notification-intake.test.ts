@@ -72,3 +72,24 @@ describe('NotificationIntake', () => {
     expect(t.logLines.some((l) => l.includes('"outcome":"too-large"') && l.includes('notification refused'))).toBe(true);
   });
 });
+
+describe('refused-notification log lines are sampled (a stranger cannot flood the log)', () => {
+  it('logs 10 refusals per outcome per minute, counts all, and says how many were left out', async () => {
+    const clock = new ManualScheduler();
+    const logLines: string[] = [];
+    const metrics = new AgentMetrics(() => 0);
+    const intake = new NotificationIntake({
+      keyring: new Map([[KEY.keyId, KEY.key]]), clock, seen: new SeenEvents(clock), isReady: () => true,
+      accept: () => undefined, logger: createLogger('debug', { write: (l: string) => void logLines.push(l) }), metrics,
+    });
+    const forged = signNotification({ keyId: KEY.keyId, key: new Uint8Array(32).fill(9) }, Math.floor(clock.now() / 1000), body());
+    for (let i = 0; i < 100; i++) intake.receive(forged, 'queue');
+    const refused = () => logLines.filter((l) => l.includes('notification refused'));
+    expect(refused()).toHaveLength(10);
+    expect(await metrics.registry.metrics()).toContain('akvsync_notifications_total{outcome="unauthorized"} 100');
+    await clock.advance(60_000);
+    intake.receive(forged, 'queue');
+    expect(refused()).toHaveLength(11);
+    expect(JSON.parse(refused()[10]!)).toMatchObject({ outcome: 'unauthorized', suppressedSinceLast: 90 });
+  });
+});

@@ -11,6 +11,8 @@ import type {
   Workload,
   WorkloadRef,
 } from '../../../../cluster-agent/ports/cluster-api.js';
+import { OUTPUT_CONTROLLER_TAKEN } from '../../../../cluster-agent/ports/cluster-api.js';
+import { TransientError } from '../../../../core/errors.js';
 
 export interface StoredOutput {
   kind: OutputKind;
@@ -113,7 +115,7 @@ export class InMemoryClusterApi implements ClusterApi {
     const keyManagers = { ...(before?.keyManagers ?? {}) };
     const data = { ...(before?.data ?? {}) };
     for (const [key, manager] of Object.entries(keyManagers)) {
-      if (manager === o.fieldManager && !(key in o.data)) {
+      if (manager === o.fieldManager && !Object.hasOwn(o.data, key)) {
         delete keyManagers[key];
         delete data[key];
       }
@@ -124,7 +126,7 @@ export class InMemoryClusterApi implements ClusterApi {
     }
     const owners = (before?.owners ?? []).filter((r) => r.uid !== o.owner?.uid);
     if (o.owner) owners.push({ ...o.owner });
-    if (owners.filter((r) => r.controller).length > 1) throw new Error(`${id(o)}: only one owner reference may be the controller`);
+    if (owners.filter((r) => r.controller).length > 1) throw new TransientError(OUTPUT_CONTROLLER_TAKEN, `${id(o)}: only one owner reference may be the controller`);
     this.outputs.set(id(o), {
       kind: o.kind,
       namespace: o.namespace,

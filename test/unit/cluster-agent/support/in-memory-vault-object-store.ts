@@ -20,6 +20,7 @@ export class InMemoryVaultObjectStore implements VaultObjectStore {
   private listFailure: unknown;
   private tick = 1_700_000_000_000;
   readonly reads: string[] = [];
+  readonly forgottenVaults: string[] = [];
   listCalls = 0;
 
   set(vault: string, name: string, value: string, opts: { contentType?: string } = {}): string {
@@ -79,5 +80,9 @@ export class InMemoryVaultObjectStore implements VaultObjectStore {
       if (v !== vault || !latest) continue;
       yield { vault, name, version: undefined, enabled: latest.enabled, contentType: latest.contentType, updatedOn: latest.updatedOn };
     }
+  }
+
+  forgetVault(vault: string): void {
+    this.forgottenVaults.push(vault);
   }
 }

@@ -3,16 +3,20 @@ import { createAgentEvents } from '../../../../cluster-agent/agent-events.js';
 import type { AgentEventMap } from '../../../../cluster-agent/agent-events.js';
 import { AkvsIndex } from '../../../../cluster-agent/controller/akvs-index.js';
 import { AkvsWatchHandler } from '../../../../cluster-agent/controller/akvs-watch-handler.js';
+import { forgetUnreferenced } from '../../../../cluster-agent/controller/forget-unreferenced.js';
+import { LatestReads } from '../../../../cluster-agent/controller/latest-reads.js';
 import { ReadStates } from '../../../../cluster-agent/controller/read-state.js';
+import { ReconcileRequests } from '../../../../cluster-agent/controller/reconcile-requests.js';
 import { Reconciler } from '../../../../cluster-agent/controller/reconcile.js';
 import { SyncHints } from '../../../../cluster-agent/controller/sync-hints.js';
 import { createLogger } from '../../../../cluster-agent/logger.js';
+import type { AccessGate } from '../../../../cluster-agent/tenancy/access-gate.js';
 import { InMemoryClusterApi } from './in-memory-cluster-api.js';
 import { InMemoryVaultObjectStore } from './in-memory-vault-object-store.js';
 import { ManualScheduler } from './manual-scheduler.js';
 
 /** Reconciler wired to in-memory fakes, with every log line, agent event and enqueued key captured. */
-export function reconcileHarness(options: { honourReloaderAnnotations?: boolean } = {}) {
+export function reconcileHarness(options: { honourReloaderAnnotations?: boolean; access?: (store: InMemoryVaultObjectStore) => AccessGate } = {}) {
   const clock = new ManualScheduler();
   const store = new InMemoryVaultObjectStore();
   const hashKey = new Uint8Array(32).fill(7);
@@ -28,14 +32,17 @@ export function reconcileHarness(options: { honourReloaderAnnotations?: boolean 
   const logLines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
   const enqueued: string[] = [];
-  const watch = new AkvsWatchHandler(index, { add: (key) => void enqueued.push(key) });
+  const requests = new ReconcileRequests({ add: (key) => void enqueued.push(key) });
+  const latestReads = new LatestReads();
+  const watch = new AkvsWatchHandler(index, requests, forgetUnreferenced({ index, readStates, store, latestReads }));
   const reconciler = new Reconciler({
-    index, store, cluster, clock, hints, readStates, events, logger,
+    index, store, cluster, clock, hints, readStates, events, logger, requests, latestReads,
     honourReloaderAnnotations: options.honourReloaderAnnotations ?? true,
     dataHashKey: hashKey,
+    ...(options.access ? { access: options.access(store) } : {}),
   });
   return {
-    hashKey, clock, store, cluster, index, hints, readStates, events, emitted, logLines, logger, enqueued, watch, reconciler,
+    hashKey, clock, store, cluster, index, hints, readStates, events, emitted, logLines, logger, enqueued, watch, reconciler, requests, latestReads,
     /** Adds CRs through the informer handler; returns the keys they were enqueued under. */
     add(...crs: AzureKeyVaultSecret[]): string[] {
       const before = enqueued.length;

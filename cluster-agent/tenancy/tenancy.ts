@@ -1,0 +1,99 @@
+/**
+ * Tenancy wired for the agent: the access policy in force (none, a file, or AzureKeyVaultAccessPolicy objects
+ * watched cluster-wide), the gate the reconciler asks before any Key Vault read, and per-namespace identities.
+ * The watches (policy objects, namespaces' labels) are one leader-only component that starts BEFORE the CR informers,
+ * so no CR is judged before the policies are listed; a change of the policies in force re-queues every vault object,
+ * a namespace's label change the vault objects of that namespace's CRs.
+ */
+import type { TokenCredential } from '@azure/identity';
+import { CoreV1Api, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
+import { AKVS_VERSION, AKVSYNC_GROUP } from '../../core/crd/azure-key-vault-secret.js';
+import type { VaultObjectStore } from '../../core/ports/vault-object-store.js';
+import { ACCESS_POLICY_PLURAL } from '../../core/tenancy/access-policy.js';
+import { AkvsInformerSet, type AkvsInformerOptions } from '../adapters/akvs-informer.js';
+import type { AgentConfig } from '../config.js';
+import type { Component } from '../manager/component.js';
+import type { Scheduler } from '../ports/scheduler.js';
+import { AccessGate } from './access-gate.js';
+import { AccessPolicySet, type AccessPolicyObject } from './access-policy-set.js';
+import { NamespaceLabelCache, type NamespaceObject, kubeNamespaceLabels } from './namespace-labels.js';
+import { ServiceAccountTokens, kubeTokenRequest } from './service-account-tokens.js';
+import { TenantStores } from './tenant-stores.js';
+
+export interface TenancyDeps {
+  readonly config: AgentConfig;
+  readonly kubeConfig: KubeConfig;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  readonly agentStore: VaultObjectStore;
+  readonly storeWith: (credential: TokenCredential, identity: string) => VaultObjectStore;
+  /** Re-queue every vault object (after the policies in force changed). */
+  readonly requeueAll: () => void;
+  /** Re-queue the vault objects of the CRs in one namespace (after its labels changed). */
+  readonly requeueNamespace: (namespace: string) => void;
+}
+
+export interface Tenancy {
+  readonly gate: AccessGate;
+  /** The watches (policy objects with source `crd`; namespaces' labels). */
+  readonly component: Component | undefined;
+  /** No CR references `vault` any more: tenant stores drop its Key Vault client too. */
+  forgetVault(vault: string): void;
+}
+
+export function createTenancy(deps: TenancyDeps): Tenancy {
+  const { config, kubeConfig, scheduler, logger } = deps;
+  const policy = config.tenancy.policy;
+  if (policy.source === 'none') return { gate: AccessGate.open(deps.agentStore), component: undefined, forgetVault: () => undefined };
+  const tokens = new ServiceAccountTokens(kubeTokenRequest(kubeConfig), scheduler, config.tenancy.tokenExpirationSeconds);
+  const tenants = new TenantStores({
+    tokens,
+    tenantId: config.azure.tenantId,
+    authorityHost: config.azure.authorityHost,
+    disableInstanceDiscovery: config.azure.disableInstanceDiscovery,
+    storeWith: deps.storeWith,
+  });
+  let watching = false;
+  const policies = policy.source === 'file'
+    ? AccessPolicySet.fixed(policy.policies)
+    : AccessPolicySet.watched(logger, () => {
+      if (watching) deps.requeueAll();
+    });
+  if (policy.source === 'file') logger.info({ file: policy.path, policies: policy.policies.map((p) => p.name) }, 'access policies in force (file)');
+  const namespaces = new NamespaceLabelCache(kubeNamespaceLabels(kubeConfig), (ns) => {
+    logger.info({ namespace: ns }, 'namespace labels changed: its CRs are judged again');
+    deps.requeueNamespace(ns);
+  }, (ns) => tenants.forgetNamespace(ns));
+  const gate = new AccessGate({
+    policies: () => policies.current(),
+    namespaceLabels: (ns) => namespaces.labelsOf(ns),
+    agentStore: deps.agentStore,
+    storeFor: (namespace, identity) => tenants.storeFor(namespace, identity),
+  });
+  const informers: AkvsInformerSet[] = [];
+  const watch = <T>(options: Pick<AkvsInformerOptions, 'resource' | 'builtIn'>, upsert: (o: T) => void, remove: (o: T) => void) =>
+    informers.push(new AkvsInformerSet({
+      kubeConfig, namespaces: [], scheduler, logger, ...options,
+      handlers: { upsert: (o: AzureKeyVaultSecret) => upsert(o as unknown as T), remove: (o: AzureKeyVaultSecret) => remove(o as unknown as T) },
+    }));
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const listNamespaces = async () => (await core.listNamespace()) as unknown as KubernetesListObject<KubernetesObject>;
+  watch<NamespaceObject>({ builtIn: { path: '/api/v1/namespaces', name: 'namespaces', list: listNamespaces } }, (o) => namespaces.upsert(o), (o) => namespaces.remove(o));
+  if (policy.source === 'crd') {
+    watch<AccessPolicyObject>({ resource: { group: AKVSYNC_GROUP, version: AKVS_VERSION, plural: ACCESS_POLICY_PLURAL } }, (o) => policies.upsert(o), (o) => policies.remove(o));
+  }
+  const component: Component = {
+    name: 'tenancy-watches',
+    leaderOnly: true,
+    start: async () => {
+      await Promise.all(informers.map((i) => i.start()));
+      watching = true;
+    },
+    stop: async () => {
+      await Promise.all(informers.map((i) => i.stop()));
+    },
+  };
+  return { gate, component, forgetVault: (vault) => tenants.forgetVault(vault) };
+}
