@@ -6,7 +6,7 @@
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
-import { KeyObject, webcrypto } from 'node:crypto';
+import { KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 export type KeySpec = { kty: 'RSA'; bits?: number } | { kty: 'EC'; curve?: 'P-256' | 'P-384' | 'P-521' };
@@ -16,17 +16,19 @@ export interface IssuedCertificate {
   /** PKCS#8 PEM. */
   readonly keyPem: string;
   readonly subject: string;
-  readonly keys: webcrypto.CryptoKeyPair;
+  readonly keys: CryptoKeyPair;
   readonly cert: x509.X509Certificate;
 }
 
-function algorithmOf(spec: KeySpec): webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams {
+// Web Crypto through the globals (not node:crypto's webcrypto namespace): @peculiar/x509 types its keys as the global
+// CryptoKey, which is DOM's when a dependency's typings pull in lib "dom" (@cdktf/hcl2json's do) and Node's otherwise.
+function algorithmOf(spec: KeySpec): RsaHashedKeyGenParams | EcKeyGenParams {
   return spec.kty === 'RSA'
     ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: spec.bits ?? 2048 }
     : { name: 'ECDSA', namedCurve: spec.curve ?? 'P-256' };
 }
 
-function signingAlgorithmOf(key: webcrypto.CryptoKey): webcrypto.EcdsaParams | webcrypto.RsaHashedImportParams {
+function signingAlgorithmOf(key: CryptoKey): EcdsaParams | RsaHashedImportParams {
   return key.algorithm.name === 'ECDSA' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
 }
 
@@ -34,7 +36,7 @@ let serial = 1;
 
 /** A certificate for `commonName`, signed by `issuer` (self-signed without one). CA certificates with `ca: true`. */
 export async function issue(commonName: string, spec: KeySpec, options: { issuer?: IssuedCertificate; ca?: boolean; days?: number } = {}): Promise<IssuedCertificate> {
-  const keys = (await webcrypto.subtle.generateKey(algorithmOf(spec), true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = (await globalThis.crypto.subtle.generateKey(algorithmOf(spec), true, ['sign', 'verify'])) as CryptoKeyPair;
   const issuer = options.issuer;
   const signingKey = issuer ? issuer.keys.privateKey : keys.privateKey;
   const subject = `CN=${commonName}`;

@@ -34,8 +34,8 @@ describe('keyVaultError', () => {
 
 describe('keyVaultError for keys', () => {
   it('maps KeyNotFound and KeyDisabled to the not-found sentinel and names a key', () => {
-    expect(keyVaultError(restError(404, 'KeyNotFound'), 'kv1/signing', 'key')).toMatchObject({ kind: 'not-found', code: 'SecretNotFound', message: 'Key Vault key kv1/signing was not found' });
-    const disabled = keyVaultError(restError(403, 'Forbidden', { body: '{"error":{"code":"Forbidden","innererror":{"code":"KeyDisabled"}}}', message: 'denied' }), 'kv1/signing', 'key');
+    expect(keyVaultError(restError(404, 'KeyNotFound'), 'kv1/signing', { noun: 'key' })).toMatchObject({ kind: 'not-found', code: 'SecretNotFound', message: 'Key Vault key kv1/signing was not found' });
+    const disabled = keyVaultError(restError(403, 'Forbidden', { body: '{"error":{"code":"Forbidden","innererror":{"code":"KeyDisabled"}}}', message: 'denied' }), 'kv1/signing', { noun: 'key' });
     expect(disabled).toMatchObject({ kind: 'not-found', code: 'SecretDisabled', message: 'Key Vault key kv1/signing is disabled' });
   });
 });
