@@ -19,8 +19,14 @@ export const WORKLOAD_SPEC_FIELDS = {
   DaemonSet: ['minReadySeconds', 'revisionHistoryLimit', 'selector', 'updateStrategy'],
 } as const satisfies Record<WorkloadKind, readonly string[]>;
 
-/** Object metadata the agent never changes on a workload. */
-const METADATA_FIELDS = ['labels', 'annotations', 'ownerReferences', 'finalizers'] as const;
+/** Object metadata the agent never changes on a workload (annotations: below). */
+const METADATA_FIELDS = ['labels', 'ownerReferences', 'finalizers'] as const;
+
+/**
+ * Workload annotations the apiserver itself sets when the pod template changes: the DaemonSet strategy writes the
+ * template generation into `deprecated.daemonset.template.generation` on every template change, restarts included.
+ */
+export const SERVER_SET_WORKLOAD_ANNOTATIONS = ['deprecated.daemonset.template.generation'] as const;
 
 export const RESTART_ONLY_MESSAGE = `the akvsync agent may change only the ${RESTART_ANNOTATION_PREFIX} pod-template annotations of a workload`;
 
@@ -34,25 +40,37 @@ export interface RestartOnlyPolicyOptions {
 
 const same = (path: string): string => `object${path} == oldObject${path}`;
 
-function validations(): { expression: string; message: string }[] {
+/** CEL: the two string maps are equal but for keys `exempt` accepts (added, changed or removed). */
+function unchangedExcept(newMap: string, oldMap: string, exempt: (key: string) => string): string {
+  return `${newMap}.all(k, ${exempt('k')} || (k in ${oldMap} && ${oldMap}[k] == ${newMap}[k]))` +
+    ` && ${oldMap}.all(k, ${exempt('k')} || k in ${newMap})`;
+}
+
+/** `reason: Forbidden`: a refusal is a 403 (the default, Invalid, would be a 422). */
+function validations(): { expression: string; message: string; reason: 'Forbidden' }[] {
   const update = (expression: string): string => `request.operation != 'UPDATE' || (${expression})`;
   const kindRules = (Object.keys(WORKLOAD_SPEC_FIELDS) as WorkloadKind[]).map((kind) => ({
     expression: update(`request.kind.kind != '${kind}' || (${WORKLOAD_SPEC_FIELDS[kind].map((f) => same(`.spec.?${f}`)).join(' && ')})`),
     message: `${RESTART_ONLY_MESSAGE}: ${kind} spec outside the pod template changed`,
   }));
-  return [
+  const rules = [
     { expression: "request.operation == 'UPDATE'", message: `${RESTART_ONLY_MESSAGE}: it neither creates nor deletes workloads` },
     { expression: update(METADATA_FIELDS.map((f) => same(`.metadata.?${f}`)).join(' && ')), message: `${RESTART_ONLY_MESSAGE}: workload metadata changed` },
+    {
+      expression: update(unchangedExcept('variables.newWorkloadAnnotations', 'variables.oldWorkloadAnnotations', (k) => SERVER_SET_WORKLOAD_ANNOTATIONS.map((a) => `${k} == '${a}'`).join(' || '))),
+      message: `${RESTART_ONLY_MESSAGE}: workload annotations changed`,
+    },
     ...kindRules,
     { expression: update(`${same('.spec.template.spec')} && ${same('.spec.template.metadata.?labels')}`), message: `${RESTART_ONLY_MESSAGE}: pod template changed` },
     {
       expression: update(
-        `variables.newAnnotations.all(k, k.startsWith('${RESTART_ANNOTATION_PREFIX}') || (k in variables.oldAnnotations && variables.oldAnnotations[k] == variables.newAnnotations[k]))` +
+        `${unchangedExcept('variables.newAnnotations', 'variables.oldAnnotations', (k) => `${k}.startsWith('${RESTART_ANNOTATION_PREFIX}')`)}` +
         ' && variables.oldAnnotations.all(k, k in variables.newAnnotations)',
       ),
       message: `${RESTART_ONLY_MESSAGE}: another pod-template annotation changed or one was removed`,
     },
   ];
+  return rules.map((rule) => ({ ...rule, reason: 'Forbidden' }));
 }
 
 /** The policy and its binding (cluster-scoped; the chart installs them with the agent). */
@@ -70,6 +88,8 @@ export function restartOnlyPolicy(options: RestartOnlyPolicyOptions): Record<str
       variables: [
         { name: 'newAnnotations', expression: `request.operation != 'UPDATE' ? {} : ${annotations('object')}` },
         { name: 'oldAnnotations', expression: `request.operation != 'UPDATE' ? {} : ${annotations('oldObject')}` },
+        { name: 'newWorkloadAnnotations', expression: "request.operation != 'UPDATE' ? {} : object.metadata.?annotations.orValue({})" },
+        { name: 'oldWorkloadAnnotations', expression: "request.operation != 'UPDATE' ? {} : oldObject.metadata.?annotations.orValue({})" },
       ],
       validations: validations(),
     },

@@ -78,6 +78,8 @@ export interface AgentHarnessOptions {
    * namespace list (Roles only), impersonated; `all-namespaces`: the generated ClusterRole instead; `admin`: system:masters.
    */
   rbac?: 'namespaces' | 'all-namespaces' | 'admin';
+  /** The agent's own namespace (its ServiceAccount, the key Secret); default: the first watched namespace. */
+  agentNamespace?: string;
 }
 
 /** Starts the agent; if it fails to start, whatever the harness created is removed again and the error is thrown. */
@@ -91,7 +93,8 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   const core = stack.kubeConfig.makeApiClient(CoreV1Api);
   const env = options.env ?? {};
   const rbacMode = options.rbac ?? 'namespaces';
-  const rbac = rbacMode === 'admin' ? undefined : await grantAgentRbac(namespaces[0] ?? '', namespaces, {
+  const agentNamespace = options.agentNamespace ?? namespaces[0] ?? '';
+  const rbac = rbacMode === 'admin' ? undefined : await grantAgentRbac(agentNamespace, namespaces, {
     allNamespaces: rbacMode === 'all-namespaces',
     dataHashKeyFromFile: env.AKVSYNC_DATA_HASH_KEY_FILE !== undefined,
     ...(env.AKVSYNC_DATA_HASH_KEY_SECRET ? { dataHashKeySecret: env.AKVSYNC_DATA_HASH_KEY_SECRET } : {}),
@@ -116,7 +119,7 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
       AKVSYNC_METRICS_HOST: '127.0.0.1',
       AKVSYNC_METRICS_PORT: '0',
       AKVSYNC_WATCH_NAMESPACES: namespaces.join(','),
-      AKVSYNC_NAMESPACE: namespaces[0] ?? '',
+      AKVSYNC_NAMESPACE: agentNamespace,
       AKVSYNC_FALLBACK_INTERVAL: '1h',
       AKVSYNC_KEYVAULT_MAX_RETRIES: '1',
       AKVSYNC_LOG_LEVEL: 'debug',
