@@ -23,7 +23,9 @@ import { forgetUnreferenced } from './controller/forget-unreferenced.js';
 import type { FallbackCheckReport } from './controller/fallback-check.js';
 import { handleNotification } from './controller/notification-handler.js';
 import type { QueueAction, ReconcileResult } from './controller/queue-action.js';
+import { LatestReads } from './controller/latest-reads.js';
 import { ReadStates } from './controller/read-state.js';
+import { ReconcileRequests } from './controller/reconcile-requests.js';
 import { Reconciler } from './controller/reconcile.js';
 import { StatusWriter } from './controller/status-writer.js';
 import { SyncHints } from './controller/sync-hints.js';
@@ -90,8 +92,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     onRequest: (vault, operation, status) => metrics.keyVaultRequests.inc({ vault, operation, status: String(status) }),
   });
   const cluster = new KubeClusterApi(kubeConfig, clock, dataHashKey);
+  const requests: ReconcileRequests = new ReconcileRequests({ add: (key) => workQueue.add(key) });
+  const latestReads = new LatestReads();
   const reconciler = new Reconciler({
-    index, store, cluster, clock, hints, readStates, events, logger, metrics,
+    index, store, cluster, clock, hints, readStates, events, logger, metrics, requests, latestReads,
     honourReloaderAnnotations: config.honourReloaderAnnotations,
     dataHashKey,
   });
@@ -101,10 +105,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     concurrency: config.concurrency,
     onOutcome: (key, result, action) => logQueueOutcome(logger, key, result, action),
   });
-  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, handlers: new AkvsWatchHandler(index, workQueue, forgetUnreferenced({ index, readStates, store })), scheduler, logger });
-  const fallback = new FallbackCheck({ store, index, queue: workQueue, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
+  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, handlers: new AkvsWatchHandler(index, requests, forgetUnreferenced({ index, readStates, store, latestReads })), scheduler, logger });
+  const fallback = new FallbackCheck({ store, index, queue: requests, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
   const isReady = (): boolean => informers.synced;
-  const notificationDeps = { index, queue: workQueue, hints, cluster, status: new StatusWriter(cluster, index, clock), clock, logger, metrics };
+  const notificationDeps = { index, queue: requests, hints, cluster, status: new StatusWriter(cluster, index, clock), clock, logger, metrics };
   const intake = new NotificationIntake({
     keyring: config.keyring, clock, seen: new SeenEvents(clock), isReady, logger, metrics, events,
     accept: (n) => {

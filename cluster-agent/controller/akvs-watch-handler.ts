@@ -5,7 +5,10 @@ import { vaultObjectRefOf } from '../../core/sync/object-types.js';
 import { crKey, objectKey } from './object-key.js';
 
 interface Enqueue {
+  /** A full reconcile of the key. */
   add(key: string): void;
+  /** Only this CR of the vault object changed (ReconcileRequests: the per-CR fast path). */
+  addCr?(key: string, crId: string): void;
 }
 
 /**
@@ -35,7 +38,9 @@ export class AkvsWatchHandler {
     const previousKey = this.index.upsert(indexed, key);
     if (previousKey !== undefined && previousKey !== key && !this.index.isReferenced(previousKey)) this.onUnreferenced(previousKey);
     const changed = !previous || previous.metadata.uid !== cr.metadata.uid || previous.metadata.generation !== cr.metadata.generation;
-    if (changed || previousKey !== key) this.queue.add(key);
+    if (!changed && previousKey === key) return;
+    if (check.ok && this.queue.addCr) this.queue.addCr(key, `${namespace}/${name}`);
+    else this.queue.add(key);
   }
 
   remove(cr: AzureKeyVaultSecret): void {

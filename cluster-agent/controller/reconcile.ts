@@ -5,7 +5,7 @@ import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.
 import { validateAkvsSpec } from '../../core/crd/validate-spec.js';
 import { TerminalError, isAkvsyncError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
-import type { VaultObject, VaultObjectStore } from '../../core/ports/vault-object-store.js';
+import type { VaultObject, VaultObjectRef, VaultObjectStore } from '../../core/ports/vault-object-store.js';
 import { computeDesiredOutput, outputTargetOf } from '../../core/sync/compute-desired-output.js';
 import type { AgentEvents } from '../agent-events.js';
 import type { AgentMetrics } from '../metrics.js';
@@ -23,7 +23,9 @@ import type { ChangedOutput } from './restart-workloads.js';
 import { StatusWriter } from './status-writer.js';
 import { mostRetryable } from '../error-policy.js';
 import type { SyncHints } from './sync-hints.js';
+import type { LatestReads } from './latest-reads.js';
 import type { ReadStates } from './read-state.js';
+import type { ReconcileRequests } from './reconcile-requests.js';
 import { writeOutput } from './write-output.js';
 import type { DesiredWrite, WriteResult } from './write-output.js';
 
@@ -40,6 +42,10 @@ export interface ReconcilerDeps {
   readonly honourReloaderAnnotations: boolean;
   /** HMAC key of every data hash (the one the ClusterApi adapter hashes existing data with): never unkeyed. */
   readonly dataHashKey: Uint8Array;
+  /** Why each key was queued (full vs. only some CRs); absent: every reconcile is full. */
+  readonly requests?: ReconcileRequests | undefined;
+  /** The last read of each object's latest version, reused by CR-only reconciles; absent: always read. */
+  readonly latestReads?: LatestReads | undefined;
 }
 
 /**
@@ -64,7 +70,9 @@ export class Reconciler {
     const parsed = parseKey(key);
     if (!parsed) return { kind: 'error', error: new TerminalError('InvalidKey', `work-queue key ${JSON.stringify(key)} is not understood`) };
     if (parsed.kind === 'cr') return this.reconcileUnkeyedCr(parsed.namespace, parsed.name);
-    const crs = this.deps.index.crsFor(key);
+    const scope = this.deps.requests?.take(key) ?? { full: true };
+    const all = this.deps.index.crsFor(key);
+    const crs = scope.full ? all : all.filter((cr) => scope.crs.has(`${cr.metadata.namespace}/${cr.metadata.name}`));
     const eventTime = this.deps.hints.take(key);
     if (crs.length === 0) return success;
     const errors: unknown[] = [];
@@ -73,9 +81,9 @@ export class Reconciler {
     for (const [version, group] of groupByVersion(crs)) {
       let secret: VaultObject;
       try {
-        secret = await this.deps.store.read(parsed.ref, version);
-        if (version === undefined) this.deps.readStates.record(key, { present: true, enabled: secret.enabled, updatedOn: secret.updatedOn });
+        secret = await this.read(key, parsed.ref, version, scope.full);
       } catch (error) {
+        if (version === undefined) this.deps.latestReads?.forget(key);
         if (version === undefined && isAkvsyncError(error) && error.kind === 'not-found') {
           this.deps.readStates.record(key, { present: error.code === 'SecretDisabled', enabled: false, updatedOn: undefined });
         }
@@ -91,6 +99,25 @@ export class Reconciler {
       await this.eachCr(written, (w) => w.cr, errors, (w) => this.reportSynced(w, secret));
     }
     return errors.length === 0 ? success : { kind: 'error', error: mostRetryable(errors) };
+  }
+
+  /**
+   * The object's value: a CR-only reconcile reuses a recent read of the latest version (the CRs already synced have
+   * that value, so a new one joins them); anything else reads Key Vault and records what it saw.
+   */
+  private async read(key: string, ref: VaultObjectRef, version: string | undefined, full: boolean): Promise<VaultObject> {
+    const now = this.deps.clock.now();
+    const cached = version === undefined && !full ? this.deps.latestReads?.fresh(key, now) : undefined;
+    if (cached) return cached;
+    const object = await this.deps.store.read(ref, version);
+    if (version === undefined) {
+      // A CR-only reconcile that finds the object moved since the last read (a lost event) owes the other CRs a full one.
+      const previous = this.deps.readStates.get(key);
+      if (!full && previous !== undefined && previous.updatedOn !== object.updatedOn) this.deps.requests?.add(key);
+      this.deps.readStates.record(key, { present: true, enabled: object.enabled, updatedOn: object.updatedOn });
+      this.deps.latestReads?.record(key, object, now);
+    }
+    return object;
   }
 
   /** Runs a step for many CRs at once; a CR whose step fails gets the failure recorded and the others go on. */

@@ -4,7 +4,9 @@ import type { AgentEventMap } from '../../../../cluster-agent/agent-events.js';
 import { AkvsIndex } from '../../../../cluster-agent/controller/akvs-index.js';
 import { AkvsWatchHandler } from '../../../../cluster-agent/controller/akvs-watch-handler.js';
 import { forgetUnreferenced } from '../../../../cluster-agent/controller/forget-unreferenced.js';
+import { LatestReads } from '../../../../cluster-agent/controller/latest-reads.js';
 import { ReadStates } from '../../../../cluster-agent/controller/read-state.js';
+import { ReconcileRequests } from '../../../../cluster-agent/controller/reconcile-requests.js';
 import { Reconciler } from '../../../../cluster-agent/controller/reconcile.js';
 import { SyncHints } from '../../../../cluster-agent/controller/sync-hints.js';
 import { createLogger } from '../../../../cluster-agent/logger.js';
@@ -29,14 +31,16 @@ export function reconcileHarness(options: { honourReloaderAnnotations?: boolean 
   const logLines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
   const enqueued: string[] = [];
-  const watch = new AkvsWatchHandler(index, { add: (key) => void enqueued.push(key) }, forgetUnreferenced({ index, readStates, store }));
+  const requests = new ReconcileRequests({ add: (key) => void enqueued.push(key) });
+  const latestReads = new LatestReads();
+  const watch = new AkvsWatchHandler(index, requests, forgetUnreferenced({ index, readStates, store, latestReads }));
   const reconciler = new Reconciler({
-    index, store, cluster, clock, hints, readStates, events, logger,
+    index, store, cluster, clock, hints, readStates, events, logger, requests, latestReads,
     honourReloaderAnnotations: options.honourReloaderAnnotations ?? true,
     dataHashKey: hashKey,
   });
   return {
-    hashKey, clock, store, cluster, index, hints, readStates, events, emitted, logLines, logger, enqueued, watch, reconciler,
+    hashKey, clock, store, cluster, index, hints, readStates, events, emitted, logLines, logger, enqueued, watch, reconciler, requests, latestReads,
     /** Adds CRs through the informer handler; returns the keys they were enqueued under. */
     add(...crs: AzureKeyVaultSecret[]): string[] {
       const before = enqueued.length;
