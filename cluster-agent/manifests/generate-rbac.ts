@@ -4,10 +4,10 @@
  *   scripts/node --import tsx cluster-agent/manifests/generate-rbac.ts --check  # exit 1 if a file is stale
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { AGENT_RBAC_MANIFESTS } from '../rbac/agent-rbac-manifests.js';
+import { agentRbacManifests } from '../rbac/agent-rbac-manifests.js';
 
 let stale = false;
-for (const { file, yaml } of AGENT_RBAC_MANIFESTS()) {
+for (const { file, yaml } of agentRbacManifests()) {
   const target = new URL(file, import.meta.url);
   if (process.argv.includes('--check')) {
     let current = '';

@@ -16,7 +16,7 @@ const header = (what: string): string =>
   `${what}\nGenerated from cluster-agent/rbac/agent-rbac-rules.ts by cluster-agent/manifests/generate-rbac.ts: do not edit.\n` +
   'Every rule and why: docs/agent.md#rbac-the-agent-needs';
 
-export function AGENT_RBAC_MANIFESTS(): { file: string; yaml: string }[] {
+export function agentRbacManifests(): { file: string; yaml: string }[] {
   return [
     {
       file: 'agent-rbac-all-namespaces.yaml',

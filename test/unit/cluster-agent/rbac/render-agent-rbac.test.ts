@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { AGENT_FEATURES, AGENT_RBAC_RULES } from '../../../../cluster-agent/rbac/agent-rbac-rules.js';
-import { AGENT_RBAC_MANIFESTS } from '../../../../cluster-agent/rbac/agent-rbac-manifests.js';
+import { agentRbacManifests } from '../../../../cluster-agent/rbac/agent-rbac-manifests.js';
 import { renderAgentRbac } from '../../../../cluster-agent/rbac/render-agent-rbac.js';
 import type { AgentRbacOptions, RbacRule } from '../../../../cluster-agent/rbac/render-agent-rbac.js';
 
@@ -15,7 +15,7 @@ const kinds = (o: Partial<AgentRbacOptions> = {}): string[] => objects(o).map((x
 
 describe('the agent RBAC', () => {
   it('is committed in cluster-agent/manifests exactly as generated (run cluster-agent/manifests/generate-rbac.ts)', () => {
-    for (const { file, yaml } of AGENT_RBAC_MANIFESTS()) {
+    for (const { file, yaml } of agentRbacManifests()) {
       expect({ file, yaml: readFileSync(new URL(`../../../../cluster-agent/manifests/${file}`, import.meta.url), 'utf8') }).toEqual({ file, yaml });
       const docs = parseAllDocuments(yaml);
       expect(docs.every((d) => d.errors.length === 0)).toBe(true);
