@@ -12,6 +12,7 @@ import type { ReloadTarget } from './adapters/file-reloader.js';
 import { getOrCreateDataHashKey } from './adapters/data-hash-key-secret.js';
 import { KeyVaultObjectStore } from './adapters/key-vault-object-store.js';
 import { KubeClusterApi } from './adapters/kube-cluster-api.js';
+import { LeaseElector } from './adapters/lease-elector.js';
 import { createAgentEvents } from './agent-events.js';
 import type { AgentEvents } from './agent-events.js';
 import { vaultUrlOf } from './config.js';
@@ -35,11 +36,13 @@ import { createNotifyServer } from './http/notify-server.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { serverComponent } from './http/server-component.js';
 import type { ServerComponent } from './http/server-component.js';
+import { LeaderHandOff } from './intake/leader-hand-off.js';
 import { NotificationIntake } from './intake/notification-intake.js';
 import { SeenEvents } from './intake/seen-events.js';
 import { keyringReloadTarget, tlsReloadTarget } from './reload-targets.js';
 import { createLogger } from './logger.js';
 import { alwaysLeader } from './manager/component.js';
+import type { LeaderElector } from './manager/component.js';
 import { ComponentManager } from './manager/component-manager.js';
 import { AgentMetrics } from './metrics.js';
 import { systemScheduler } from './ports/scheduler.js';
@@ -52,6 +55,8 @@ export interface AgentDeps {
   /** Timers as well as time (tests); defaults to the clock plus real timers. */
   readonly scheduler?: Scheduler;
   readonly logger?: Logger;
+  /** Called when this replica lost leadership and stopped its leader-only components (main.ts exits, to restart). */
+  readonly onLostLeadership?: () => void;
 }
 
 export interface RunningAgent {
@@ -107,10 +112,12 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   });
   const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, handlers: new AkvsWatchHandler(index, requests, forgetUnreferenced({ index, readStates, store, latestReads })), scheduler, logger });
   const fallback = new FallbackCheck({ store, index, queue: requests, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
-  const isReady = (): boolean => informers.synced;
+  // Readiness: one replica — the CR informer has synced; several — this replica serves (leader or not).
+  const isReady = (): boolean => (config.leaderElection.enabled ? manager.isServing : informers.synced);
   const notificationDeps = { index, queue: requests, hints, cluster, status: new StatusWriter(cluster, index, clock), clock, logger, metrics };
   const intake = new NotificationIntake({
-    keyring: config.keyring, clock, seen: new SeenEvents(clock), isReady, logger, metrics, events,
+    // Notifications need the CR index: a replica that does not lead answers 503 (the sender retries; ADR 0003).
+    keyring: config.keyring, clock, seen: new SeenEvents(clock), isReady: () => informers.synced, logger, metrics, events,
     accept: (n) => {
       handleNotification(n, notificationDeps).catch((error: unknown) =>
         logger.warn({ eventId: n.eventId, code: describeFailure(error).code }, 'could not surface notification'));
@@ -121,17 +128,29 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   await ops.register(opsRoutes, { isReady, registry: metrics.registry });
   const opsServer = serverComponent('ops-server', ops, config.metrics.host, config.metrics.port);
   let notifyServer: ServerComponent | undefined;
+  const { leaderElection } = config;
+  const lease = leaderElection.enabled
+    ? new LeaseElector({
+      kubeConfig, namespace: agentNamespace(config, kubeConfig), name: leaderElection.leaseName, identity: leaderElection.identity, scheduler, logger,
+      advertiseAddress: () => advertisedAddress(notifyServer?.address(), leaderElection.advertiseHost),
+    })
+    : undefined;
+  const elector: LeaderElector = lease ?? alwaysLeader;
   const reloadTargets: ReloadTarget[] = [];
+  let handOff: LeaderHandOff | undefined;
   if (config.notify.enabled && config.notify.tls) {
-    const notify = await createNotifyServer({ tls: config.notify.tls, intake, isReady, logger });
-    reloadTargets.push(tlsReloadTarget(notify.server as https.Server, config.notify.tls.certFile, config.notify.tls.keyFile));
+    let servedCert = config.notify.tls.certPem;
+    handOff = lease ? new LeaderHandOff({ leaderAddress: () => lease.leaderAddress, certPem: () => servedCert }) : undefined;
+    const notify = await createNotifyServer({ tls: config.notify.tls, intake, isReady, logger, handOff });
+    reloadTargets.push(tlsReloadTarget(notify.server as https.Server, config.notify.tls.certFile, config.notify.tls.keyFile, (cert) => void (servedCert = cert)));
     if (config.keyringFile) reloadTargets.push(keyringReloadTarget(intake, config.keyringFile));
     notifyServer = serverComponent('notify-server', notify, config.notify.host, config.notify.port);
   }
-  const manager = new ComponentManager(alwaysLeader, logger)
+  const manager: ComponentManager = new ComponentManager(elector, logger, deps.onLostLeadership)
     .add({ name: 'kube-connections', leaderOnly: false, start: async () => undefined, stop: () => cluster.close() })
     .add(opsServer);
   if (notifyServer) manager.add(notifyServer);
+  if (handOff) manager.add({ name: 'leader-hand-off', leaderOnly: false, start: async () => undefined, stop: async () => handOff?.close() });
   if (reloadTargets.length > 0) manager.add(new FileReloader({ targets: reloadTargets, scheduler, intervalMs: config.reloadIntervalMs, logger }));
   manager
     .add({ name: 'work-queue', leaderOnly: true, start: async () => undefined, stop: () => workQueue.stop() })
@@ -163,11 +182,24 @@ function logQueueOutcome(logger: Logger, key: string, result: ReconcileResult, a
 /** The key of every data hash: from AKVSYNC_DATA_HASH_KEY_FILE, else the key Secret in the agent's namespace (created when absent). */
 async function loadDataHashKey(config: AgentConfig, kubeConfig: KubeConfig, logger: Logger): Promise<Uint8Array> {
   if (config.dataHashKey.source === 'file') return config.dataHashKey.key;
-  const namespace = config.namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
+  const namespace = agentNamespace(config, kubeConfig);
   const ref = { namespace, name: config.dataHashKey.secretName };
   const { key, created } = await getOrCreateDataHashKey(kubeConfig.makeApiClient(CoreV1Api), ref);
   logger.info({ namespace, name: ref.name, created }, created ? 'data-hash key Secret created' : 'data-hash key Secret read');
   return key;
+}
+
+/** `podIp:port` of the notify listener for the Lease (other replicas hand notifications there), or its bound address. */
+function advertisedAddress(bound: string | undefined, podIp: string | undefined): string | undefined {
+  if (bound === undefined || bound === '') return undefined;
+  if (podIp === undefined) return bound;
+  const port = bound.slice(bound.lastIndexOf(':') + 1);
+  return podIp.includes(':') ? `[${podIp}]:${port}` : `${podIp}:${port}`;
+}
+
+/** The agent's own namespace: AKVSYNC_NAMESPACE, else the kubeconfig context's (in a Pod: its service account's). */
+function agentNamespace(config: AgentConfig, kubeConfig: KubeConfig): string {
+  return config.namespace ?? kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
 }
 
 function loadKubeConfig(config: AgentConfig): KubeConfig {

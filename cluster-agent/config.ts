@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAkvsyncError } from '../core/errors.js';
 import { isDnsSubdomain } from '../core/crd/kubernetes-names.js';
@@ -25,6 +26,14 @@ export interface AgentConfig {
   readonly keyringFile: string | undefined;
   /** How often the TLS certificate/key and keyring files are checked for a change (AKVSYNC_RELOAD_INTERVAL). */
   readonly reloadIntervalMs: number;
+  /** Several replicas: a Lease in the agent's namespace elects the one that reconciles (docs/adr/0003-…). */
+  readonly leaderElection: {
+    readonly enabled: boolean;
+    readonly leaseName: string;
+    readonly identity: string;
+    /** The Pod IP other replicas reach this one's notify port on (AKVSYNC_POD_IP); default: the notify listener's host. */
+    readonly advertiseHost: string | undefined;
+  };
   readonly keyVault: {
     /** `{vault}` is replaced by the vault name. */
     readonly urlTemplate: string;
@@ -153,6 +162,12 @@ export function loadAgentConfig(
     keyring,
     keyringFile: get('AKVSYNC_SIGNING_KEYS') === undefined ? get('AKVSYNC_SIGNING_KEYS_FILE') : undefined,
     reloadIntervalMs: parseDuration('AKVSYNC_RELOAD_INTERVAL', get('AKVSYNC_RELOAD_INTERVAL'), 30_000, 1000),
+    leaderElection: {
+      enabled: parseBool('AKVSYNC_LEADER_ELECTION', get('AKVSYNC_LEADER_ELECTION'), false),
+      leaseName: leaseName(get('AKVSYNC_LEADER_ELECTION_LEASE') ?? 'akvsync-agent'),
+      identity: get('AKVSYNC_POD_NAME') ?? get('HOSTNAME') ?? `akvsync-agent-${randomBytes(4).toString('hex')}`,
+      advertiseHost: get('AKVSYNC_POD_IP') === undefined ? undefined : parseHost('AKVSYNC_POD_IP', get('AKVSYNC_POD_IP')!),
+    },
     keyVault: {
       urlTemplate,
       urls,
@@ -216,6 +231,11 @@ function loadDataHashKeySource(fileText: string | undefined, secretName: string 
   const name = secretName ?? DEFAULT_DATA_HASH_KEY_SECRET;
   if (!isDnsSubdomain(name)) throw new ConfigError('AKVSYNC_DATA_HASH_KEY_SECRET', `"${name.slice(0, 70)}" is not a Secret name`);
   return { source: 'secret', secretName: name };
+}
+
+function leaseName(name: string): string {
+  if (!isDnsSubdomain(name)) throw new ConfigError('AKVSYNC_LEADER_ELECTION_LEASE', `"${name.slice(0, 70)}" is not a Lease name`);
+  return name;
 }
 
 function deepFreeze<T>(o: T): T {

@@ -13,7 +13,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
-  const agent = await startAgent(config, { logger });
+  // Lost leadership: exit so Kubernetes restarts the Pod, which then competes for the Lease afresh (as controller-runtime).
+  const agent = await startAgent(config, { logger, onLostLeadership: () => process.exit(1) });
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

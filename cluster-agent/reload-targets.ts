@@ -6,7 +6,7 @@ import type { ReloadTarget } from './adapters/file-reloader.js';
 import type { NotificationIntake } from './intake/notification-intake.js';
 
 /** The notify port's certificate and key: validated as a pair, then swapped into the running server. */
-export function tlsReloadTarget(server: Server, certFile: string, keyFile: string): ReloadTarget {
+export function tlsReloadTarget(server: Server, certFile: string, keyFile: string, onApplied: (certPem: string) => void = () => undefined): ReloadTarget {
   return {
     setting: 'AKVSYNC_TLS_CERT_FILE/AKVSYNC_TLS_KEY_FILE',
     paths: [certFile, keyFile],
@@ -21,6 +21,7 @@ export function tlsReloadTarget(server: Server, certFile: string, keyFile: strin
         throw new TerminalError('InvalidTlsFiles', 'the TLS certificate and key do not load as a pair');
       }
       server.setSecureContext({ cert, key });
+      onApplied(cert);
     },
   };
 }

@@ -67,10 +67,10 @@ export class Reconciler {
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
+    const scope = this.deps.requests?.take(key) ?? { full: true };
     const parsed = parseKey(key);
     if (!parsed) return { kind: 'error', error: new TerminalError('InvalidKey', `work-queue key ${JSON.stringify(key)} is not understood`) };
     if (parsed.kind === 'cr') return this.reconcileUnkeyedCr(parsed.namespace, parsed.name);
-    const scope = this.deps.requests?.take(key) ?? { full: true };
     const all = this.deps.index.crsFor(key);
     const crs = scope.full ? all : all.filter((cr) => scope.crs.has(`${cr.metadata.namespace}/${cr.metadata.name}`));
     const eventTime = this.deps.hints.take(key);

@@ -1,11 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { MAX_NOTIFICATION_BYTES, NOTIFICATION_HEADERS, NOTIFICATION_PATH } from '../../core/notification/notification.js';
+import type { LeaderHandOff } from '../intake/leader-hand-off.js';
 import type { IntakeOutcome, NotificationIntake, TransportRefusal } from '../intake/notification-intake.js';
 
 export interface NotifyRouteOptions {
   readonly intake: NotificationIntake;
   readonly logger: Logger;
+  /** With several replicas: hands a verified notification to the leader while another replica leads. */
+  readonly handOff?: LeaderHandOff | undefined;
 }
 
 const STATUS: Readonly<Record<(IntakeOutcome | TransportRefusal)['outcome'], number>> = {
@@ -69,7 +72,18 @@ export async function notifyRoute(app: FastifyInstance, options: NotifyRouteOpti
     if (timestamp === undefined || signature === undefined || !/^\d{1,12}$/.test(timestamp)) {
       return refuse(reply, { outcome: 'unauthorized', reason: 'malformed-signature' });
     }
-    return answer(reply, intake.receive({ keyId, timestamp: Number(timestamp), signature, body: raw }, 'push'));
+    const signed = { keyId, timestamp: Number(timestamp), signature, body: raw };
+    if (options.handOff?.active) {
+      // Not the leader: refuse what is bad here, hand the rest over byte for byte (ADR 0003), pass the answer back.
+      const checked = intake.check(signed, 'push');
+      if ('outcome' in checked) return answer(reply, checked);
+      const forwarded = await options.handOff.forward(signed);
+      if (!forwarded) return refuse(reply, { outcome: 'not-ready' });
+      intake.handedOff();
+      if (forwarded.retryAfter !== undefined) reply.header('retry-after', forwarded.retryAfter);
+      return reply.code(forwarded.status).send(forwarded.body);
+    }
+    return answer(reply, intake.receive(signed, 'push'));
   });
 }
 

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { LeaderHandOff } from '../intake/leader-hand-off.js';
 import type { NotificationIntake } from '../intake/notification-intake.js';
 import { notifyRoute } from './notify-route.js';
 import { opsRoutes } from './ops-routes.js';
@@ -27,6 +28,7 @@ export interface NotifyServerOptions {
   readonly isReady: () => boolean;
   readonly logger: Logger;
   readonly timeouts?: NotifyServerTimeouts | undefined;
+  readonly handOff?: LeaderHandOff | undefined;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function createNotifyServer(options: NotifyServerOptions): Promise<
   });
   closeWithoutFirstRequest(app, t.requestMs);
   await app.register(opsRoutes, { isReady: options.isReady });
-  await app.register(notifyRoute, { intake: options.intake, logger: options.logger });
+  await app.register(notifyRoute, { intake: options.intake, logger: options.logger, handOff: options.handOff });
   return app;
 }
 

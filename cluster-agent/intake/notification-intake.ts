@@ -22,6 +22,7 @@ export type IntakeOutcome =
 
 /** Refusals a transport makes before the intake sees anything (counted and logged here all the same). */
 export type TransportRefusal =
+  | { readonly outcome: 'not-ready' }
   | { readonly outcome: 'too-large' }
   | { readonly outcome: 'unsupported-media-type' }
   | { readonly outcome: 'malformed' }
@@ -73,27 +74,40 @@ export class NotificationIntake {
   }
 
   receive(signed: SignedNotification, mode: IntakeMode): IntakeOutcome {
-    const { keyring } = this;
     const { clock, seen, logger, events } = this.options;
     if (!this.options.isReady()) return this.report({ outcome: 'not-ready' });
-    const check = verifyReceivedNotification(keyring, signed, Math.floor(clock.now() / 1000), mode);
-    if (!check.ok) return this.report({ outcome: 'unauthorized', reason: check.reason });
-    let notification: Notification;
-    try {
-      notification = parseNotificationBody(signed.body);
-    } catch (error) {
-      if (!isAkvsyncError(error) || error.kind !== 'terminal') throw error;
-      const field = /field "?([A-Za-z]{1,20})"?/.exec(error.message)?.[1];
-      return this.report(field ? { outcome: 'malformed', field } : { outcome: 'malformed' });
-    }
+    const checked = this.check(signed, mode);
+    if ('outcome' in checked) return checked;
+    const { notification, keyId } = checked;
     if (seen.has(notification.eventId)) return this.report({ outcome: 'duplicate' });
     const receivedAt = clock.now();
     this.options.accept(notification);
     seen.add(notification.eventId);
     const { eventId, vault, objectName, version, eventType } = notification;
-    logger.info({ eventId, vault, objectName, version, eventType, keyId: check.keyId }, 'notification accepted');
+    logger.info({ eventId, vault, objectName, version, eventType, keyId }, 'notification accepted');
     events?.emit('notification-verified', { eventId, vault, objectName, version, receivedAt });
     return this.report({ outcome: 'accepted' });
+  }
+
+  /**
+   * Verify and parse only (refusals counted and logged), recording and enqueuing nothing: what a replica that does not
+   * lead checks before it hands the notification, byte for byte, to the leader (docs/adr/0003-…).
+   */
+  check(signed: SignedNotification, mode: IntakeMode): { readonly notification: Notification; readonly keyId: string } | IntakeOutcome {
+    const check = verifyReceivedNotification(this.keyring, signed, Math.floor(this.options.clock.now() / 1000), mode);
+    if (!check.ok) return this.report({ outcome: 'unauthorized', reason: check.reason });
+    try {
+      return { notification: parseNotificationBody(signed.body), keyId: check.keyId };
+    } catch (error) {
+      if (!isAkvsyncError(error) || error.kind !== 'terminal') throw error;
+      const field = /field "?([A-Za-z]{1,20})"?/.exec(error.message)?.[1];
+      return this.report(field ? { outcome: 'malformed', field } : { outcome: 'malformed' });
+    }
+  }
+
+  /** Counts a notification handed to the leader (docs/adr/0003-…); the leader counts its own outcome. */
+  handedOff(): void {
+    this.options.metrics?.notifications.inc({ outcome: 'handed-off' });
   }
 
   /** Counts and logs a refusal the transport made itself (size, media type, missing headers). */

@@ -11,10 +11,13 @@ export class ComponentManager {
   private readonly components: Component[] = [];
   private readonly started: Component[] = [];
   private leading = false;
+  private serving = false;
 
   constructor(
     private readonly elector: LeaderElector,
     private readonly logger: Logger,
+    /** Called after leadership was lost and the leader-only components stopped (the process should exit). */
+    private readonly onLostLeadership: () => void = () => undefined,
   ) {}
 
   add(component: Component): this {
@@ -27,10 +30,16 @@ export class ComponentManager {
     return this.leading;
   }
 
+  /** The every-replica components run (readiness of a replica, whether it leads or not). */
+  get isServing(): boolean {
+    return this.serving;
+  }
+
   /** Resolves when the every-replica components run and the elector's first answer has been acted on. */
   async start(): Promise<void> {
     try {
       await this.startAll(this.components.filter((c) => !c.leaderOnly));
+      this.serving = true;
       await this.elector.run({
         onStartedLeading: async () => {
           this.leading = true;
@@ -40,7 +49,7 @@ export class ComponentManager {
         onStoppedLeading: () => {
           this.leading = false;
           this.logger.warn('lost leadership: stopping leader-only components');
-          void this.stopWhere((c) => c.leaderOnly);
+          void this.stopWhere((c) => c.leaderOnly).then(() => this.onLostLeadership());
         },
       });
     } catch (error) {
@@ -50,6 +59,7 @@ export class ComponentManager {
   }
 
   async stop(): Promise<void> {
+    this.serving = false;
     await this.elector.stop();
     await this.stopWhere(() => true);
   }

@@ -9,7 +9,7 @@ const DEFAULTS = {
   name: 'akvsync-agent',
   namespace: 'akvsync',
   serviceAccount: 'akvsync-agent',
-  names: { dataHashKeySecret: 'akvsync-data-hash-key' },
+  names: { dataHashKeySecret: 'akvsync-data-hash-key', leaderElectionLease: 'akvsync-agent' },
 } as const satisfies Omit<AgentRbacOptions, 'watchNamespaces'>;
 
 const header = (what: string): string =>

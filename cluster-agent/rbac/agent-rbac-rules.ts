@@ -39,7 +39,7 @@ export const AGENT_FEATURES: Readonly<Record<AgentFeature, AgentFeatureInfo>> = 
   'sync': { built: true, optional: false, what: 'watch AzureKeyVaultSecrets, write their Secrets/ConfigMaps, status and Events' },
   'restarts': { built: true, optional: false, what: 'rolling restarts of opted-in workloads (pod-template annotation)' },
   'data-hash-key-secret': { built: true, optional: true, what: 'the data-hash key Secret (off with AKVSYNC_DATA_HASH_KEY_FILE)' },
-  'leader-election': { built: false, optional: true, what: 'a Lease elects the replica that reconciles (issue #7 item 7)' },
+  'leader-election': { built: true, optional: true, what: 'a Lease elects the replica that reconciles (AKVSYNC_LEADER_ELECTION)' },
   'tenant-access-policy': { built: false, optional: true, what: 'cluster-scoped AzureKeyVaultAccessPolicy objects (issue #7 item 3, AKVSYNC_ACCESS_POLICY=crd)' },
   'tenant-identity': { built: false, optional: true, what: 'tokens of tenant ServiceAccounts for per-namespace identity (issue #7 item 3)' },
   'output-drift': { built: false, optional: false, what: 'an informer on managed Secrets/ConfigMaps that puts hand edits back (issue #7 item 4)' },
@@ -102,13 +102,13 @@ export const AGENT_RBAC_RULES: readonly AgentRbacRule[] = [
   },
   {
     feature: 'leader-election', scope: 'own-namespace', apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], namedBy: 'leaderElectionLease',
-    why: 'read and renew (or take over) the leader Lease',
-    usedBy: ['not built yet (issue #7 item 7)'],
+    why: 'read the leader Lease, renew or take it over, and release it on stop (replace = update)',
+    usedBy: ['cluster-agent/adapters/lease-elector.ts'],
   },
   {
     feature: 'leader-election', scope: 'own-namespace', apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'],
     why: 'create the leader Lease when absent (create cannot be limited by name)',
-    usedBy: ['not built yet (issue #7 item 7)'],
+    usedBy: ['cluster-agent/adapters/lease-elector.ts'],
   },
   {
     feature: 'tenant-access-policy', scope: 'cluster', apiGroups: ['akvsync.io'], resources: ['azurekeyvaultaccesspolicies'], verbs: ['list', 'watch'],

@@ -36,6 +36,8 @@ export interface AgentHarness {
   readonly signingKey: { keyId: string; key: Uint8Array };
   /** The agent's generated RBAC and the KubeConfig it runs with (undefined with `rbac: 'admin'`). */
   readonly rbac: AgentRbacGrant | undefined;
+  /** The notify endpoint's certificate and key (another replica can be given the same, as one Secret would). */
+  readonly serverCert: { certPem: string; keyPem: string };
   createAkvs(namespace: string, name: string, spec: AkvsSpec, extra?: { deletionPolicy?: 'Delete' | 'Retain' }): Promise<void>;
   getStatus(namespace: string, name: string): Promise<AkvsStatus | undefined>;
   readSecret(namespace: string, name: string): Promise<V1Secret | undefined>;
@@ -80,6 +82,8 @@ export interface AgentHarnessOptions {
   rbac?: 'namespaces' | 'all-namespaces' | 'admin';
   /** The agent's own namespace (its ServiceAccount, the key Secret); default: the first watched namespace. */
   agentNamespace?: string;
+  /** Another replica: the same signing key and notify certificate (as one mounted Secret would give both). */
+  replicaOf?: AgentHarness;
 }
 
 /** Starts the agent; if it fails to start, whatever the harness created is removed again and the error is thrown. */
@@ -94,18 +98,20 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   const env = options.env ?? {};
   const rbacMode = options.rbac ?? 'namespaces';
   const agentNamespace = options.agentNamespace ?? namespaces[0] ?? '';
-  const rbac = rbacMode === 'admin' ? undefined : await grantAgentRbac(agentNamespace, namespaces, {
+  // Another replica runs under the first one's ServiceAccount and grant (and leaves removing it to the first).
+  const rbac = options.replicaOf ? options.replicaOf.rbac : rbacMode === 'admin' ? undefined : await grantAgentRbac(agentNamespace, namespaces, {
     allNamespaces: rbacMode === 'all-namespaces',
     dataHashKeyFromFile: env.AKVSYNC_DATA_HASH_KEY_FILE !== undefined,
     ...(env.AKVSYNC_DATA_HASH_KEY_SECRET ? { dataHashKeySecret: env.AKVSYNC_DATA_HASH_KEY_SECRET } : {}),
+    ...(env.AKVSYNC_LEADER_ELECTION === 'true' ? { leaderElectionLease: env.AKVSYNC_LEADER_ELECTION_LEASE ?? 'akvsync-agent' } : {}),
   });
   const cleanUp = async (): Promise<void> => {
-    await rbac?.remove();
+    if (!options.replicaOf) await rbac?.remove();
     if (!options.emulator) await emulator.close();
     if (!options.existingNamespaces) for (const ns of namespaces) await core.deleteNamespace({ name: ns }).catch(() => undefined);
   };
-  const signingKey = { keyId: 'test-key-1', key: new Uint8Array(randomBytes(32)) };
-  const serverCert = issueLoopbackServerCert(stack.ca);
+  const signingKey = options.replicaOf?.signingKey ?? { keyId: 'test-key-1', key: new Uint8Array(randomBytes(32)) };
+  const serverCert = options.replicaOf?.serverCert ?? issueLoopbackServerCert(stack.ca);
   const files: Record<string, string> = { '/mem/tls.crt': serverCert.certPem, '/mem/tls.key': serverCert.keyPem };
   const config = loadAgentConfig(
     {
@@ -146,7 +152,7 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   const apps = stack.kubeConfig.makeApiClient(AppsV1Api);
 
   return {
-    agent, emulator, namespaces, logLines, core, apps, custom, signingKey, rbac,
+    agent, emulator, namespaces, logLines, core, apps, custom, signingKey, rbac, serverCert,
     async createAkvs(namespace, name, spec, extra = {}) {
       await custom.createNamespacedCustomObject({
         group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace,

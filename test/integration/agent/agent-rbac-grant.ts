@@ -21,11 +21,15 @@ export interface AgentRbacGrant {
   remove(): Promise<void>;
 }
 
-/** `allNamespaces`: grant with a ClusterRole (AKVSYNC_WATCH_NAMESPACES unset) instead of Roles in `watchNamespaces`. */
+/**
+ * `allNamespaces`: grant with a ClusterRole (AKVSYNC_WATCH_NAMESPACES unset) instead of Roles in `watchNamespaces`.
+ * Optional features are granted only as the agent's settings switch them on (the key Secret unless the key is a file,
+ * the Lease only with leader election), as the chart does.
+ */
 export async function grantAgentRbac(
   namespace: string,
   watchNamespaces: readonly string[],
-  options: { allNamespaces?: boolean; dataHashKeySecret?: string; dataHashKeyFromFile?: boolean } = {},
+  options: { allNamespaces?: boolean; dataHashKeySecret?: string; dataHashKeyFromFile?: boolean; leaderElectionLease?: string } = {},
 ): Promise<AgentRbacGrant> {
   const stack = getTestStack();
   await stack.ensureServiceAccount(namespace, AGENT_SERVICE_ACCOUNT);
@@ -34,8 +38,8 @@ export async function grantAgentRbac(
     namespace,
     serviceAccount: AGENT_SERVICE_ACCOUNT,
     watchNamespaces: options.allNamespaces ? [] : watchNamespaces,
-    names: { dataHashKeySecret: options.dataHashKeySecret ?? 'akvsync-data-hash-key' },
-    ...(options.dataHashKeyFromFile ? { disabled: ['data-hash-key-secret'] } : {}),
+    names: { dataHashKeySecret: options.dataHashKeySecret ?? 'akvsync-data-hash-key', ...(options.leaderElectionLease ? { leaderElectionLease: options.leaderElectionLease } : {}) },
+    disabled: [...(options.dataHashKeyFromFile ? ['data-hash-key-secret' as const] : []), ...(options.leaderElectionLease ? [] : ['leader-election' as const])],
   };
   const objects = renderAgentRbac(rbacOptions).map((r) => r.object as unknown as KubernetesObject);
   const api = KubernetesObjectApi.makeApiClient(stack.kubeConfig);

@@ -99,4 +99,19 @@ describe('loadAgentConfig', () => {
     expect(c.notify.enabled).toBe(false);
     expect(c.keyring.size).toBe(0);
   });
+
+  it('reads the reload interval, the keyring file to re-read, and leader election (off by default)', () => {
+    const c = load(validEnv());
+    expect(c.reloadIntervalMs).toBe(30_000);
+    expect(c.keyringFile).toBe('/keys/keyring.json');
+    expect(c.notify.tls).toMatchObject({ certFile: '/tls/tls.crt', keyFile: '/tls/tls.key' });
+    expect(c.leaderElection.enabled).toBe(false);
+    const inline = load({ ...validEnv({ AKVSYNC_SIGNING_KEYS_FILE: undefined }), AKVSYNC_SIGNING_KEYS: KEYRING, AKVSYNC_RELOAD_INTERVAL: '5s' });
+    expect(inline.keyringFile).toBeUndefined();
+    expect(inline.reloadIntervalMs).toBe(5000);
+    const ha = load(validEnv({ AKVSYNC_LEADER_ELECTION: 'true', AKVSYNC_POD_NAME: 'agent-0', AKVSYNC_LEADER_ELECTION_LEASE: 'my-lease' }));
+    expect(ha.leaderElection).toEqual({ enabled: true, leaseName: 'my-lease', identity: 'agent-0', advertiseHost: undefined });
+    expect(() => load(validEnv({ AKVSYNC_LEADER_ELECTION_LEASE: 'Not A Name' }))).toThrow(/AKVSYNC_LEADER_ELECTION_LEASE/);
+    expect(() => load(validEnv({ AKVSYNC_RELOAD_INTERVAL: '10ms' }))).toThrow(/AKVSYNC_RELOAD_INTERVAL/);
+  });
 });

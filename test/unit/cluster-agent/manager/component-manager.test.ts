@@ -40,8 +40,11 @@ describe('ComponentManager', () => {
   it('starts leader-only components only once this replica leads, and stops only those when leadership is lost', async () => {
     const r = recorder();
     const e = manualElector();
-    const m = new ComponentManager(e.elector, logger).add(r.component('notify', false)).add(r.component('informers', true));
+    let lost = 0;
+    const m = new ComponentManager(e.elector, logger, () => void lost++).add(r.component('notify', false)).add(r.component('informers', true));
+    expect(m.isServing).toBe(false);
     await m.start();
+    expect(m.isServing).toBe(true);
     expect(r.log).toEqual(['start notify']);
     expect(m.isLeader).toBe(false);
     await e.lead();
@@ -50,6 +53,8 @@ describe('ComponentManager', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(r.log).toEqual(['start notify', 'start informers', 'stop informers']);
     expect(m.isLeader).toBe(false);
+    expect(m.isServing).toBe(true);
+    expect(lost).toBe(1);
   });
 
   it('a failed start stops what had started (the failed one included) and rethrows', async () => {

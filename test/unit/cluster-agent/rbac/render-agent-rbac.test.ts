@@ -7,7 +7,7 @@ import type { AgentRbacOptions, RbacRule } from '../../../../cluster-agent/rbac/
 
 const base: AgentRbacOptions = {
   name: 'akvsync-agent', namespace: 'akvsync', serviceAccount: 'akvsync-agent', watchNamespaces: ['team-a', 'team-b'],
-  names: { dataHashKeySecret: 'the-key' },
+  names: { dataHashKeySecret: 'the-key', leaderElectionLease: 'the-lease' },
 };
 const objects = (o: Partial<AgentRbacOptions> = {}): { kind: string; metadata: { name: string; namespace?: string }; rules?: RbacRule[] }[] =>
   renderAgentRbac({ ...base, ...o }).map((r) => r.object as never);
@@ -39,6 +39,8 @@ describe('the agent RBAC', () => {
     expect(all[2]?.rules).toEqual([
       { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['the-key'] },
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['the-lease'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
     ]);
   });
 
@@ -63,7 +65,8 @@ describe('the agent RBAC', () => {
   it('renders only built features, and leaves out an optional one the settings switch off', () => {
     const rendered = renderAgentRbac({ ...base, watchNamespaces: [] }).flatMap((r) => r.sources);
     expect(new Set(rendered.map((r) => r.feature))).toEqual(new Set(Object.entries(AGENT_FEATURES).filter(([, f]) => f.built).map(([name]) => name)));
-    expect(kinds({ disabled: ['data-hash-key-secret'] })).not.toContain('Role akvsync/akvsync-agent-own-namespace');
+    expect(kinds({ disabled: ['data-hash-key-secret', 'leader-election'] })).not.toContain('Role akvsync/akvsync-agent-own-namespace');
+    expect(objects({ disabled: ['leader-election'] }).find((o) => o.metadata.name === 'akvsync-agent-own-namespace')?.rules?.map((r) => r.resources[0])).toEqual(['secrets', 'secrets']);
     expect(() => renderAgentRbac({ ...base, disabled: ['sync'] })).toThrow('feature sync cannot be switched off');
     expect(() => renderAgentRbac({ ...base, names: {} })).toThrow('needs the name dataHashKeySecret');
   });
