@@ -20,6 +20,8 @@ import type { KeyVaultEmulator } from '../../../scripts/kv-emulator/emulator.js'
 import { issueLoopbackServerCert } from '../../../scripts/local-stack/tls.js';
 import { waitUntil } from '../../../scripts/local-stack/wait-until.js';
 import { getTestStack } from '../support/stack-client.js';
+import { grantAgentRbac } from './agent-rbac-grant.js';
+import type { AgentRbacGrant } from './agent-rbac-grant.js';
 
 const CRD_PATH = new URL('../../../cluster-agent/manifests/akvsync.io_azurekeyvaultsecrets.yaml', import.meta.url);
 
@@ -32,6 +34,8 @@ export interface AgentHarness {
   readonly apps: AppsV1Api;
   readonly custom: CustomObjectsApi;
   readonly signingKey: { keyId: string; key: Uint8Array };
+  /** The agent's generated RBAC and the KubeConfig it runs with (undefined with `rbac: 'admin'`). */
+  readonly rbac: AgentRbacGrant | undefined;
   /** The notify endpoint's certificate and key (another replica can be given the same, as one Secret would). */
   readonly serverCert: { certPem: string; keyPem: string };
   createAkvs(namespace: string, name: string, spec: AkvsSpec, extra?: { deletionPolicy?: 'Delete' | 'Retain' }): Promise<void>;
@@ -71,6 +75,13 @@ export interface AgentHarnessOptions {
   emulator?: KeyVaultEmulator;
   /** Where agent log lines go (default: a new array), so lines of an agent that failed to start can be read. */
   logLines?: string[];
+  /**
+   * Whose rights the agent runs with. Default `namespaces`: its ServiceAccount with exactly the generated rules for a
+   * namespace list (Roles only), impersonated; `all-namespaces`: the generated ClusterRole instead; `admin`: system:masters.
+   */
+  rbac?: 'namespaces' | 'all-namespaces' | 'admin';
+  /** The agent's own namespace (its ServiceAccount, the key Secret); default: the first watched namespace. */
+  agentNamespace?: string;
   /** Another replica: the same signing key and notify certificate (as one mounted Secret would give both). */
   replicaOf?: AgentHarness;
 }
@@ -84,7 +95,19 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   const namespaces: string[] = [...(options.existingNamespaces ?? [])];
   if (!options.existingNamespaces) for (let i = 0; i < (options.namespaces ?? 1); i++) namespaces.push(await stack.createNamespace('agent'));
   const core = stack.kubeConfig.makeApiClient(CoreV1Api);
+  const env = options.env ?? {};
+  const rbacMode = options.rbac ?? 'namespaces';
+  const agentNamespace = options.agentNamespace ?? namespaces[0] ?? '';
+  // Another replica runs under the first one's ServiceAccount and grant (and leaves removing it to the first).
+  const rbac = options.replicaOf ? options.replicaOf.rbac : rbacMode === 'admin' ? undefined : await grantAgentRbac(agentNamespace, namespaces, {
+    allNamespaces: rbacMode === 'all-namespaces',
+    dataHashKeyFromFile: env.AKVSYNC_DATA_HASH_KEY_FILE !== undefined,
+    ...(env.AKVSYNC_DATA_HASH_KEY_SECRET ? { dataHashKeySecret: env.AKVSYNC_DATA_HASH_KEY_SECRET } : {}),
+    ...(env.AKVSYNC_LEADER_ELECTION === 'true' ? { leaderElectionLease: env.AKVSYNC_LEADER_ELECTION_LEASE ?? 'akvsync-agent' } : {}),
+    accessPolicy: env.AKVSYNC_ACCESS_POLICY === 'crd' ? 'crd' : env.AKVSYNC_ACCESS_POLICY === 'file' || (env.AKVSYNC_ACCESS_POLICY === undefined && env.AKVSYNC_ACCESS_POLICY_FILE !== undefined) ? 'file' : 'none',
+  });
   const cleanUp = async (): Promise<void> => {
+    if (!options.replicaOf) await rbac?.remove();
     if (!options.emulator) await emulator.close();
     if (!options.existingNamespaces) for (const ns of namespaces) await core.deleteNamespace({ name: ns }).catch(() => undefined);
   };
@@ -103,7 +126,7 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
       AKVSYNC_METRICS_HOST: '127.0.0.1',
       AKVSYNC_METRICS_PORT: '0',
       AKVSYNC_WATCH_NAMESPACES: namespaces.join(','),
-      AKVSYNC_NAMESPACE: namespaces[0] ?? '',
+      AKVSYNC_NAMESPACE: agentNamespace,
       AKVSYNC_FALLBACK_INTERVAL: '1h',
       AKVSYNC_KEYVAULT_MAX_RETRIES: '1',
       AKVSYNC_LOG_LEVEL: 'debug',
@@ -122,7 +145,7 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   });
   const logLines = options.logLines ?? [];
   const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
-  const agent = await startAgent(config, { kubeConfig: stack.kubeConfig, credential, logger }).catch(async (error: unknown) => {
+  const agent = await startAgent(config, { kubeConfig: rbac?.kubeConfig ?? stack.kubeConfig, credential, logger }).catch(async (error: unknown) => {
     await cleanUp();
     throw error;
   });
@@ -130,7 +153,7 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   const apps = stack.kubeConfig.makeApiClient(AppsV1Api);
 
   return {
-    agent, emulator, namespaces, logLines, core, apps, custom, signingKey, serverCert,
+    agent, emulator, namespaces, logLines, core, apps, custom, signingKey, rbac, serverCert,
     async createAkvs(namespace, name, spec, extra = {}) {
       await custom.createNamespacedCustomObject({
         group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace,
