@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages env-exec's chroot tests use, when missing (CI runs this as root on a fresh machine):
+#   busybox-static  a static program for the empty (scratch-like) root
+#   musl-tools      musl-gcc and the musl loader, to build a musl root with a dynamically linked program
+# Prints nothing on success when everything is already installed.
+set -euo pipefail
+packages=(busybox-static musl-tools)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ensure-test-packages: missing ${missing[*]}; run as root or install them with apt-get" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || {
+  apt-get update >/dev/null
+  apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
+}
