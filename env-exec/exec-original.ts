@@ -36,7 +36,7 @@ export function execOriginal(argv: readonly string[], env: Record<string, string
   const execve = process.execve;
   if (execve === undefined) throw new TerminalError('ExecFailed', `this Node runtime (${process.version}) has no process.execve`);
   try {
-    execve(file, [...argv], env);
+    execve.call(process, file, [...argv], env);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw new TerminalError('ExecFailed', `execve of ${JSON.stringify(command)} failed${typeof code === 'string' ? ` (${code})` : ''}`);

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages env-exec's chroot tests use, when missing (CI runs this as root on a fresh machine):
-#   busybox-static  a static program for the empty (scratch-like) root
-#   musl-tools      musl-gcc and the musl loader, to build a musl root with a dynamically linked program
+#   musl-tools   musl-gcc and the musl loader: the target program, static for the empty (scratch-like) root and
+#                dynamically linked for the musl root
 # Prints nothing on success when everything is already installed.
 set -euo pipefail
-packages=(busybox-static musl-tools)
+packages=(musl-tools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
