@@ -13,7 +13,6 @@ export type EnvExecConfig =
 interface Common {
   /** Extra PEM CA certificates to trust besides env-exec's own roots (the agent's CA; a private vault endpoint's). */
   readonly extraCaPem: string | undefined;
-  readonly caFile: string | undefined;
   readonly maxAttempts: number;
 }
 
@@ -52,7 +51,7 @@ export function readEnvExecConfig(env: Readonly<Record<string, string | undefine
   const plan = parsePlan(get('PLAN'));
   const attempts = Number(get('MAX_ATTEMPTS') ?? '5');
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) throw invalid('MAX_ATTEMPTS', 'must be an integer from 1 to 20');
-  const common: Common = { extraCaPem: get('AGENT_CA'), caFile: get('CA_FILE'), maxAttempts: attempts };
+  const common: Common = { extraCaPem: get('EXTRA_CA'), maxAttempts: attempts };
   const auth = get('AUTH');
   if (auth === 'agent') {
     const url = get('AGENT_URL');

@@ -24,7 +24,7 @@ function fail(error: unknown): never {
 async function run(originalArgv: string[]): Promise<never> {
   const env = { ...process.env };
   const config = readEnvExecConfig(env);
-  trustRoots(config.extraCaPem, config.caFile);
+  trustRoots(config.extraCaPem);
   const retry = {
     maxAttempts: config.maxAttempts,
     onRetry: (code: string, attempt: number, delayMs: number) => process.stderr.write(`env-exec: ${code}; retry ${attempt} in ${delayMs} ms\n`),

@@ -49,5 +49,7 @@ ldd "$work/dir/env-exec" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | while rea
 chmod 0555 "$work/dir"/*
 digest="$("$NODE" --import tsx scripts/env-exec/manifest-digest.ts "$work/dir")"
 mkdir -p "$(dirname "$out")"; rm -rf "$out"; cp -a "$work/dir" "$out"; echo "$digest" > "$out.sha256"
+# Keep the three newest builds (each ~130 MB).
+ls -1dt "$CACHE_ROOT"/env-exec/*/ | tail -n +4 | xargs -r rm -rf
 echo "build-env-exec: built $out in $(( $(date +%s) - start )) s ($(du -sh "$out" | cut -f1), digest $digest)" >&2
 echo "$out"

@@ -16,8 +16,11 @@ export interface InjectionSettings {
   readonly defaultAuth: EnvAuthMode;
   /** Agent mode: base URL of the agent's internal env endpoint (`POST <url>/v1/env`). */
   readonly agentUrl: string;
-  /** Agent mode: PEM CA bundle that signs the agent's serving certificate (public). */
-  readonly agentCaPem?: string;
+  /**
+   * PEM CA certificates env-exec trusts besides its own (public data): the CA of the agent's serving certificate
+   * (agent mode), or of a private Key Vault endpoint / TLS-inspecting proxy (workload-identity mode).
+   */
+  readonly extraCaPem?: string;
   /** Audience of the projected token is this prefix plus the container name. */
   readonly tokenAudiencePrefix: string;
   /** Workload-identity mode: Key Vault URL template (`{vault}`), for sovereign clouds; absent = https://{vault}.vault.azure.net */

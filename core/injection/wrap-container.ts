@@ -28,9 +28,9 @@ export const tokenAudience = (settings: InjectionSettings, containerName: string
 function configEnv(container: Container, plan: readonly PlannedVariable[], auth: EnvAuthMode, settings: InjectionSettings): EnvVar[] {
   const v = (name: string, value: string): EnvVar => ({ name: `${ENV_EXEC_CONFIG_PREFIX}${name}`, value });
   const env = [v('CONTAINER', container.name), v('AUTH', auth), v('PLAN', JSON.stringify(plan))];
+  if (settings.extraCaPem !== undefined) env.push(v('EXTRA_CA', settings.extraCaPem));
   if (auth === 'agent') {
     env.push(v('AGENT_URL', settings.agentUrl), v('TOKEN_FILE', `${ENV_TOKEN_MOUNT_PATH}/${ENV_TOKEN_FILE}`));
-    if (settings.agentCaPem !== undefined) env.push(v('AGENT_CA', settings.agentCaPem));
   } else {
     if (settings.vaultUrlTemplate !== undefined) env.push(v('VAULT_URL_TEMPLATE', settings.vaultUrlTemplate));
     if (settings.vaultUrls !== undefined) env.push(v('VAULT_URLS', JSON.stringify(settings.vaultUrls)));
