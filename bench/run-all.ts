@@ -16,6 +16,7 @@ const BENCHMARKS = [
   'polling-calls-per-hour',
   'notification-latency',
   'fan-out-1000-crs',
+  'env-exec-start',
 ] as const;
 
 const here = dirname(fileURLToPath(import.meta.url));

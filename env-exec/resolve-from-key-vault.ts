@@ -3,10 +3,12 @@
  * written by the Azure Workload Identity webhook) → Entra token → Key Vault. Each Key Vault object is read once
  * however many variables name it.
  */
+import tls from 'node:tls';
 import { WorkloadIdentityCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { TerminalError } from '../core/errors.js';
 import type { PlannedVariable, VaultSource } from '../core/injection/injection-plan.js';
+import { pemCertificates } from '../core/injection/pem-blocks.js';
 import { type RenderedVariable, renderVariable } from '../core/injection/render-variable.js';
 import type { KeyVaultValue } from '../core/sync/output-strategy.js';
 import type { EnvExecConfig } from './env-exec-config.js';
@@ -28,9 +30,15 @@ function credential(env: Readonly<Record<string, string | undefined>>): Workload
   });
 }
 
+/** The compiled-in public roots plus the configured extra CA (a private endpoint's). Costs ~50 ms: only when needed. */
+function trustExtraCa(extraCaPem: string | undefined): void {
+  if (extraCaPem !== undefined) tls.setDefaultCACertificates([...tls.getCACertificates('bundled'), ...pemCertificates(extraCaPem)]);
+}
+
 export async function resolveFromKeyVault(
   config: WorkloadIdentityConfig, env: Readonly<Record<string, string | undefined>>, retry: RetryOptions,
 ): Promise<Map<string, RenderedVariable>> {
+  trustExtraCa(config.extraCaPem);
   const cred = credential(env);
   const clients = new Map<string, SecretClient>();
   const clientFor = (vault: string): SecretClient => {

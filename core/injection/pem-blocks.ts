@@ -9,3 +9,6 @@ export interface PemBlock {
 export function pemBlocks(text: string): PemBlock[] {
   return [...text.matchAll(BLOCK)].map((m) => ({ label: m[1] as string, text: m[0] }));
 }
+
+/** The PEM certificates in a text (a CA bundle), in order. */
+export const pemCertificates = (text: string): string[] => pemBlocks(text).filter((b) => b.label === 'CERTIFICATE').map((b) => b.text);

@@ -13,8 +13,8 @@ import type { Container } from '../../../core/injection/pod-types.js';
 import { createTestCa, issueLoopbackServerCert } from '../../../scripts/local-stack/tls.js';
 import { findLeaks } from '../../support/find-leaks.js';
 import { INJECTED_NAMESPACE, SETTINGS, fixtureAkvs, fixturePod } from '../../unit/core/injection/injection-fixtures.js';
-import { type AgentContractServer, type ScriptedAnswer, startAgentContractServer } from './agent-contract-server.js';
-import { type BuiltEnvExec, builtEnvExec, containerRoot } from './chroot-roots.js';
+import { type AgentContractServer, type ScriptedAnswer, startAgentContractServer } from '../../../scripts/env-exec/agent-contract-server.js';
+import { type BuiltEnvExec, builtEnvExec, containerRoot } from '../../../scripts/env-exec/container-roots.js';
 import { procArgv, procEnviron, runInstallStep, startContainer, waitForProgram } from './kubelet-like-run.js';
 
 const SECRET = `agent-secret-${randomUUID()}`;

@@ -4,7 +4,7 @@
  * args and env (plus what the test adds, e.g. the Azure Workload Identity webhook's variables).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENV_EXEC_INSTALL_CONTAINER, ENV_EXEC_MOUNT_PATH } from '../../../core/injection/env-exec-layout.js';
 import type { Container, Pod } from '../../../core/injection/pod-types.js';
@@ -65,3 +65,18 @@ export function procEnviron(pid: number): Record<string, string> {
   return Object.fromEntries(nulSeparated(`/proc/${pid}/environ`).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 }
 export const procArgv = (pid: number): string[] => nulSeparated(`/proc/${pid}/cmdline`);
+
+/** Every regular file under `dir` except those under `skip`, with its content (latin1), for leak checks. */
+export function filesUnder(dir: string, skip: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const full = join(d, entry.name);
+      if (full === skip) continue;
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) out.push(readFileSync(full, 'latin1'));
+    }
+  };
+  walk(dir);
+  return out;
+}

@@ -19,8 +19,8 @@ import { type KeyVaultEmulator, startKeyVaultEmulator } from '../../../scripts/k
 import { type TestCa, createTestCa } from '../../../scripts/local-stack/tls.js';
 import { findLeaks } from '../../support/find-leaks.js';
 import { INJECTED_NAMESPACE, SETTINGS, fixtureAkvs, fixturePod } from '../../unit/core/injection/injection-fixtures.js';
-import { type BuiltEnvExec, type RootKind, builtEnvExec, containerRoot, filesUnder } from './chroot-roots.js';
-import { procArgv, procEnviron, runInstallStep, startContainer, waitForProgram } from './kubelet-like-run.js';
+import { type BuiltEnvExec, type RootKind, builtEnvExec, containerRoot } from '../../../scripts/env-exec/container-roots.js';
+import { filesUnder, procArgv, procEnviron, runInstallStep, startContainer, waitForProgram } from './kubelet-like-run.js';
 
 const VAULT = 'akv2k8s-test';
 const ISSUER = 'https://oidc.cluster.test/issuer';

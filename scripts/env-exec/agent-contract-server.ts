@@ -1,12 +1,12 @@
 /**
- * Test support: the agent's side of `POST /v1/env` as docs/env-injection.md specifies it, over HTTPS on loopback,
+ * Test and benchmark support: the agent's side of `POST /v1/env` as docs/env-injection.md specifies it, over HTTPS on loopback,
  * answering from a script of responses. The real endpoint (TokenReview, pod/container binding) is a later issue;
  * this stands in for it so env-exec's client side is tested against the documented contract.
  */
 import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { PemPair } from '../../../scripts/local-stack/tls.js';
+import type { PemPair } from '../local-stack/tls.js';
 
 export interface ContractRequest {
   readonly authorization: string | undefined;

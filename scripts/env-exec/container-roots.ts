@@ -1,16 +1,17 @@
 /**
- * Test support: env-exec built as a single executable (cached), and container root filesystems to run it in:
+ * Harness shared by env-exec's tests and benchmark: env-exec built as a single executable (cached), small musl
+ * programs, and container root filesystems to run it in:
  *  - 'scratch': EMPTY but for the target program (a static musl binary) — what a FROM scratch image holds;
  *  - 'musl': the musl loader and a dynamically linked musl program — what an Alpine image holds.
  * The target program (`hold`) blocks until its stdin closes, so a test can read its /proc entries, then exits 0.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const repo = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface BuiltEnvExec {
   readonly dir: string;
@@ -24,7 +25,21 @@ export function builtEnvExec(): BuiltEnvExec {
   return { dir, digest: readFileSync(`${dir}.sha256`, 'utf8').trim() };
 }
 
-const HOLD_C = '#include <unistd.h>\nint main(void) { char c; while (read(0, &c, 1) > 0) {} return 0; }\n';
+/** Blocks until stdin closes, then exits 0 (a test reads its /proc entries meanwhile). */
+export const HOLD_C = '#include <unistd.h>\nint main(void) { char c; while (read(0, &c, 1) > 0) {} return 0; }\n';
+/** Writes one byte to stdout and exits 0 (the benchmark's "original program is running" signal). */
+export const READY_C = '#include <unistd.h>\nint main(void) { return write(1, "x", 1) == 1 ? 0 : 1; }\n';
+
+/** Compiles a C source with musl-gcc into `out`: static (no loader needed) or dynamically linked against musl. */
+export function compileMusl(source: string, out: string, link: 'static' | 'dynamic'): void {
+  const build = mkdtempSync(join(tmpdir(), 'env-exec-cc-'));
+  try {
+    writeFileSync(join(build, 'main.c'), source);
+    execFileSync('musl-gcc', ['-O2', ...(link === 'static' ? ['-static'] : []), '-o', out, join(build, 'main.c')]);
+  } finally {
+    rmSync(build, { recursive: true, force: true });
+  }
+}
 
 export type RootKind = 'scratch' | 'musl';
 
@@ -37,31 +52,12 @@ export interface ContainerRoot {
 
 export function containerRoot(kind: RootKind): ContainerRoot {
   const path = mkdtempSync(join(tmpdir(), `env-exec-${kind}-root-`));
-  const build = mkdtempSync(join(tmpdir(), 'env-exec-hold-'));
-  writeFileSync(join(build, 'hold.c'), HOLD_C);
   mkdirSync(join(path, 'bin'));
-  if (kind === 'scratch') {
-    execFileSync('musl-gcc', ['-O2', '-static', '-o', join(path, 'bin/hold'), join(build, 'hold.c')]);
-  } else {
-    execFileSync('musl-gcc', ['-O2', '-o', join(path, 'bin/hold'), join(build, 'hold.c')]);
+  compileMusl(HOLD_C, join(path, 'bin/hold'), kind === 'scratch' ? 'static' : 'dynamic');
+  if (kind === 'musl') {
     mkdirSync(join(path, 'lib'));
     copyFileSync('/lib/ld-musl-x86_64.so.1', join(path, 'lib/ld-musl-x86_64.so.1'));
   }
-  rmSync(build, { recursive: true, force: true });
   return { path, program: '/bin/hold', remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Every regular file under `dir` except those under `skip`, with its content (latin1), for leak checks. */
-export function filesUnder(dir: string, skip: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const full = join(d, entry.name);
-      if (full === skip) continue;
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) out.push(readFileSync(full, 'latin1'));
-    }
-  };
-  walk(dir);
-  return out;
-}
