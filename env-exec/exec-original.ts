@@ -29,12 +29,24 @@ export function findExecutable(command: string, pathVar: string | undefined): st
   throw new TerminalError('CommandNotFound', `the original command ${JSON.stringify(command)} was not found in PATH`);
 }
 
+/**
+ * Node switches a stdio pipe to non-blocking mode when anything opens process.stdin/stdout/stderr (a library's
+ * logger, a warning), and process.execve keeps the flag: the program would get EAGAIN on its own stdio. Container
+ * runtimes hand out blocking stdio, so set it back (libuv's uv_stream_set_blocking; no public Node API does this).
+ */
+function restoreBlockingStdio(): void {
+  for (const stream of [process.stdin, process.stdout, process.stderr]) {
+    (stream as unknown as { _handle?: { setBlocking?: (blocking: boolean) => number } })._handle?.setBlocking?.(true);
+  }
+}
+
 export function execOriginal(argv: readonly string[], env: Record<string, string>): never {
   const [command] = argv;
   if (command === undefined) throw new TerminalError('NoCommand', 'no original command was given after --');
   const file = findExecutable(command, env.PATH);
   const execve = process.execve;
   if (execve === undefined) throw new TerminalError('ExecFailed', `this Node runtime (${process.version}) has no process.execve`);
+  restoreBlockingStdio();
   try {
     execve.call(process, file, [...argv], env);
   } catch (error) {

@@ -6,16 +6,24 @@
  * CA roots: the Mozilla set compiled into its Node runtime (the image's own roots are never read: scratch and
  * distroless/static have none), plus AKVSYNC_ENV_EXEC_EXTRA_CA where the configuration gives one.
  */
+import { writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isAkvsyncError, TerminalError } from '../core/errors.js';
 import { composeEnvironment } from '../core/injection/compose-environment.js';
 import { readEnvExecConfig } from './env-exec-config.js';
 import { execOriginal } from './exec-original.js';
 
+/**
+ * env-exec's only output: straight to fd 2 with write(2). process.stderr is never touched, because Node would switch
+ * the pipe the container runtime gave us to non-blocking mode, and the original program inherits that after execve.
+ */
+const say = (line: string): void => {
+  writeSync(2, `env-exec: ${line}\n`);
+};
+
 /** The one place a failure becomes an exit: code and message only (our messages carry names, never values). */
 function fail(error: unknown): never {
-  const line = isAkvsyncError(error) ? `${error.code}: ${error.message}` : `internal error (${(error as Error | undefined)?.name ?? 'unknown'})`;
-  process.stderr.write(`env-exec: ${line}\n`);
+  say(isAkvsyncError(error) ? `${error.code}: ${error.message}` : `internal error (${(error as Error | undefined)?.name ?? 'unknown'})`);
   process.exit(1);
 }
 
@@ -24,7 +32,7 @@ async function run(originalArgv: string[]): Promise<never> {
   const config = readEnvExecConfig(env);
   const retry = {
     maxAttempts: config.maxAttempts,
-    onRetry: (code: string, attempt: number, delayMs: number) => process.stderr.write(`env-exec: ${code}; retry ${attempt} in ${delayMs} ms\n`),
+    onRetry: (code: string, attempt: number, delayMs: number) => say(`${code}; retry ${attempt} in ${delayMs} ms`),
   };
   // Loaded on demand: the Azure SDKs cost start-up time that agent mode (and a container without placeholders) never needs.
   const rendered = config.plan.length === 0 ? new Map()

@@ -25,6 +25,11 @@ key="$( { echo "node=$NODE_VERSION arch=$ARCH"; cat "${BASH_SOURCE[0]}" package-
           find env-exec core -name '*.ts' -type f | LC_ALL=C sort | xargs sha256sum; } | sha256sum | cut -c1-16)"
 out="$CACHE_ROOT/env-exec/$key/$ARCH"
 if [ -f "$out.sha256" ] && [ -x "$out/env-exec" ]; then echo "$out"; exit 0; fi
+# One build at a time (parallel test workers ask at once); the second finds the first's result.
+mkdir -p "$CACHE_ROOT/env-exec"
+exec 9>"$CACHE_ROOT/env-exec/.lock"
+flock 9
+if [ -f "$out.sha256" ] && [ -x "$out/env-exec" ]; then echo "$out"; exit 0; fi
 
 start=$(date +%s)
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT

@@ -15,6 +15,14 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Parallel test workers may call this at once: dpkg takes one installer at a time.
+exec 9>/tmp/akvsync-ensure-test-packages.lock
+flock 9
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
 apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || {
   apt-get update >/dev/null
   apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null

@@ -15,7 +15,7 @@ import { findLeaks } from '../../support/find-leaks.js';
 import { INJECTED_NAMESPACE, SETTINGS, fixtureAkvs, fixturePod } from '../../unit/core/injection/injection-fixtures.js';
 import { type AgentContractServer, type ScriptedAnswer, startAgentContractServer } from '../../../scripts/env-exec/agent-contract-server.js';
 import { type BuiltEnvExec, builtEnvExec, containerRoot } from '../../../scripts/env-exec/container-roots.js';
-import { procArgv, procEnviron, runInstallStep, startContainer, waitForProgram } from './kubelet-like-run.js';
+import { nonBlockingStdio, procArgv, procEnviron, runInstallStep, startContainer, waitForProgram } from './kubelet-like-run.js';
 
 const SECRET = `agent-secret-${randomUUID()}`;
 const TOKEN = `projected.sa.token-${randomUUID()}`;
@@ -55,6 +55,7 @@ describe('env-exec agent mode (POST /v1/env contract)', () => {
     try {
       const exe = await waitForProgram(started, root.path, root.program);
       expect({ exe, stderr: started.stderr() }).toEqual({ exe: join(root.path, root.program), stderr: 'env-exec: AgentUnavailable; retry 1 in 1000 ms\n' });
+      expect(nonBlockingStdio(started.pid)).toEqual([]);
       const environ = procEnviron(started.pid);
       const argv = procArgv(started.pid);
       started.child.stdin?.end();
@@ -65,6 +66,7 @@ describe('env-exec agent mode (POST /v1/env contract)', () => {
       expect(requests[1]).toEqual({ authorization: `Bearer ${TOKEN}`, contentType: 'application/json', body: '{"container":"akv2k8s-env-test"}', path: '/v1/env' });
       expect(findLeaks([SECRET], { argv, stdout: [started.stdout()], stderr: [started.stderr()] })).toEqual([]);
     } finally {
+      started.stop();
       root.remove();
     }
   }, 120_000);
@@ -79,6 +81,7 @@ describe('env-exec agent mode (POST /v1/env contract)', () => {
       expect(started.stderr()).toBe(message);
       expect(started.stdout()).toBe('');
     } finally {
+      started.stop();
       root.remove();
     }
   }, 120_000);

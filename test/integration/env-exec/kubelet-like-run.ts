@@ -25,6 +25,8 @@ export interface Started {
   stdout(): string;
   stderr(): string;
   exit(): Promise<number | null>;
+  /** Kills the process if it still runs (a failed assertion must not leave it holding the test run open). */
+  stop(): void;
 }
 
 /** Starts the container's command in the root (chroot execs it, so the child's PID is the container's PID 1 here). */
@@ -39,7 +41,10 @@ export function startContainer(root: string, container: Container, extraEnv: Rec
   child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   if (child.pid === undefined) throw new Error('spawn failed');
-  return { child, pid: child.pid, stdout: () => out, stderr: () => err, exit: () => exited };
+  let running = true;
+  void exited.then(() => { running = false; });
+  const stop = (): void => { if (running) child.kill('SIGKILL'); };
+  return { child, pid: child.pid, stdout: () => out, stderr: () => err, exit: () => exited, stop };
 }
 
 /** Waits until the process runs `program` (inside `root`): env-exec has execve'd it. undefined if it exited first. */
@@ -79,4 +84,12 @@ export function filesUnder(dir: string, skip: string): string[] {
   };
   walk(dir);
   return out;
+}
+
+/** O_NONBLOCK on fds 0-2 of the process: env-exec must hand the program its stdio as the runtime gave it (blocking). */
+export function nonBlockingStdio(pid: number): number[] {
+  return [0, 1, 2].filter((fd) => {
+    const flags = /^flags:\s+([0-7]+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1];
+    return flags !== undefined && (parseInt(flags, 8) & 0o4000) !== 0;
+  });
 }

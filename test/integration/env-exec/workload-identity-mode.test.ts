@@ -20,7 +20,7 @@ import { type TestCa, createTestCa } from '../../../scripts/local-stack/tls.js';
 import { findLeaks } from '../../support/find-leaks.js';
 import { INJECTED_NAMESPACE, SETTINGS, fixtureAkvs, fixturePod } from '../../unit/core/injection/injection-fixtures.js';
 import { type BuiltEnvExec, type RootKind, builtEnvExec, containerRoot } from '../../../scripts/env-exec/container-roots.js';
-import { filesUnder, procArgv, procEnviron, runInstallStep, startContainer, waitForProgram } from './kubelet-like-run.js';
+import { filesUnder, nonBlockingStdio, procArgv, procEnviron, runInstallStep, startContainer, waitForProgram } from './kubelet-like-run.js';
 
 const VAULT = 'akv2k8s-test';
 const ISSUER = 'https://oidc.cluster.test/issuer';
@@ -68,27 +68,30 @@ function examplePod(): { pod: Pod; akvs: ReturnType<typeof fixtureAkvs>[] } {
   return { pod, akvs: [fixtureAkvs('10-inject-secret.akvs.yaml'), dbConfig] };
 }
 
+async function startExample(kind: RootKind) {
+  const clientId = randomUUID();
+  emulator.registerFederatedCredential({ clientId, issuer: ISSUER, subject: SUBJECT, jwks });
+  const root = containerRoot(kind);
+  const { pod, akvs } = examplePod();
+  const settings = { ...SETTINGS, installSourceDir: built.dir, envExecSha256: built.digest, vaultUrls: { [VAULT]: emulator.vaultUrl(VAULT) }, extraCaPem: ca.certPem };
+  const result = mutatePod({ pod, namespace: INJECTED_NAMESPACE, akvs, imageCommands: new Map([['akv2k8s-env-test', { entrypoint: [root.program], cmd: [] }]]), settings });
+  if (result.outcome !== 'mutated') throw new Error(result.reason);
+  runInstallStep(result.pod, root.path);
+  mkdirSync(join(root.path, 'var/run/secrets/azure/tokens'), { recursive: true });
+  writeFileSync(join(root.path, TOKEN_PATH), await serviceAccountToken());
+  const started = startContainer(root.path, result.pod.spec.containers[0] as Container, {
+    AZURE_CLIENT_ID: clientId, AZURE_TENANT_ID: emulator.tenantId, AZURE_FEDERATED_TOKEN_FILE: TOKEN_PATH, AZURE_AUTHORITY_HOST: emulator.authorityHost,
+  });
+  return { clientId, root, started, mutated: result.pod };
+}
+
 describe.each<RootKind>(['scratch', 'musl'])('env-exec in a %s root, workload-identity mode', (kind) => {
   it('ends in the original program: same PID, right argv, values in its environment and nowhere else', async () => {
-    const clientId = randomUUID();
-    emulator.registerFederatedCredential({ clientId, issuer: ISSUER, subject: SUBJECT, jwks });
-    const root = containerRoot(kind);
+    const { clientId, root, started, mutated } = await startExample(kind);
     try {
-      const { pod, akvs } = examplePod();
-      const settings = { ...SETTINGS, installSourceDir: built.dir, envExecSha256: built.digest, vaultUrls: { [VAULT]: emulator.vaultUrl(VAULT) }, extraCaPem: ca.certPem };
-      const result = mutatePod({ pod, namespace: INJECTED_NAMESPACE, akvs, imageCommands: new Map([['akv2k8s-env-test', { entrypoint: [root.program], cmd: [] }]]), settings });
-      if (result.outcome !== 'mutated') throw new Error(result.reason);
-      const container = result.pod.spec.containers[0] as Container;
-
-      runInstallStep(result.pod, root.path);
-      mkdirSync(join(root.path, 'var/run/secrets/azure/tokens'), { recursive: true });
-      writeFileSync(join(root.path, TOKEN_PATH), await serviceAccountToken());
-      const started = startContainer(root.path, container, {
-        AZURE_CLIENT_ID: clientId, AZURE_TENANT_ID: emulator.tenantId, AZURE_FEDERATED_TOKEN_FILE: TOKEN_PATH, AZURE_AUTHORITY_HOST: emulator.authorityHost,
-      });
-
       const exe = await waitForProgram(started, root.path, root.program);
       expect({ exe, stderr: started.stderr() }).toEqual({ exe: join(root.path, root.program), stderr: '' });
+      expect(nonBlockingStdio(started.pid)).toEqual([]);
       const environ = procEnviron(started.pid);
       const argv = procArgv(started.pid);
       started.child.stdin?.end();
@@ -100,10 +103,51 @@ describe.each<RootKind>(['scratch', 'musl'])('env-exec in a %s root, workload-id
       expect(findLeaks([SECRET, DB_PASSWORD], {
         argv, stdout: [started.stdout()], stderr: [started.stderr()],
         'files in the container root': filesUnder(root.path, join(root.path, ENV_EXEC_MOUNT_PATH)),
-        'the mutated pod spec': [JSON.stringify(result.pod)],
+        'the mutated pod spec': [JSON.stringify(mutated)],
       })).toEqual([]);
       expect(manifestDigest(manifestOf(join(root.path, ENV_EXEC_MOUNT_PATH)))).toBe(built.digest);
     } finally {
+      started.stop();
+      root.remove();
+    }
+  }, 120_000);
+});
+
+describe('env-exec workload-identity mode failures (scratch root)', () => {
+  afterEach(() => {
+    emulator.clearFaults();
+    emulator.restrictAccess(VAULT, undefined);
+  });
+
+  it('retries Key Vault 503s with bounded backoff, then starts the program', async () => {
+    emulator.injectFault({ vault: VAULT, method: 'GET', path: /^\/secrets\//, status: 503, retryAfterSeconds: 1, times: 4 });
+    const { root, started } = await startExample('scratch');
+    try {
+      expect(await waitForProgram(started, root.path, root.program)).toBe(join(root.path, root.program));
+      expect(nonBlockingStdio(started.pid)).toEqual([]);
+      const environ = procEnviron(started.pid);
+      expect(Object.keys(environ).sort()).toEqual(['AZURE_AUTHORITY_HOST', 'AZURE_CLIENT_ID', 'AZURE_FEDERATED_TOKEN_FILE', 'AZURE_TENANT_ID', 'DB_PASSWORD', 'DB_USER', 'PLAIN', 'TEST_SECRET', 'db-password']);
+      expect(environ.TEST_SECRET).toBe(SECRET);
+      started.child.stdin?.end();
+      expect(await started.exit()).toBe(0);
+      const lines = started.stderr().split('\n').filter((l) => l !== '');
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) expect(line).toMatch(/^env-exec: KeyVaultUnavailable; retry \d in \d+ ms$/);
+    } finally {
+      started.stop();
+      root.remove();
+    }
+  }, 120_000);
+
+  it('exits 1 naming the vault object when the identity may not read it, and never starts the program', async () => {
+    emulator.restrictAccess(VAULT, [randomUUID()]);
+    const { root, started } = await startExample('scratch');
+    try {
+      expect(await started.exit()).toBe(1);
+      expect(started.stderr()).toMatch(/^env-exec: KeyVaultForbidden: this pod's identity may not read akv2k8s-test\/(my-secret|db-config) \(403\)\n$/);
+      expect(findLeaks([SECRET, DB_PASSWORD], { stdout: [started.stdout()], stderr: [started.stderr()] })).toEqual([]);
+    } finally {
+      started.stop();
       root.remove();
     }
   }, 120_000);
