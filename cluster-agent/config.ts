@@ -17,10 +17,14 @@ export interface AgentConfig {
     readonly enabled: boolean;
     readonly host: string;
     readonly port: number;
-    readonly tls: { readonly certPem: string; readonly keyPem: string } | undefined;
+    readonly tls: { readonly certPem: string; readonly keyPem: string; readonly certFile: string; readonly keyFile: string } | undefined;
   };
   /** Signing keys by key id (never logged). */
   readonly keyring: ReadonlyMap<string, Uint8Array>;
+  /** The keyring's file (AKVSYNC_SIGNING_KEYS_FILE), re-read on change; undefined when given inline. */
+  readonly keyringFile: string | undefined;
+  /** How often the TLS certificate/key and keyring files are checked for a change (AKVSYNC_RELOAD_INTERVAL). */
+  readonly reloadIntervalMs: number;
   readonly keyVault: {
     /** `{vault}` is replaced by the vault name. */
     readonly urlTemplate: string;
@@ -142,9 +146,13 @@ export function loadAgentConfig(
       enabled: notifyEnabled,
       host: parseHost('AKVSYNC_NOTIFY_HOST', get('AKVSYNC_NOTIFY_HOST') ?? '0.0.0.0'),
       port: parseInteger('AKVSYNC_NOTIFY_PORT', get('AKVSYNC_NOTIFY_PORT'), 8443, 0, 65535),
-      tls: certPem !== undefined && keyPem !== undefined ? Object.freeze({ certPem, keyPem }) : undefined,
+      tls: certPem !== undefined && keyPem !== undefined
+        ? Object.freeze({ certPem, keyPem, certFile: get('AKVSYNC_TLS_CERT_FILE') ?? '', keyFile: get('AKVSYNC_TLS_KEY_FILE') ?? '' })
+        : undefined,
     },
     keyring,
+    keyringFile: get('AKVSYNC_SIGNING_KEYS') === undefined ? get('AKVSYNC_SIGNING_KEYS_FILE') : undefined,
+    reloadIntervalMs: parseDuration('AKVSYNC_RELOAD_INTERVAL', get('AKVSYNC_RELOAD_INTERVAL'), 30_000, 1000),
     keyVault: {
       urlTemplate,
       urls,

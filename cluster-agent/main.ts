@@ -1,6 +1,7 @@
 /** `npm run agent`: load the configuration from the environment (and --flags), start, stop cleanly on SIGTERM/SIGINT. */
 import { startAgent } from './agent.js';
 import { loadAgentConfig } from './config.js';
+import { startupFailureLine } from './error-policy.js';
 import { createLogger } from './logger.js';
 
 async function main(): Promise<void> {
@@ -8,7 +9,7 @@ async function main(): Promise<void> {
   try {
     config = loadAgentConfig(process.env, process.argv.slice(2));
   } catch (error) {
-    console.error(`akvsync agent: ${(error as Error).message}`);
+    console.error(startupFailureLine(error));
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
@@ -31,6 +32,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`akvsync agent failed to start: ${(error as { code?: string }).code ?? ''} ${(error as Error).message}`);
+  console.error(startupFailureLine(error));
   process.exit(1);
 });

@@ -18,9 +18,10 @@ export function existingOutput(ref: OutputRef, hashKey: Uint8Array, object: V1Se
     dataHash: dataHash(data, hashKey),
     dataKeysByManager: dataKeysByManager(metadata.managedFields ?? []),
     dataHashAfter: (removed, added) => {
-      const after: Record<string, Uint8Array> = { ...data };
-      for (const key of removed) delete after[key];
-      return dataHash({ ...after, ...added }, hashKey);
+      const after = new Map<string, Uint8Array>(Object.entries(data));
+      for (const key of removed) after.delete(key);
+      for (const [key, value] of Object.entries(added)) after.set(key, value);
+      return dataHash(Object.fromEntries(after), hashKey);
     },
   };
 }
@@ -38,14 +39,17 @@ function configMapData(c: V1ConfigMap): Record<string, Buffer> {
 
 /** From `managedFields`: the keys under `data` and `binaryData` each manager owns (FieldsV1: `{"f:data":{"f:<key>":{}}}`). */
 function dataKeysByManager(entries: readonly V1ManagedFieldsEntry[]): Record<string, string[]> {
-  const byManager: Record<string, string[]> = {};
+  // A Map, then own properties: manager names and keys come from the object (`__proto__` is just a name here).
+  const byManager = new Map<string, Set<string>>();
   for (const entry of entries) {
     const fields = (entry.fieldsV1 ?? {}) as Record<string, unknown>;
-    const keys = ['f:data', 'f:binaryData'].flatMap((section) => fieldNames(fields[section]));
+    const keys = ['f:data', 'f:binaryData'].flatMap((section) => (Object.hasOwn(fields, section) ? fieldNames(fields[section]) : []));
     if (entry.manager === undefined || keys.length === 0) continue;
-    byManager[entry.manager] = [...new Set([...(byManager[entry.manager] ?? []), ...keys])];
+    const set = byManager.get(entry.manager) ?? new Set<string>();
+    for (const k of keys) set.add(k);
+    byManager.set(entry.manager, set);
   }
-  return byManager;
+  return Object.fromEntries([...byManager].map(([manager, keys]) => [manager, [...keys]]));
 }
 
 function fieldNames(section: unknown): string[] {

@@ -1,5 +1,6 @@
 import { NotFoundError, TerminalError, TransientError } from '../../core/errors.js';
 import type { AkvsyncError } from '../../core/errors.js';
+import { parseRetryAfter } from '../error-policy.js';
 
 /**
  * Maps a @kubernetes/client-node failure (ApiException: `code` = HTTP status, `body` = Status) to our errors.
@@ -16,11 +17,8 @@ export function kubeError(error: unknown, operation: string): AkvsyncError {
   if (status === undefined) return new TransientError('KubernetesUnreachable', `Kubernetes API unreachable: ${operation}`, { cause });
   if (status === 404) return new NotFoundError('KubernetesNotFound', `not found: ${what}`, { cause });
   if (status === 409 || status === 429 || status >= 500) {
-    const retryAfter = Number(e.headers?.['retry-after']);
-    return new TransientError('KubernetesUnavailable', `Kubernetes API failed: ${what}`, {
-      cause,
-      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
-    });
+    const retryAfterMs = parseRetryAfter(e.headers?.['retry-after'], Date.now());
+    return new TransientError('KubernetesUnavailable', `Kubernetes API failed: ${what}`, { cause, ...(retryAfterMs ? { retryAfterMs } : {}) });
   }
   if (status === 401 || status === 403) return new TerminalError('KubernetesForbidden', `Kubernetes API refused: ${what}`, { cause });
   return new TerminalError('KubernetesRejected', `Kubernetes API rejected: ${what}`, { cause });
@@ -30,19 +28,28 @@ export const isKubeNotFound = (error: unknown): boolean => hasStatus(error, 404)
 /** 409: AlreadyExists on create, or a conflicting update. */
 export const isKubeConflict = (error: unknown): boolean => hasStatus(error, 409);
 
+/** 422 Invalid on `metadata.ownerReferences`: only one owner reference may be the controller. */
+export function isOwnerReferenceInvalid(error: unknown): boolean {
+  if (!hasStatus(error, 422)) return false;
+  const causes = (parseBody((error as { body?: unknown }).body) as { details?: { causes?: unknown } } | undefined)?.details?.causes;
+  return Array.isArray(causes) && causes.some((c: unknown) => (c as { field?: unknown } | null)?.field === 'metadata.ownerReferences');
+}
+
+function parseBody(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
 function hasStatus(error: unknown, status: number): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === status;
 }
 
 function statusReason(body: unknown): string | undefined {
-  let parsed = body;
-  if (typeof body === 'string') {
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return undefined;
-    }
-  }
+  const parsed = parseBody(body);
   const reason = (parsed as { reason?: unknown } | null)?.reason;
   return typeof reason === 'string' && /^[A-Za-z]{1,64}$/.test(reason) ? reason : undefined;
 }

@@ -1,6 +1,6 @@
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { parseKey } from './object-key.js';
-import type { VaultObjectRef } from './object-key.js';
+import type { VaultObjectRef } from '../../core/ports/vault-object-store.js';
 
 /**
  * The in-memory index CR → work-queue key (and back), maintained by the informer. It is what lets one Key Vault read
@@ -44,6 +44,20 @@ export class AkvsIndex {
   crsFor(key: string): AzureKeyVaultSecret[] {
     const ids = [...(this.byKey.get(key) ?? [])].sort();
     return ids.map((id) => this.byCr.get(id)?.cr).filter((cr): cr is AzureKeyVaultSecret => cr !== undefined);
+  }
+
+  /** Whether any CR is indexed under `key`. */
+  isReferenced(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  /** Whether any CR references an object of `vault` (lower-case). */
+  isVaultReferenced(vault: string): boolean {
+    for (const key of this.byKey.keys()) {
+      const parsed = parseKey(key);
+      if (parsed?.kind === 'object' && parsed.ref.vault === vault) return true;
+    }
+    return false;
   }
 
   keys(): string[] {

@@ -1,7 +1,8 @@
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { validateAkvsSpec } from '../../core/crd/validate-spec.js';
 import type { AkvsIndex } from './akvs-index.js';
-import { crKey, objectKey, vaultObjectTypeOf } from './object-key.js';
+import { vaultObjectRefOf } from '../../core/sync/object-types.js';
+import { crKey, objectKey } from './object-key.js';
 
 interface Enqueue {
   add(key: string): void;
@@ -18,6 +19,8 @@ export class AkvsWatchHandler {
   constructor(
     private readonly index: AkvsIndex,
     private readonly queue: Enqueue,
+    /** Called with a key no CR is indexed under any more (a CR deleted or moved to another object): evict its state. */
+    private readonly onUnreferenced: (key: string) => void = () => undefined,
   ) {}
 
   upsert(cr: AzureKeyVaultSecret): void {
@@ -26,10 +29,11 @@ export class AkvsWatchHandler {
     const previous = this.index.get(namespace, name);
     const check = validateAkvsSpec(cr.spec);
     const key = check.ok
-      ? objectKey({ vault: check.spec.vault.name, objectType: vaultObjectTypeOf(check.spec.vault.object.type), name: check.spec.vault.object.name })
+      ? objectKey(vaultObjectRefOf(check.spec))
       : crKey(namespace, name);
     const indexed = check.ok ? { ...cr, spec: check.spec } : cr;
     const previousKey = this.index.upsert(indexed, key);
+    if (previousKey !== undefined && previousKey !== key && !this.index.isReferenced(previousKey)) this.onUnreferenced(previousKey);
     const changed = !previous || previous.metadata.uid !== cr.metadata.uid || previous.metadata.generation !== cr.metadata.generation;
     if (changed || previousKey !== key) this.queue.add(key);
   }
@@ -37,6 +41,7 @@ export class AkvsWatchHandler {
   remove(cr: AzureKeyVaultSecret): void {
     const current = this.index.get(cr.metadata.namespace, cr.metadata.name);
     if (current && current.metadata.uid !== cr.metadata.uid) return;
-    this.index.remove(cr.metadata.namespace, cr.metadata.name);
+    const key = this.index.remove(cr.metadata.namespace, cr.metadata.name);
+    if (key !== undefined && !this.index.isReferenced(key)) this.onUnreferenced(key);
   }
 }

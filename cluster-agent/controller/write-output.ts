@@ -2,8 +2,10 @@ import { AKVS_API_VERSION, AKVS_KIND } from '../../core/crd/azure-key-vault-secr
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { DATA_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../core/crd/annotations.js';
 import { crNameOfFieldManager, fieldManagerFor, isAkvsyncFieldManager, syncedVersionAnnotation } from '../../core/crd/output-metadata.js';
-import { TerminalError } from '../../core/errors.js';
-import type { ClusterApi, ExistingOutput, OutputApply, OutputKind, OutputRef } from '../ports/cluster-api.js';
+import { TerminalError, isAkvsyncError } from '../../core/errors.js';
+import type { OutputKind } from '../../core/crd/output-kind.js';
+import { OUTPUT_CONTROLLER_TAKEN } from '../ports/cluster-api.js';
+import type { ClusterApi, ExistingOutput, OutputApply, OutputRef } from '../ports/cluster-api.js';
 
 export interface DesiredWrite {
   readonly kind: OutputKind;
@@ -44,10 +46,26 @@ export async function writeOutput(
   desired: DesiredWrite,
   source: { readonly version: string; readonly labels: Readonly<Record<string, string>> },
 ): Promise<WriteResult> {
+  const ref = { kind: desired.kind, namespace: desired.namespace, name: desired.name };
+  try {
+    return await writeOnce(io, cr, desired, source, await io.lookup(ref));
+  } catch (error) {
+    // Two CRs created this output at once and the other became its controller first: read it again and join.
+    if (!isAkvsyncError(error) || error.code !== OUTPUT_CONTROLLER_TAKEN) throw error;
+    return writeOnce(io, cr, desired, source, await io.cluster.getOutput(ref));
+  }
+}
+
+async function writeOnce(
+  io: Parameters<typeof writeOutput>[0],
+  cr: AzureKeyVaultSecret,
+  desired: DesiredWrite,
+  source: Parameters<typeof writeOutput>[3],
+  existing: ExistingOutput | undefined,
+): Promise<WriteResult> {
   const fieldManager = fieldManagerFor(cr.metadata.name);
-  const existing = await io.lookup({ kind: desired.kind, namespace: desired.namespace, name: desired.name });
   if (existing) checkMayWrite(existing, cr, desired, fieldManager);
-  const previousKeys = existing?.dataKeysByManager[fieldManager] ?? [];
+  const previousKeys = existing && Object.hasOwn(existing.dataKeysByManager, fieldManager) ? existing.dataKeysByManager[fieldManager] ?? [] : [];
   const dataHash = existing ? existing.dataHashAfter(previousKeys, desired.data) : desired.dataHash;
   const owner = cr.spec.deletionPolicy === 'Retain'
     ? undefined
@@ -74,7 +92,7 @@ export async function writeOutput(
 function checkMayWrite(existing: ExistingOutput, cr: AzureKeyVaultSecret, desired: DesiredWrite, fieldManager: string): void {
   const managed = existing.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
   const foreignOwner = existing.owners.find((o) => o.kind !== AKVS_KIND);
-  const mine = existing.owners.some((o) => o.uid === cr.metadata.uid) || fieldManager in existing.dataKeysByManager;
+  const mine = existing.owners.some((o) => o.uid === cr.metadata.uid) || Object.hasOwn(existing.dataKeysByManager, fieldManager);
   if (!mine && (!managed || foreignOwner)) {
     const why = foreignOwner ? `is owned by ${foreignOwner.kind} ${foreignOwner.name}` : 'exists and is not managed by akvsync';
     throw new TerminalError(
@@ -84,7 +102,7 @@ function checkMayWrite(existing: ExistingOutput, cr: AzureKeyVaultSecret, desire
   }
   for (const [manager, keys] of Object.entries(existing.dataKeysByManager)) {
     if (manager === fieldManager || !isAkvsyncFieldManager(manager)) continue;
-    const taken = keys.find((k) => k in desired.data);
+    const taken = keys.find((k) => Object.hasOwn(desired.data, k));
     if (taken !== undefined) {
       // Only a key named in the spec is quoted: the keys of a multi-key-value secret come from its value.
       const specKey = cr.spec.output?.secret?.dataKey ?? cr.spec.output?.configMap?.dataKey;

@@ -4,8 +4,8 @@
  * nothing here logs it.
  */
 import type { AkvsStatus, AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
-
-export type OutputKind = 'Secret' | 'ConfigMap';
+import type { OutputKind } from '../../core/crd/output-kind.js';
+import type { WorkloadKind } from '../../core/restart/workload-kinds.js';
 
 export interface OutputRef {
   readonly kind: OutputKind;
@@ -51,8 +51,6 @@ export interface OutputApply extends OutputRef {
   readonly owner: OwnerReference | undefined;
 }
 
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
-
 export interface WorkloadRef {
   readonly kind: WorkloadKind;
   readonly namespace: string;
@@ -76,6 +74,10 @@ export interface ClusterApi {
   getOutput(ref: OutputRef): Promise<ExistingOutput | undefined>;
   /** The outputs of one kind in a namespace that match a label selector (e.g. `source.akvsync.io/<digest>`). */
   listOutputs(kind: OutputKind, namespace: string, labelSelector: string): Promise<ExistingOutput[]>;
+  /**
+   * Throws TransientError `OUTPUT_CONTROLLER_TAKEN` when the owner reference says `controller: true` but another owner
+   * became the controller meanwhile (two CRs creating one output at once): re-read the output and apply again.
+   */
   applyOutput(output: OutputApply): Promise<void>;
   /** Replaces `.status` through the status subresource. */
   patchStatus(cr: AzureKeyVaultSecret, status: AkvsStatus): Promise<void>;
@@ -84,3 +86,6 @@ export interface ClusterApi {
   /** Sets one pod-template annotation (a rolling restart); idempotent. */
   patchPodTemplateAnnotation(ref: WorkloadRef, key: string, value: string): Promise<void>;
 }
+
+/** The code of applyOutput's error when another owner holds the controller reference (apiserver 422 on ownerReferences). */
+export const OUTPUT_CONTROLLER_TAKEN = 'OutputControllerTaken';

@@ -1,18 +1,19 @@
 import type { AzureKeyVaultSecret } from '../crd/azure-key-vault-secret.js';
+import type { OutputKind } from '../crd/output-kind.js';
 import { isDataKey } from '../crd/kubernetes-names.js';
 import { SECRET_TYPE_OPAQUE } from '../crd/secret-types.js';
 import { validateAkvsSpec } from '../crd/validate-spec.js';
 import { TerminalError } from '../errors.js';
 import { dataHash } from './data-hash.js';
-import { OBJECT_TYPE_STRATEGIES } from './object-type-strategies.js';
+import { OBJECT_TYPES } from './object-types.js';
 import type { KeyVaultValue, OutputTarget } from './output-strategy.js';
-import { keyLabel } from './parse-multi-key-value.js';
+import { keyPosition } from './parse-multi-key-value.js';
 
 export type { KeyVaultValue } from './output-strategy.js';
 
 export type DesiredOutput =
   | {
-    readonly kind: 'Secret' | 'ConfigMap';
+    readonly kind: OutputKind;
     readonly namespace: string;
     readonly name: string;
     /** Secrets only: the Secret type (`Opaque` when the spec has none). */
@@ -53,13 +54,15 @@ export function computeDesiredOutput(akvs: AzureKeyVaultSecret, value: KeyVaultV
   const target = outputTargetOf(akvs);
   if (target === undefined) return { kind: 'None' };
 
-  const entries = OBJECT_TYPE_STRATEGIES[spec.vault.object.type]({ spec, value, target });
-  for (const [key] of entries) {
+  const entries = OBJECT_TYPES[spec.vault.object.type].toOutput({ spec, value, target });
+  entries.forEach(([key], index) => {
     if (!isDataKey(key)) {
+      // Only a key the spec names is quoted: other keys come from the value (multi-key-value secrets).
+      const which = key === target.dataKey ? `key ${JSON.stringify(key.slice(0, 253))}` : keyPosition(index);
       throw new TerminalError('InvalidDataKey',
-        `Key Vault object '${spec.vault.object.name}' version ${value.version}: key ${keyLabel(key)} is not a valid ${target.kind} key ([-._a-zA-Z0-9]+)`);
+        `Key Vault object '${spec.vault.object.name}' version ${value.version}: ${which} is not a valid ${target.kind} key ([-._a-zA-Z0-9]+)`);
     }
-  }
+  });
   // fromEntries defines own properties, so a key such as "__proto__" is data, not a prototype.
   const data: Readonly<Record<string, Buffer>> = Object.freeze(Object.fromEntries(entries));
   return {

@@ -16,15 +16,18 @@ class JsonNumberText {
 
 const label = (s: MultiKeyValueSubject): string => `Key Vault secret '${s.objectName}' version ${s.version}`;
 
-/** A key from the value, safe to print: capped and JSON-quoted. Keys name data; values never appear. */
-export const keyLabel = (key: string): string => JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
+/**
+ * How a message points at one key of the value: by its position, never its text. The keys come from the secret's
+ * value (a key can be `password=hunter2`), and messages go to status, Events and logs.
+ */
+export const keyPosition = (index: number): string => `the key at position ${index + 1}`;
 
 function invalid(subject: MultiKeyValueSubject, what: string): TerminalError {
   return new TerminalError('InvalidMultiKeyValue', `${label(subject)} ${what}`);
 }
 
-function nested(subject: MultiKeyValueSubject, key: string): TerminalError {
-  return invalid(subject, `key ${keyLabel(key)} holds a nested object or list; a multi-key-value-secret must be a flat map of strings, numbers and booleans`);
+function nested(subject: MultiKeyValueSubject, index: number): TerminalError {
+  return invalid(subject, `${keyPosition(index)} holds a nested object or list; a multi-key-value-secret must be a flat map of strings, numbers and booleans`);
 }
 
 function parseJson(text: string, subject: MultiKeyValueSubject): [string, string][] {
@@ -39,12 +42,12 @@ function parseJson(text: string, subject: MultiKeyValueSubject): [string, string
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || parsed instanceof JsonNumberText) {
     throw invalid(subject, 'is not a JSON object of key/value pairs');
   }
-  return Object.entries(parsed).map(([key, value]: [string, unknown]) => {
+  return Object.entries(parsed).map(([key, value]: [string, unknown], index) => {
     if (typeof value === 'string') return [key, value];
     if (value instanceof JsonNumberText) return [key, value.text];
     if (typeof value === 'boolean') return [key, String(value)];
     if (value === null) return [key, ''];
-    throw nested(subject, key);
+    throw nested(subject, index);
   });
 }
 
@@ -58,20 +61,20 @@ function parseYaml(text: string, subject: MultiKeyValueSubject): [string, string
     throw invalid(subject, `is not valid YAML${where} (contentType application/x-yaml)`);
   }
   if (!isMap(doc.contents)) throw invalid(subject, 'is not a YAML map of key/value pairs');
-  return doc.contents.items.map((pair): [string, string] => {
+  return doc.contents.items.map((pair, index): [string, string] => {
     if (!isScalar(pair.key)) throw invalid(subject, 'has a key that is not a plain string');
     const key = String(pair.key.value);
     const node = isAlias(pair.value) ? pair.value.resolve(doc) : pair.value;
     if (node === null || node === undefined) return [key, ''];
     if (isScalar(node)) return [key, node.value === null || node.value === undefined ? '' : String(node.value)];
-    throw nested(subject, key);
+    throw nested(subject, index);
   });
 }
 
 /**
  * Parses a multi-key-value-secret into [key, value] pairs: a flat JSON object or YAML map whose values are strings,
  * numbers or booleans (kept as written) or null (empty). Errors are TerminalError `InvalidMultiKeyValue` naming the
- * object and, for nesting, the key — never a value, and without the parser's error (which quotes the input).
+ * object and, for nesting, the key's position — never a key or a value, and without the parser's error (which quotes the input).
  */
 export function parseMultiKeyValue(text: string, format: MultiKeyValueFormat, subject: MultiKeyValueSubject): [string, string][] {
   const entries = format === 'json' ? parseJson(text, subject) : parseYaml(text, subject);

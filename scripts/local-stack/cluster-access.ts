@@ -4,7 +4,7 @@
  * minted through the TokenRequest API (so TokenReview and RBAC apply to them as in a real cluster).
  */
 import { randomBytes } from 'node:crypto';
-import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { buildKubeConfig } from './kubeconfig.js';
 import { waitUntil } from './wait-until.js';
 
@@ -29,6 +29,11 @@ export interface ClusterHelpers {
   mintServiceAccountToken(namespace: string, serviceAccount: string, options?: TokenOptions): Promise<string>;
   /** A KubeConfig that authenticates as the ServiceAccount with a freshly minted token (RBAC applies). */
   kubeConfigForServiceAccount(namespace: string, serviceAccount: string, options?: TokenOptions): Promise<KubeConfig>;
+  /**
+   * The admin KubeConfig impersonating the ServiceAccount (`Impersonate-User: system:serviceaccount:<ns>:<name>`; the
+   * apiserver adds its groups): RBAC and admission treat every request as the ServiceAccount's, and nothing expires.
+   */
+  kubeConfigImpersonating(namespace: string, serviceAccount: string): KubeConfig;
 }
 
 const isConflict = (error: unknown): boolean => error instanceof ApiException && error.code === 409;
@@ -96,6 +101,22 @@ class ClusterAccess implements ClusterHelpers {
     const caCertPem = Buffer.from(cluster.caData, 'base64').toString('utf8');
     return buildKubeConfig(cluster.server, caCertPem, `system:serviceaccount:${namespace}:${serviceAccount}`, { token });
   }
+
+  kubeConfigImpersonating(namespace: string, serviceAccount: string): KubeConfig {
+    const admin = this.#adminKubeConfig;
+    const user = admin.getCurrentUser();
+    const cluster = admin.getCurrentCluster();
+    if (!user || !cluster) throw new Error('the admin KubeConfig has no current user or cluster');
+    const name = `system:serviceaccount:${namespace}:${serviceAccount}`;
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [cluster],
+      users: [{ ...user, name, impersonateUser: name }],
+      contexts: [{ name, cluster: cluster.name, user: name, namespace }],
+      currentContext: name,
+    });
+    return kc;
+  }
 }
 
 /** The helpers as plain functions, to spread into a handle object such as ControlPlane or TestStack. */
@@ -106,5 +127,6 @@ export function clusterHelpers(adminKubeConfig: KubeConfig): ClusterHelpers {
     ensureServiceAccount: (namespace, name) => access.ensureServiceAccount(namespace, name),
     mintServiceAccountToken: (namespace, serviceAccount, options) => access.mintServiceAccountToken(namespace, serviceAccount, options),
     kubeConfigForServiceAccount: (namespace, serviceAccount, options) => access.kubeConfigForServiceAccount(namespace, serviceAccount, options),
+    kubeConfigImpersonating: (namespace, serviceAccount) => access.kubeConfigImpersonating(namespace, serviceAccount),
   };
 }

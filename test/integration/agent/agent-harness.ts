@@ -20,6 +20,8 @@ import type { KeyVaultEmulator } from '../../../scripts/kv-emulator/emulator.js'
 import { issueLoopbackServerCert } from '../../../scripts/local-stack/tls.js';
 import { waitUntil } from '../../../scripts/local-stack/wait-until.js';
 import { getTestStack } from '../support/stack-client.js';
+import { grantAgentRbac } from './agent-rbac-grant.js';
+import type { AgentRbacGrant } from './agent-rbac-grant.js';
 
 const CRD_PATH = new URL('../../../cluster-agent/manifests/akvsync.io_azurekeyvaultsecrets.yaml', import.meta.url);
 
@@ -32,6 +34,8 @@ export interface AgentHarness {
   readonly apps: AppsV1Api;
   readonly custom: CustomObjectsApi;
   readonly signingKey: { keyId: string; key: Uint8Array };
+  /** The agent's generated RBAC and the KubeConfig it runs with (undefined with `rbac: 'admin'`). */
+  readonly rbac: AgentRbacGrant | undefined;
   createAkvs(namespace: string, name: string, spec: AkvsSpec, extra?: { deletionPolicy?: 'Delete' | 'Retain' }): Promise<void>;
   getStatus(namespace: string, name: string): Promise<AkvsStatus | undefined>;
   readSecret(namespace: string, name: string): Promise<V1Secret | undefined>;
@@ -69,6 +73,11 @@ export interface AgentHarnessOptions {
   emulator?: KeyVaultEmulator;
   /** Where agent log lines go (default: a new array), so lines of an agent that failed to start can be read. */
   logLines?: string[];
+  /**
+   * Whose rights the agent runs with. Default `namespaces`: its ServiceAccount with exactly the generated rules for a
+   * namespace list (Roles only), impersonated; `all-namespaces`: the generated ClusterRole instead; `admin`: system:masters.
+   */
+  rbac?: 'namespaces' | 'all-namespaces' | 'admin';
 }
 
 /** Starts the agent; if it fails to start, whatever the harness created is removed again and the error is thrown. */
@@ -80,7 +89,15 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   const namespaces: string[] = [...(options.existingNamespaces ?? [])];
   if (!options.existingNamespaces) for (let i = 0; i < (options.namespaces ?? 1); i++) namespaces.push(await stack.createNamespace('agent'));
   const core = stack.kubeConfig.makeApiClient(CoreV1Api);
+  const env = options.env ?? {};
+  const rbacMode = options.rbac ?? 'namespaces';
+  const rbac = rbacMode === 'admin' ? undefined : await grantAgentRbac(namespaces[0] ?? '', namespaces, {
+    allNamespaces: rbacMode === 'all-namespaces',
+    dataHashKeyFromFile: env.AKVSYNC_DATA_HASH_KEY_FILE !== undefined,
+    ...(env.AKVSYNC_DATA_HASH_KEY_SECRET ? { dataHashKeySecret: env.AKVSYNC_DATA_HASH_KEY_SECRET } : {}),
+  });
   const cleanUp = async (): Promise<void> => {
+    await rbac?.remove();
     if (!options.emulator) await emulator.close();
     if (!options.existingNamespaces) for (const ns of namespaces) await core.deleteNamespace({ name: ns }).catch(() => undefined);
   };
@@ -118,7 +135,7 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   });
   const logLines = options.logLines ?? [];
   const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
-  const agent = await startAgent(config, { kubeConfig: stack.kubeConfig, credential, logger }).catch(async (error: unknown) => {
+  const agent = await startAgent(config, { kubeConfig: rbac?.kubeConfig ?? stack.kubeConfig, credential, logger }).catch(async (error: unknown) => {
     await cleanUp();
     throw error;
   });
@@ -126,7 +143,7 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   const apps = stack.kubeConfig.makeApiClient(AppsV1Api);
 
   return {
-    agent, emulator, namespaces, logLines, core, apps, custom, signingKey,
+    agent, emulator, namespaces, logLines, core, apps, custom, signingKey, rbac,
     async createAkvs(namespace, name, spec, extra = {}) {
       await custom.createNamespacedCustomObject({
         group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace,

@@ -4,6 +4,7 @@
  * its CR's field manager, both CRs own the Secret, a rotation of one changes only its key and rolls the workload once,
  * nothing flip-flops, a third CR cannot take a key, and deleting one CR leaves the other's Secret in place.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import type { AkvsSpec } from '../../../core/crd/azure-key-vault-secret.js';
 import { reloadingDeployment } from '../../../scripts/demo/cluster-fixtures.js';
 import { startAgentHarness, waitFor, decode } from './agent-harness.js';
 import type { AgentHarness } from './agent-harness.js';
+import { getTestStack } from '../support/stack-client.js';
 
 const FIXTURE = join(fileURLToPath(new URL('../../../', import.meta.url)), '..', 'shared', 'fixtures', 'akv2k8s-examples', '05-sync-multi-akvs-to-one-secret.akvs.yaml');
 const SECRET = 'my-secrets-from-akv';
@@ -117,3 +119,45 @@ describe('agent: several AzureKeyVaultSecrets writing one Secret (akv2k8s exampl
     expect((await keysOf())['secret-value-2']).toBe('value-of-two-rotated');
   });
 });
+
+describe('agent: example 05 applied in one kubectl apply (both CRs create the Secret at the same moment)', () => {
+  let h: AgentHarness;
+  beforeAll(async () => {
+    h = await startAgentHarness();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('the CR that loses the controller owner reference re-reads and joins: both keys, one controller, both Ready', async () => {
+    const ns = h.namespaces[0] as string;
+    h.emulator.setSecret('kv1', 'my-secret', 'value-of-one');
+    h.emulator.setSecret('kv1', 'my-other-secret', 'value-of-two');
+    const manifest = readFileSync(FIXTURE, 'utf8')
+      .replaceAll('apiVersion: spv.no/v2beta1', 'apiVersion: akvsync.io/v1')
+      .replaceAll('namespace: akv-test', `namespace: ${ns}`)
+      .replaceAll('name: akv2k8s-test', 'name: kv1');
+    const stack = getTestStack();
+    await kubectlApply(stack.kubectl, stack.kubeconfigPath, manifest);
+    const ready = async (name: string): Promise<boolean> =>
+      (await h.getStatus(ns, name))?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    await waitFor('both CRs Ready', async () => ((await ready('secret-sync-1')) && (await ready('secret-sync-2')) ? true : undefined));
+    const secret = (await h.readSecret(ns, SECRET))!;
+    expect({ one: decode(secret, 'secret-value-1'), two: decode(secret, 'secret-value-2') }).toEqual({ one: 'value-of-one', two: 'value-of-two' });
+    expect(secret.metadata?.ownerReferences?.filter((o) => o.controller)).toHaveLength(1);
+    expect(secret.metadata?.ownerReferences?.map((o) => o.name).sort()).toEqual(['secret-sync-1', 'secret-sync-2']);
+    expect(h.logLines.join('\n')).not.toContain('KubernetesRejected');
+  });
+});
+
+/** `kubectl apply -f -` of one multi-document manifest (one request per object, back to back, as a user would). */
+function kubectlApply(kubectl: string, kubeconfig: string, manifest: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(kubectl, ['--kubeconfig', kubeconfig, 'apply', '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kubectl apply exited ${code}: ${stderr.slice(0, 500)}`))));
+    child.stdin.end(manifest);
+  });
+}

@@ -1,5 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
-import { kubeError } from '../../../../cluster-agent/adapters/kube-errors.js';
+import { isOwnerReferenceInvalid, kubeError } from '../../../../cluster-agent/adapters/kube-errors.js';
 
 const VALUE = 's3cr3t-value-that-an-error-body-echoes';
 const B64 = Buffer.from(VALUE).toString('base64');
@@ -40,5 +40,13 @@ describe('kubeError', () => {
 
   it('keeps the Retry-After of a 429', () => {
     expect(kubeError(new ApiException(429, 'x', undefined, { 'retry-after': '3' }), 'list')).toMatchObject({ kind: 'transient', retryAfterMs: 3000 });
+  });
+
+  it('tells a 422 on the controller owner reference (two CRs creating one output at once) from other 422s', () => {
+    const status = (field: string) => JSON.stringify({ kind: 'Status', reason: 'Invalid', details: { causes: [{ reason: 'FieldValueInvalid', field }] } });
+    expect(isOwnerReferenceInvalid(new ApiException(422, 'x', status('metadata.ownerReferences'), {}))).toBe(true);
+    expect(isOwnerReferenceInvalid(new ApiException(422, 'x', status('data[bad key]'), {}))).toBe(false);
+    expect(isOwnerReferenceInvalid(new ApiException(409, 'x', status('metadata.ownerReferences'), {}))).toBe(false);
+    expect(isOwnerReferenceInvalid(new ApiException(422, 'x', 'not json', {}))).toBe(false);
   });
 });

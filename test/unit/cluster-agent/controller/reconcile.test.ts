@@ -217,6 +217,18 @@ describe('Reconciler', () => {
     expect(h.cluster.restartPatches).toHaveLength(1);
   });
 
+  it('never shows a key taken from a multi-key-value value that is not a valid data key (status, Events, logs)', async () => {
+    const h = reconcileHarness();
+    h.store.set('kv1', 'cfg', JSON.stringify({ ok: 'x', 'token=abc123KEYLEAK': 'v', nested: { 'inner-KEYLEAK2': 1 } }), { contentType: 'application/json' });
+    const [key] = h.add(akvs({ name: 'cfg', spec: { vault: { name: 'kv1', object: { name: 'cfg', type: 'multi-key-value-secret' } }, output: { secret: { name: 'cfg' } } } }));
+    await h.reconciler.reconcile(key!);
+    expect(h.everythingVisible()).toContain('InvalidMultiKeyValue');
+    h.store.set('kv1', 'cfg', JSON.stringify({ ok: 'x', 'token=abc123KEYLEAK': 'v' }), { contentType: 'application/json' });
+    await h.reconciler.reconcile(key!);
+    expect(h.everythingVisible()).toContain('InvalidDataKey');
+    expect(h.everythingVisible()).not.toContain('KEYLEAK');
+  });
+
   describe('several CRs writing one Secret (akv2k8s example 05)', () => {
     const sharing = (name: string, object: string, dataKey: string, spec: Record<string, unknown> = {}) =>
       akvs({ name, spec: { vault: { name: 'kv1', object: { name: object, type: 'secret' } }, output: { secret: { name: 'shared', dataKey } }, ...spec } });
@@ -245,6 +257,32 @@ describe('Reconciler', () => {
       expect(secret?.annotations[`synced-version.akvsync.io/${first.metadata.name}`]).toBeDefined();
       expect(secret?.annotations[`synced-version.akvsync.io/${second.metadata.name}`]).toBeDefined();
       expect(h.cluster.statuses.get('team-a/secret-sync-2')?.dataHash).toBe(dataHash({ 'secret-value-2': Buffer.from('second-value') }, h.hashKey));
+    });
+
+    it('two CRs creating the Secret at the same moment: the loser of the controller reference re-reads and joins (no 422 left stuck)', async () => {
+      const { h, firstKey, secondKey } = twoWriters();
+      expect(await Promise.all([h.reconciler.reconcile(firstKey), h.reconciler.reconcile(secondKey)])).toEqual([{ kind: 'success' }, { kind: 'success' }]);
+      const secret = h.cluster.output('Secret', 'team-a', 'shared');
+      expect(Object.keys(secret?.data ?? {}).sort()).toEqual(['secret-value-1', 'secret-value-2']);
+      expect(secret?.owners.filter((o) => o.controller)).toHaveLength(1);
+      expect(secret?.owners).toHaveLength(2);
+      expect(h.cluster.statuses.get('team-a/secret-sync-1')?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+      expect(h.cluster.statuses.get('team-a/secret-sync-2')?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+      // The loser's first apply was refused; its retry went through after one fresh read.
+      expect(h.cluster.applies.filter((a) => a.owner?.controller === true)).toHaveLength(2);
+      expect(h.cluster.applies).toHaveLength(3);
+    });
+
+    it('keys named like Object.prototype members are data: a CR writing "toString" does not block one writing "constructor"', async () => {
+      const h = reconcileHarness();
+      h.store.set('kv1', 'one', 'first-value');
+      h.store.set('kv1', 'two', 'second-value');
+      const [k1] = h.add(sharing('proto-1', 'one', 'toString'));
+      const [k2] = h.add(sharing('proto-2', 'two', 'constructor'));
+      expect(await h.reconciler.reconcile(k1!)).toEqual({ kind: 'success' });
+      expect(await h.reconciler.reconcile(k2!)).toEqual({ kind: 'success' });
+      const secret = h.cluster.output('Secret', 'team-a', 'shared');
+      expect(Object.keys(secret?.data ?? {}).sort()).toEqual(['constructor', 'toString']);
     });
 
     it('settles: reconciling both again writes nothing; a rotation of one changes only its key and restarts once', async () => {

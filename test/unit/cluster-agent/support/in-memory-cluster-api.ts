@@ -1,3 +1,4 @@
+import type { OutputKind } from '../../../../core/crd/output-kind.js';
 import type { AkvsStatus, AzureKeyVaultSecret } from '../../../../core/crd/azure-key-vault-secret.js';
 import { dataHash } from '../../../../core/sync/data-hash.js';
 import type {
@@ -6,14 +7,15 @@ import type {
   ExistingOutput,
   OutputApply,
   OwnerReference,
-  OutputKind,
   OutputRef,
   Workload,
   WorkloadRef,
 } from '../../../../cluster-agent/ports/cluster-api.js';
+import { OUTPUT_CONTROLLER_TAKEN } from '../../../../cluster-agent/ports/cluster-api.js';
+import { TransientError } from '../../../../core/errors.js';
 
 export interface StoredOutput {
-  kind: 'Secret' | 'ConfigMap';
+  kind: OutputKind;
   namespace: string;
   name: string;
   secretType: string | undefined;
@@ -89,7 +91,7 @@ export class InMemoryClusterApi implements ClusterApi {
     this.outputs.set(id(o), o);
   }
 
-  output(kind: 'Secret' | 'ConfigMap', namespace: string, name: string): StoredOutput | undefined {
+  output(kind: OutputKind, namespace: string, name: string): StoredOutput | undefined {
     return this.outputs.get(id({ kind, namespace, name }));
   }
 
@@ -113,7 +115,7 @@ export class InMemoryClusterApi implements ClusterApi {
     const keyManagers = { ...(before?.keyManagers ?? {}) };
     const data = { ...(before?.data ?? {}) };
     for (const [key, manager] of Object.entries(keyManagers)) {
-      if (manager === o.fieldManager && !(key in o.data)) {
+      if (manager === o.fieldManager && !Object.hasOwn(o.data, key)) {
         delete keyManagers[key];
         delete data[key];
       }
@@ -124,7 +126,7 @@ export class InMemoryClusterApi implements ClusterApi {
     }
     const owners = (before?.owners ?? []).filter((r) => r.uid !== o.owner?.uid);
     if (o.owner) owners.push({ ...o.owner });
-    if (owners.filter((r) => r.controller).length > 1) throw new Error(`${id(o)}: only one owner reference may be the controller`);
+    if (owners.filter((r) => r.controller).length > 1) throw new TransientError(OUTPUT_CONTROLLER_TAKEN, `${id(o)}: only one owner reference may be the controller`);
     this.outputs.set(id(o), {
       kind: o.kind,
       namespace: o.namespace,

@@ -3,18 +3,19 @@ import { createAgentEvents } from '../../../../cluster-agent/agent-events.js';
 import type { AgentEventMap } from '../../../../cluster-agent/agent-events.js';
 import { AkvsIndex } from '../../../../cluster-agent/controller/akvs-index.js';
 import { AkvsWatchHandler } from '../../../../cluster-agent/controller/akvs-watch-handler.js';
+import { forgetUnreferenced } from '../../../../cluster-agent/controller/forget-unreferenced.js';
 import { ReadStates } from '../../../../cluster-agent/controller/read-state.js';
 import { Reconciler } from '../../../../cluster-agent/controller/reconcile.js';
 import { SyncHints } from '../../../../cluster-agent/controller/sync-hints.js';
 import { createLogger } from '../../../../cluster-agent/logger.js';
 import { InMemoryClusterApi } from './in-memory-cluster-api.js';
-import { InMemorySecretStore } from './in-memory-secret-store.js';
+import { InMemoryVaultObjectStore } from './in-memory-vault-object-store.js';
 import { ManualScheduler } from './manual-scheduler.js';
 
 /** Reconciler wired to in-memory fakes, with every log line, agent event and enqueued key captured. */
 export function reconcileHarness(options: { honourReloaderAnnotations?: boolean } = {}) {
   const clock = new ManualScheduler();
-  const store = new InMemorySecretStore();
+  const store = new InMemoryVaultObjectStore();
   const hashKey = new Uint8Array(32).fill(7);
   const cluster = new InMemoryClusterApi(hashKey);
   const index = new AkvsIndex();
@@ -28,7 +29,7 @@ export function reconcileHarness(options: { honourReloaderAnnotations?: boolean 
   const logLines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
   const enqueued: string[] = [];
-  const watch = new AkvsWatchHandler(index, { add: (key) => void enqueued.push(key) });
+  const watch = new AkvsWatchHandler(index, { add: (key) => void enqueued.push(key) }, forgetUnreferenced({ index, readStates, store }));
   const reconciler = new Reconciler({
     index, store, cluster, clock, hints, readStates, events, logger,
     honourReloaderAnnotations: options.honourReloaderAnnotations ?? true,

@@ -88,11 +88,17 @@ describe('computeDesiredOutput: multi-key-value-secret', () => {
     expect(failure(() => computeDesiredOutput(anAkvs({ spec: mkv() }), aValue({ value: '{"k":"v"}' }))).code).toBe('MissingContentType');
   });
 
-  it.each(['a/b', 'has space', '..hidden', 'ü'])('refuses the key %p, naming the key but no value', (key) => {
-    const error = failure(() => computeDesiredOutput(anAkvs({ spec: mkv('application/x-json') }), aValue({ value: JSON.stringify({ [key]: SECRET }) })));
+  it.each(['a/b', 'has space', '..hidden', 'ü', `password=${SECRET}`])('refuses the key %p, pointing at it by position: no key from the value, no value', (key) => {
+    const error = failure(() => computeDesiredOutput(anAkvs({ spec: mkv('application/x-json') }), aValue({ value: JSON.stringify({ ok: 'x', [key]: SECRET }) })));
     expect(error.code).toBe('InvalidDataKey');
-    expect(error.message).toContain(JSON.stringify(key));
+    expect(error.message).toContain('the key at position 2 is not a valid Secret key');
+    expect(error.message).not.toContain(key);
     expectNoSecretIn(error, SECRET);
+  });
+
+  it.each(['toString', 'constructor', 'hasOwnProperty'])('treats a Secret type named %p as a custom type (own-property lookup), not a prototype member', (type) => {
+    const out = computeDesiredOutput(anAkvs({ spec: { output: { secret: { name: 'out', type, dataKey: 'k' } } } }), aValue({ value: 'v' }));
+    expect(out.kind === 'Secret' ? Object.keys(out.data) : []).toEqual(['k']);
   });
 
   it('keeps "__proto__" as data, not as a prototype', () => {

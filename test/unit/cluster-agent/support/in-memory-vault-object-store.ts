@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { NotFoundError } from '../../../../core/errors.js';
-import type { SecretProperties, SecretStore, SecretVersion } from '../../../../core/ports/secret-store.js';
+import { NotFoundError, TerminalError } from '../../../../core/errors.js';
+import type { VaultObject, VaultObjectProperties, VaultObjectRef, VaultObjectStore, VaultObjectType } from '../../../../core/ports/vault-object-store.js';
 
 interface StoredVersion {
   version: string;
@@ -10,13 +10,14 @@ interface StoredVersion {
   updatedOn: number;
 }
 
-/** SecretStore fake: versions per object, read counters, and failures to inject. */
-export class InMemorySecretStore implements SecretStore {
+/** VaultObjectStore fake over secret values (keys: UnsupportedObjectType, as the adapter): versions per object, read counters, failures to inject. */
+export class InMemoryVaultObjectStore implements VaultObjectStore {
   private readonly objects = new Map<string, StoredVersion[]>();
   private readonly failures: unknown[] = [];
   private listFailure: unknown;
   private tick = 1_700_000_000_000;
   readonly reads: string[] = [];
+  readonly forgottenVaults: string[] = [];
   listCalls = 0;
 
   set(vault: string, name: string, value: string, opts: { contentType?: string } = {}): string {
@@ -36,7 +37,7 @@ export class InMemorySecretStore implements SecretStore {
     this.objects.delete(`${vault}/${name}`);
   }
 
-  /** The next getSecret calls throw these, in order. */
+  /** The next read calls throw these, in order. */
   failNext(...errors: unknown[]): void {
     this.failures.push(...errors);
   }
@@ -45,18 +46,21 @@ export class InMemorySecretStore implements SecretStore {
     this.listFailure = error;
   }
 
-  async getSecret(vault: string, name: string, version?: string): Promise<SecretVersion> {
+  async read(ref: VaultObjectRef, version?: string): Promise<VaultObject> {
+    const { vault, name } = ref;
+    if (ref.objectType === 'key') throw new TerminalError('UnsupportedObjectType', `Key Vault keys are not synced yet (${vault}/${name})`);
     this.reads.push(`${vault}/${name}${version ? `/${version}` : ''}`);
     if (this.failures.length > 0) throw this.failures.shift();
     const list = this.objects.get(`${vault}/${name}`);
     const v = version ? list?.find((x) => x.version === version) : list?.at(-1);
     if (!v) throw new NotFoundError('SecretNotFound', `Key Vault secret ${vault}/${name} was not found`);
     if (!v.enabled) throw new NotFoundError('SecretDisabled', `Key Vault secret ${vault}/${name} is disabled`);
-    return { vault, name, version: v.version, value: v.value, contentType: v.contentType, enabled: true, updatedOn: v.updatedOn, expiresOn: undefined };
+    return { kind: 'secret-value', vault, name, version: v.version, value: v.value, contentType: v.contentType, enabled: true, updatedOn: v.updatedOn, expiresOn: undefined };
   }
 
-  async *listSecretProperties(vault: string): AsyncIterable<SecretProperties> {
+  async *listProperties(vault: string, objectType: VaultObjectType): AsyncIterable<VaultObjectProperties> {
     this.listCalls++;
+    if (objectType !== 'secret') throw new TerminalError('UnsupportedObjectType', `listing ${objectType}s`);
     if (this.listFailure) throw this.listFailure;
     for (const [id, list] of this.objects) {
       const [v, name] = id.split('/') as [string, string];
@@ -64,5 +68,9 @@ export class InMemorySecretStore implements SecretStore {
       if (v !== vault || !latest) continue;
       yield { vault, name, version: undefined, enabled: latest.enabled, contentType: latest.contentType, updatedOn: latest.updatedOn };
     }
+  }
+
+  forgetVault(vault: string): void {
+    this.forgottenVaults.push(vault);
   }
 }

@@ -1,11 +1,11 @@
 import type { TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { SecretClientOptions } from '@azure/keyvault-secrets';
-import { NotFoundError } from '../../core/errors.js';
-import type { SecretProperties, SecretStore, SecretVersion } from '../../core/ports/secret-store.js';
+import { NotFoundError, TerminalError } from '../../core/errors.js';
+import type { SecretValue, VaultObject, VaultObjectProperties, VaultObjectRef, VaultObjectStore, VaultObjectType } from '../../core/ports/vault-object-store.js';
 import { keyVaultError } from './key-vault-errors.js';
 
-export interface KeyVaultSecretStoreOptions {
+export interface KeyVaultObjectStoreOptions {
   readonly credential: TokenCredential;
   /** `vault` (lower-case name) → its URL, e.g. https://myvault.vault.azure.net. */
   readonly vaultUrl: (vault: string) => string;
@@ -20,15 +20,38 @@ export interface KeyVaultSecretStoreOptions {
 const PAGE_SIZE = 25;
 
 /**
- * SecretStore over @azure/keyvault-secrets: one SecretClient per vault. SDK failures are mapped to our error classes
- * (see key-vault-errors.ts); no value ever goes into an error, a log line or a metric label.
+ * VaultObjectStore over the Azure SDK: one SecretClient per vault. Secrets, and certificates through their backing
+ * secret (the exportable form: PEM or PKCS#12), are read with the secrets API; keys are not read yet
+ * (`UnsupportedObjectType`, no call made). SDK failures are mapped to our error classes (see key-vault-errors.ts);
+ * no value ever goes into an error, a log line or a metric label.
  */
-export class KeyVaultSecretStore implements SecretStore {
+export class KeyVaultObjectStore implements VaultObjectStore {
   private readonly clients = new Map<string, SecretClient>();
 
-  constructor(private readonly options: KeyVaultSecretStoreOptions) {}
+  constructor(private readonly options: KeyVaultObjectStoreOptions) {}
 
-  async getSecret(vault: string, name: string, version?: string): Promise<SecretVersion> {
+  read(ref: VaultObjectRef, version?: string): Promise<VaultObject> {
+    if (ref.objectType === 'key') {
+      return Promise.reject(new TerminalError('UnsupportedObjectType', `Key Vault keys are not synced yet (${ref.vault}/${ref.name})`));
+    }
+    return this.readSecretValue(ref.vault, ref.name, version);
+  }
+
+  listProperties(vault: string, objectType: VaultObjectType): AsyncIterable<VaultObjectProperties> {
+    if (objectType !== 'secret') throw new TerminalError('UnsupportedObjectType', `listing Key Vault ${objectType}s is not supported yet (${vault})`);
+    return this.listSecretProperties(vault);
+  }
+
+  forgetVault(vault: string): void {
+    this.clients.delete(vault);
+  }
+
+  /** How many vault clients are kept (tests). */
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  private async readSecretValue(vault: string, name: string, version: string | undefined): Promise<SecretValue> {
     const client = this.client(vault);
     let secret;
     try {
@@ -41,6 +64,7 @@ export class KeyVaultSecretStore implements SecretStore {
       throw new NotFoundError('SecretDisabled', `Key Vault secret ${vault}/${name} returned no value (disabled)`);
     }
     return {
+      kind: 'secret-value',
       vault,
       name,
       version: p.version ?? version ?? '',
@@ -52,7 +76,7 @@ export class KeyVaultSecretStore implements SecretStore {
     };
   }
 
-  async *listSecretProperties(vault: string): AsyncIterable<SecretProperties> {
+  private async *listSecretProperties(vault: string): AsyncIterable<VaultObjectProperties> {
     const pages = this.client(vault).listPropertiesOfSecrets().byPage({ maxPageSize: PAGE_SIZE });
     const iterator = pages[Symbol.asyncIterator]();
     for (;;) {

@@ -1,0 +1,143 @@
+/**
+ * THE source of the agent's Kubernetes rights (data only). `render-agent-rbac.ts` turns it into Roles/ClusterRoles
+ * for either mode, `cluster-agent/manifests/generate-rbac.ts` writes the manifests the Helm chart uses, docs/agent.md
+ * lists every rule, and the integration suite runs the agent under exactly these rules (impersonating its
+ * ServiceAccount). A right the code does not use today is not granted: a feature still being built has its rules
+ * here with `built: false`, and the change that lands it flips the flag (its tests then prove the rules).
+ */
+
+/** Where a rule applies. */
+export type RbacScope =
+  /** Each watched namespace: a Role there (namespace list), or the ClusterRole (all namespaces). */
+  | 'watched-namespaces'
+  /** The agent's own namespace (AKVSYNC_NAMESPACE) only: always a Role. */
+  | 'own-namespace'
+  /** Cluster-scoped resources: always a ClusterRole, in either mode. */
+  | 'cluster';
+
+export type AgentFeature =
+  | 'sync'
+  | 'restarts'
+  | 'data-hash-key-secret'
+  | 'leader-election'
+  | 'tenant-access-policy'
+  | 'tenant-identity'
+  | 'output-drift'
+  | 'env-exec-token-review'
+  | 'env-injection-webhook'
+  | 'image-pull-secrets';
+
+export interface AgentFeatureInfo {
+  /** Whether code that uses these rights exists today. Rules of unbuilt features are documented, never rendered. */
+  readonly built: boolean;
+  /** Whether a setting can switch the feature off (then the renderer can leave its rules out). */
+  readonly optional: boolean;
+  readonly what: string;
+}
+
+export const AGENT_FEATURES: Readonly<Record<AgentFeature, AgentFeatureInfo>> = {
+  'sync': { built: true, optional: false, what: 'watch AzureKeyVaultSecrets, write their Secrets/ConfigMaps, status and Events' },
+  'restarts': { built: true, optional: false, what: 'rolling restarts of opted-in workloads (pod-template annotation)' },
+  'data-hash-key-secret': { built: true, optional: true, what: 'the data-hash key Secret (off with AKVSYNC_DATA_HASH_KEY_FILE)' },
+  'leader-election': { built: false, optional: true, what: 'a Lease elects the replica that reconciles (issue #7 item 7)' },
+  'tenant-access-policy': { built: false, optional: true, what: 'cluster-scoped AzureKeyVaultAccessPolicy objects (issue #7 item 3, AKVSYNC_ACCESS_POLICY=crd)' },
+  'tenant-identity': { built: false, optional: true, what: 'tokens of tenant ServiceAccounts for per-namespace identity (issue #7 item 3)' },
+  'output-drift': { built: false, optional: false, what: 'an informer on managed Secrets/ConfigMaps that puts hand edits back (issue #7 item 4)' },
+  'env-exec-token-review': { built: false, optional: true, what: 'env-exec authenticates Pods by their ServiceAccount token (TokenReview)' },
+  'env-injection-webhook': { built: false, optional: true, what: 'the env-injection webhook keeps its own MutatingWebhookConfiguration\'s caBundle current' },
+  'image-pull-secrets': { built: false, optional: true, what: 'the env-injection webhook reads image config with the Pod\'s pull secrets' },
+};
+
+/** A name that comes from the agent's settings (rendered into `resourceNames`). */
+export type NamedBy = 'dataHashKeySecret' | 'leaderElectionLease' | 'webhookConfiguration';
+
+export interface AgentRbacRule {
+  readonly feature: AgentFeature;
+  readonly scope: RbacScope;
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+  /** Limits the rule to the one object the settings name. RBAC cannot limit create, list, watch or deletecollection by name. */
+  readonly namedBy?: NamedBy;
+  readonly why: string;
+  /** The code that makes these calls. */
+  readonly usedBy: readonly string[];
+}
+
+export const AGENT_RBAC_RULES: readonly AgentRbacRule[] = [
+  {
+    feature: 'sync', scope: 'watched-namespaces', apiGroups: ['akvsync.io'], resources: ['azurekeyvaultsecrets'], verbs: ['list', 'watch'],
+    why: 'the CR informer (list, then watch); nothing reads a single CR',
+    usedBy: ['cluster-agent/adapters/akvs-informer.ts'],
+  },
+  {
+    feature: 'sync', scope: 'watched-namespaces', apiGroups: ['akvsync.io'], resources: ['azurekeyvaultsecrets/status'], verbs: ['patch'],
+    why: 'conditions, synced version and data hash, written with a merge patch of the status subresource',
+    usedBy: ['cluster-agent/adapters/kube-cluster-api.ts (patchStatus)'],
+  },
+  {
+    feature: 'sync', scope: 'watched-namespaces', apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['get', 'list', 'create', 'patch'],
+    why: 'outputs: get before the ownership check, list by the source.akvsync.io/<digest> label during a fan-out, server-side apply (patch; create when the output is new)',
+    usedBy: ['cluster-agent/adapters/kube-cluster-api.ts (getOutput, listOutputs, applyOutput)'],
+  },
+  {
+    feature: 'sync', scope: 'watched-namespaces', apiGroups: [''], resources: ['events'], verbs: ['create'],
+    why: 'one core/v1 Event per sync outcome on the CR (never patched: each Event is new)',
+    usedBy: ['cluster-agent/adapters/kube-cluster-api.ts (recordEvent)'],
+  },
+  {
+    feature: 'restarts', scope: 'watched-namespaces', apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['list', 'patch'],
+    why: 'list the workloads of a namespace (watch cache) to find the opted-in ones; merge-patch the restart.akvsync.io/ pod-template annotation (the restart-only ValidatingAdmissionPolicy refuses any other change)',
+    usedBy: ['cluster-agent/adapters/kube-cluster-api.ts (listWorkloads, patchPodTemplateAnnotation)'],
+  },
+  {
+    feature: 'data-hash-key-secret', scope: 'own-namespace', apiGroups: [''], resources: ['secrets'], verbs: ['get'], namedBy: 'dataHashKeySecret',
+    why: 'read the data-hash key at start-up (and after a lost create race)',
+    usedBy: ['cluster-agent/adapters/data-hash-key-secret.ts'],
+  },
+  {
+    feature: 'data-hash-key-secret', scope: 'own-namespace', apiGroups: [''], resources: ['secrets'], verbs: ['create'],
+    why: 'create the key Secret when absent; RBAC cannot limit create by name, so this covers Secrets of the agent\'s namespace',
+    usedBy: ['cluster-agent/adapters/data-hash-key-secret.ts'],
+  },
+  {
+    feature: 'leader-election', scope: 'own-namespace', apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], namedBy: 'leaderElectionLease',
+    why: 'read and renew (or take over) the leader Lease',
+    usedBy: ['not built yet (issue #7 item 7)'],
+  },
+  {
+    feature: 'leader-election', scope: 'own-namespace', apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'],
+    why: 'create the leader Lease when absent (create cannot be limited by name)',
+    usedBy: ['not built yet (issue #7 item 7)'],
+  },
+  {
+    feature: 'tenant-access-policy', scope: 'cluster', apiGroups: ['akvsync.io'], resources: ['azurekeyvaultaccesspolicies'], verbs: ['list', 'watch'],
+    why: 'the access-policy informer; the policies are cluster-scoped, so this is a ClusterRole rule even with a namespace list',
+    usedBy: ['not built yet (issue #7 item 3, branch agent-tenancy)'],
+  },
+  {
+    feature: 'tenant-identity', scope: 'watched-namespaces', apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'],
+    why: 'TokenRequest (audience api://AzureADTokenExchange) for the ServiceAccount a namespace names for its Key Vault reads; the names come from the policy, so no resourceNames',
+    usedBy: ['not built yet (issue #7 item 3, branch agent-tenancy)'],
+  },
+  {
+    feature: 'output-drift', scope: 'watched-namespaces', apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['watch'],
+    why: 'an informer on the managed outputs (label akvsync.io/managed-by) puts hand edits and deletions back',
+    usedBy: ['not built yet (issue #7 item 4)'],
+  },
+  {
+    feature: 'env-exec-token-review', scope: 'cluster', apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'],
+    why: 'authenticate env-exec by the Pod\'s ServiceAccount token; TokenReview is cluster-scoped',
+    usedBy: ['not built yet (env-exec)'],
+  },
+  {
+    feature: 'env-injection-webhook', scope: 'cluster', apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'patch'], namedBy: 'webhookConfiguration',
+    why: 'keep the caBundle of the agent\'s own webhook configuration current; no other webhook configuration',
+    usedBy: ['not built yet (env-injection webhook)'],
+  },
+  {
+    feature: 'image-pull-secrets', scope: 'watched-namespaces', apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'],
+    why: 'find the pull secrets of a Pod\'s ServiceAccount (the Secrets themselves: the sync rule\'s get)',
+    usedBy: ['not built yet (env-injection webhook)'],
+  },
+];

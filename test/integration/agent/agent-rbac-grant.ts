@@ -1,0 +1,79 @@
+/**
+ * Runs the agent under exactly its generated rights: creates its ServiceAccount, applies renderAgentRbac() (the one
+ * source the chart uses) with the admin KubeConfig, waits until the apiserver's authorizer grants every rendered rule,
+ * and hands back the admin KubeConfig impersonating that ServiceAccount.
+ */
+import { AuthorizationV1Api, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { renderAgentRbac } from '../../../cluster-agent/rbac/render-agent-rbac.js';
+import type { AgentRbacOptions } from '../../../cluster-agent/rbac/render-agent-rbac.js';
+import { waitUntil } from '../../../scripts/local-stack/wait-until.js';
+import { getTestStack } from '../support/stack-client.js';
+
+export const AGENT_SERVICE_ACCOUNT = 'akvsync-agent';
+
+export interface AgentRbacGrant {
+  /** The admin KubeConfig impersonating system:serviceaccount:<namespace>:akvsync-agent. */
+  readonly kubeConfig: KubeConfig;
+  readonly username: string;
+  readonly options: AgentRbacOptions;
+  /** Deletes the cluster-scoped objects (namespaced ones go with their namespaces). */
+  remove(): Promise<void>;
+}
+
+/** `allNamespaces`: grant with a ClusterRole (AKVSYNC_WATCH_NAMESPACES unset) instead of Roles in `watchNamespaces`. */
+export async function grantAgentRbac(
+  namespace: string,
+  watchNamespaces: readonly string[],
+  options: { allNamespaces?: boolean; dataHashKeySecret?: string; dataHashKeyFromFile?: boolean } = {},
+): Promise<AgentRbacGrant> {
+  const stack = getTestStack();
+  await stack.ensureServiceAccount(namespace, AGENT_SERVICE_ACCOUNT);
+  const rbacOptions: AgentRbacOptions = {
+    name: `akvsync-agent-${namespace}`,
+    namespace,
+    serviceAccount: AGENT_SERVICE_ACCOUNT,
+    watchNamespaces: options.allNamespaces ? [] : watchNamespaces,
+    names: { dataHashKeySecret: options.dataHashKeySecret ?? 'akvsync-data-hash-key' },
+    ...(options.dataHashKeyFromFile ? { disabled: ['data-hash-key-secret'] } : {}),
+  };
+  const objects = renderAgentRbac(rbacOptions).map((r) => r.object as unknown as KubernetesObject);
+  const api = KubernetesObjectApi.makeApiClient(stack.kubeConfig);
+  for (const object of objects) await api.patch(object, undefined, undefined, 'akvsync-tests', true, PatchStrategy.ServerSideApply);
+  const username = `system:serviceaccount:${namespace}:${AGENT_SERVICE_ACCOUNT}`;
+  await waitUntilGranted(username, namespace, objects);
+  const clusterScoped = objects.filter((o) => o.metadata?.namespace === undefined);
+  return {
+    kubeConfig: stack.kubeConfigImpersonating(namespace, AGENT_SERVICE_ACCOUNT),
+    username,
+    options: rbacOptions,
+    async remove() {
+      for (const object of clusterScoped.reverse()) await api.delete(object).catch(() => undefined);
+    },
+  };
+}
+
+interface RuleObject extends KubernetesObject {
+  rules?: { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[];
+}
+
+/** RBAC takes effect when the authorizer's cache has the binding: ask it (SubjectAccessReview) for every rendered rule. */
+async function waitUntilGranted(username: string, namespace: string, objects: readonly RuleObject[]): Promise<void> {
+  const authz = getTestStack().kubeConfig.makeApiClient(AuthorizationV1Api);
+  const groups = ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'];
+  const checks = objects.flatMap((o) => (o.rules ?? []).flatMap((rule) => rule.resources.flatMap((resourceAndSub) => rule.verbs.map((verb) => {
+    const [resource, subresource] = resourceAndSub.split('/');
+    return {
+      user: username, groups,
+      resourceAttributes: {
+        verb, group: rule.apiGroups[0] ?? '', resource, ...(subresource ? { subresource } : {}),
+        ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}),
+        ...(rule.resourceNames?.[0] ? { name: rule.resourceNames[0] } : {}),
+      },
+    };
+  }))));
+  await Promise.all(checks.map((spec) => waitUntil(`RBAC grants ${spec.resourceAttributes.verb} ${spec.resourceAttributes.resource} to ${username}`, async () => {
+    const review = await authz.createSubjectAccessReview({ body: { spec } });
+    return review.status?.allowed ? true : undefined;
+  }, { timeoutMs: 30_000, intervalMs: 50 })));
+}
