@@ -69,7 +69,7 @@ describe('the akvsync chart on the real apiserver', () => {
     const install = await helmCluster(['install', release, chartDir, '--namespace', namespace, '--values',
       valuesFile({ ...BASE_VALUES, crds: { install: false }, watchNamespaces: [watched] })]);
     expect({ stderr: install.stderr, code: install.code }).toEqual({ stderr: '', code: 0 });
-    const as = ['--as', `system:serviceaccount:${namespace}:${release}`];
+    const as = ['--as', `system:serviceaccount:${namespace}:akvsync-agent`];
     try {
       // the authorizer learns new bindings from a watch: wait for the first allowed write
       await waitUntil('the chart\'s Role to allow a ConfigMap write in the watched namespace', async () => {
@@ -88,7 +88,7 @@ describe('the akvsync chart on the real apiserver', () => {
       expect(created.code).toBe(0);
       // as the agent does it (a merge patch, no get: kubectl patch would get first); a new replicas value each
       // attempt, since the policy compares with the old object and a repeated value would pass
-      const apps = stack.kubeConfigImpersonating(namespace, release).makeApiClient(AppsV1Api);
+      const apps = stack.kubeConfigImpersonating(namespace, 'akvsync-agent').makeApiClient(AppsV1Api);
       const patch = (body: object): Promise<unknown> =>
         apps.patchNamespacedDeployment({ namespace: watched, name: 'app', body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
       let replicas = 1;

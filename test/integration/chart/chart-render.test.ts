@@ -39,7 +39,7 @@ describe('the akvsync chart', () => {
     expect(deployment.spec.replicas).toBe(2);
     expect(deployment.spec.template.metadata.labels['azure.workload.identity/use']).toBe('true');
     const pod = podSpec(objects);
-    expect(pod.serviceAccountName).toBe('akvsync');
+    expect(pod.serviceAccountName).toBe('akvsync-agent'); // the name infra/'s federated credential trusts
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.containers[0]!.securityContext).toEqual({
       allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
@@ -77,7 +77,7 @@ describe('the akvsync chart', () => {
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
     ]);
     const policy = findObject(objects, 'ValidatingAdmissionPolicy', 'akvsync-restart-only') as unknown as { spec: { matchConditions: { expression: string }[] } };
-    expect(policy.spec.matchConditions[0]!.expression).toBe("request.userInfo.username == 'system:serviceaccount:akvsync-system:akvsync'");
+    expect(policy.spec.matchConditions[0]!.expression).toBe("request.userInfo.username == 'system:serviceaccount:akvsync-system:akvsync-agent'");
   });
 
   it('namespace-scoped: Roles in the watched namespaces only, no ClusterRole, the list passed to the agent', async () => {
@@ -85,7 +85,7 @@ describe('the akvsync chart', () => {
     expect(objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')).toEqual([]);
     const roles = objects.filter((o) => o.kind === 'Role').map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort();
     expect(roles).toEqual(['akvsync-system/akvsync-own-namespace', 'team-a/akvsync', 'team-b/akvsync']);
-    expect(findObject(objects, 'RoleBinding', 'akvsync', 'team-a').subjects).toEqual([{ kind: 'ServiceAccount', name: 'akvsync', namespace: 'akvsync-system' }]);
+    expect(findObject(objects, 'RoleBinding', 'akvsync', 'team-a').subjects).toEqual([{ kind: 'ServiceAccount', name: 'akvsync-agent', namespace: 'akvsync-system' }]);
     expect(env(objects).AKVSYNC_WATCH_NAMESPACES).toBe('team-a,team-b');
   });
 
