@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { BASE_VALUES, chartDir, ensureHelm, findObject, helmTemplate, KUBE_VERSION, renderObjects, runCommand, valuesFile } from './chart-tools.js';
 import type { K8sObject } from './chart-tools.js';
+import { renderAgentRbac } from '../../../cluster-agent/rbac/render-agent-rbac.js';
 
 let helm: string;
 beforeAll(async () => {
@@ -87,6 +88,22 @@ describe('the akvsync chart', () => {
     expect(roles).toEqual(['akvsync-system/akvsync-own-namespace', 'team-a/akvsync', 'team-b/akvsync']);
     expect(findObject(objects, 'RoleBinding', 'akvsync', 'team-a').subjects).toEqual([{ kind: 'ServiceAccount', name: 'akvsync-agent', namespace: 'akvsync-system' }]);
     expect(env(objects).AKVSYNC_WATCH_NAMESPACES).toBe('team-a,team-b');
+  });
+
+  it.each([
+    ['all namespaces', []],
+    ['a namespace list', ['team-a', 'team-b']],
+  ])('RBAC and the restart-only policy for %s equal renderAgentRbac (what the agent\'s integration suite runs under)', async (_what, watchNamespaces) => {
+    const objects = await renderObjects(helm, { ...BASE_VALUES, watchNamespaces });
+    const rbacKinds = new Set(['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
+    const strip = (o: K8sObject): unknown => ({ ...o, metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) } });
+    const key = (o: K8sObject): string => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const fromChart = objects.filter((o) => rbacKinds.has(o.kind)).map(strip);
+    const fromSource = renderAgentRbac({
+      name: 'akvsync', namespace: 'akvsync-system', serviceAccount: 'akvsync-agent', watchNamespaces, names: { dataHashKeySecret: 'akvsync-data-hash-key' },
+    }).map((r) => strip(r.object as unknown as K8sObject));
+    const sort = (list: unknown[]): unknown[] => [...list].sort((a, b) => key(a as K8sObject).localeCompare(key(b as K8sObject)));
+    expect(sort(fromChart)).toEqual(sort(fromSource));
   });
 
   it('queue mode: no notify endpoint, no TLS, no notify port anywhere', async () => {
