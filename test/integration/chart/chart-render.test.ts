@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { BASE_VALUES, chartDir, ensureHelm, findObject, helmTemplate, KUBE_VERSION, renderObjects, runCommand, valuesFile } from './chart-tools.js';
 import type { K8sObject } from './chart-tools.js';
 import { renderAgentRbac } from '../../../cluster-agent/rbac/render-agent-rbac.js';
+import { AgentMetrics } from '../../../cluster-agent/metrics.js';
 
 let helm: string;
 beforeAll(async () => {
@@ -134,6 +135,19 @@ describe('the akvsync chart', () => {
     expect(monitor.spec.endpoints[0]!.port).toBe('metrics');
     const rule = JSON.stringify(findObject(objects, 'PrometheusRule'));
     for (const metric of ['akvsync_reconcile_errors_total', 'akvsync_expiry_warnings_total', 'akvsync_notifications_total', 'akvsync_queue_depth']) expect(rule).toContain(metric);
+  });
+
+  it('the Grafana dashboard ConfigMap, and every metric the alerts and panels use is one the agent registers', async () => {
+    const objects = await renderObjects(helm, { ...BASE_VALUES, metrics: { prometheusRule: { enabled: true }, grafanaDashboard: { enabled: true } } });
+    const configMap = findObject(objects, 'ConfigMap', 'akvsync-dashboard') as unknown as { metadata: { labels: Record<string, string> }; data: Record<string, string> };
+    expect(configMap.metadata.labels.grafana_dashboard).toBe('1');
+    const dashboard = JSON.parse(configMap.data['akvsync-agent.json']!) as { panels: { targets: { expr: string }[] }[] };
+    expect(dashboard.panels.length).toBeGreaterThanOrEqual(8);
+    const registered = new Set((await new AgentMetrics(() => 0).registry.getMetricsAsJSON()).map((m) => m.name));
+    const used = `${JSON.stringify(dashboard)} ${JSON.stringify(findObject(objects, 'PrometheusRule'))}`.match(/akvsync_[a-z_]+/g)!;
+    const unknown = [...new Set(used.map((m) => m.replace(/_(bucket|sum|count)$/, '')))].filter((m) => !registered.has(m));
+    expect(unknown).toEqual([]);
+    expect(new Set(used).size).toBeGreaterThanOrEqual(9);
   });
 
   it.each([
