@@ -51,8 +51,8 @@ async function main(): Promise<void> {
       'configured clusters (all-vault, per-vault and object-glob routes), the real InMemoryDedupeStore, no-op telemetry, a ' +
       'counting logger (no log I/O), and a sink that accepts every notification without sending it. ' +
       `Sequential on one thread after ${WARMUP_EVENTS} warm-up events. Main figure: one event per delivery (Event Grid default). ` +
-      'A further pass repeats the single-event run with the sink building and HMAC-signing each notification as the push ' +
-      'sink does. The code is compiled to plain JavaScript first, as deployed.',
+      'The main passes hand the route a stand-in signer; a further pass repeats the single-event run with the real ' +
+      'NotificationSigner (notificationBody + HMAC per delivery attempt, as every sink gets it). The code is compiled to plain JavaScript first, as deployed.',
     targets: [atLeast('events per second (one event per delivery)', single.eventsPerSecond, 5000, 'events/s')],
     metrics: {
       oneEventPerDelivery: single,
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       notificationsPerEvent: Math.round((single.notificationsRouted / single.events) * 100) / 100,
     },
     notes: [
-      'Storage round trips (Table-backed dedupe, queue sends) and HTTPS pushes are not included; they are measured by the latency benchmarks.',
+      'Storage round trips (the Table dedupe store: point reads per delivery, one conditional insert per success; queue sends) and HTTPS pushes are not included: with AKVSYNC_STORAGE each delivery adds those round trips, which a Table-backed throughput benchmark (issue 8 item 8) is still to measure.',
       'Node runs this on one thread, so the figure is per core.',
       `Every event fans out to about ${Math.round((single.notificationsRouted / single.events) * 10) / 10} clusters here, so the with-signing pass signs that many notifications per event.`,
       'Measured from compiled JavaScript, as deployed; loaded through tsx (development mode) the same code is slower, because esbuild keepNames wraps every closure created at run time.',

@@ -1,15 +1,13 @@
 import type { TokenCredential } from '@azure/identity';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { fastify } from 'fastify';
-import type { FastifyInstance } from 'fastify';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { NOTIFICATION_PATH } from '../core/notification/notification.js';
 import type { Clock } from '../core/ports/clock.js';
 import { AkvsInformerSet } from './adapters/akvs-informer.js';
 import { createAzureCredential } from './adapters/azure-credential.js';
 import { getOrCreateDataHashKey } from './adapters/data-hash-key-secret.js';
-import { KeyVaultSecretStore } from './adapters/key-vault-secret-store.js';
+import { KeyVaultObjectStore } from './adapters/key-vault-object-store.js';
 import { KubeClusterApi } from './adapters/kube-cluster-api.js';
 import { createAgentEvents } from './agent-events.js';
 import type { AgentEvents } from './agent-events.js';
@@ -17,19 +15,26 @@ import { vaultUrlOf } from './config.js';
 import type { AgentConfig } from './config.js';
 import { AkvsIndex } from './controller/akvs-index.js';
 import { AkvsWatchHandler } from './controller/akvs-watch-handler.js';
-import { describeFailure } from './controller/failure.js';
 import { FallbackCheck } from './controller/fallback-check.js';
 import type { FallbackCheckReport } from './controller/fallback-check.js';
 import { handleNotification } from './controller/notification-handler.js';
+import type { QueueAction, ReconcileResult } from './controller/queue-action.js';
 import { ReadStates } from './controller/read-state.js';
 import { Reconciler } from './controller/reconcile.js';
 import { StatusWriter } from './controller/status-writer.js';
 import { SyncHints } from './controller/sync-hints.js';
 import { WorkQueue } from './controller/work-queue.js';
+import { describeFailure } from './error-policy.js';
 import { notifyRoute } from './http/notify-route.js';
 import { opsRoutes } from './http/ops-routes.js';
-import { SeenEvents } from './http/seen-events.js';
+import { serverComponent } from './http/server-component.js';
+import type { ServerComponent } from './http/server-component.js';
+import { NotificationIntake } from './intake/notification-intake.js';
+import { SeenEvents } from './intake/seen-events.js';
+import { queueConsumerComponent } from './intake/queue-consumer-component.js';
 import { createLogger } from './logger.js';
+import { alwaysLeader } from './manager/component.js';
+import { ComponentManager } from './manager/component-manager.js';
 import { AgentMetrics } from './metrics.js';
 import { systemScheduler } from './ports/scheduler.js';
 import type { Scheduler } from './ports/scheduler.js';
@@ -55,7 +60,11 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-/** Wires the agent: informer → index → work queue → reconcile; notify endpoint; fallback check; health and metrics. */
+/**
+ * Wires the agent as a manager of named components (cluster-agent/manager/): on every replica the apiserver
+ * connections, the ops server (probes, metrics) and the notify server (intake); on the leader only the work queue,
+ * the CR informers and the fallback check. Leader election is a seam (`alwaysLeader` until a Lease elector exists).
+ */
 export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<RunningAgent> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn(warning);
@@ -69,7 +78,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const hints = new SyncHints();
   const readStates = new ReadStates();
   const metrics: AgentMetrics = new AgentMetrics((): number => workQueue.depth(), { defaultMetrics: true });
-  const store = new KeyVaultSecretStore({
+  const store = new KeyVaultObjectStore({
     credential,
     vaultUrl: (vault) => vaultUrlOf(config, vault),
     disableChallengeResourceVerification: config.keyVault.disableChallengeResourceVerification,
@@ -77,7 +86,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     onRequest: (vault, operation, status) => metrics.keyVaultRequests.inc({ vault, operation, status: String(status) }),
   });
   const cluster = new KubeClusterApi(kubeConfig, clock, dataHashKey);
-  const reconciler: Reconciler = new Reconciler({
+  const reconciler = new Reconciler({
     index, store, cluster, clock, hints, readStates, events, logger, metrics,
     honourReloaderAnnotations: config.honourReloaderAnnotations,
     dataHashKey,
@@ -86,68 +95,59 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     handler: (key) => reconciler.reconcile(key),
     scheduler,
     concurrency: config.concurrency,
-    onOutcome: (key, result, action) => {
-      if (action.action === 'requeue' && action.reason === 'backoff') {
-        logger.info({ key, delayMs: action.delayMs, code: result.kind === 'error' ? describeFailure(result.error).code : undefined }, 'reconcile will be retried');
-      } else if (action.action === 'drop') {
-        logger.debug({ key, reason: action.reason }, 'reconcile failed; not retried');
-      }
+    onOutcome: (key, result, action) => logQueueOutcome(logger, key, result, action),
+  });
+  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, handlers: new AkvsWatchHandler(index, workQueue), scheduler, logger });
+  const fallback = new FallbackCheck({ store, index, queue: workQueue, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
+  const isReady = (): boolean => informers.synced;
+  const notificationDeps = { index, queue: workQueue, hints, cluster, status: new StatusWriter(cluster, index, clock), clock, logger, metrics };
+  const intake = new NotificationIntake({
+    keyring: config.keyring, clock, seen: new SeenEvents(clock), isReady, logger, metrics, events,
+    accept: (n) => {
+      handleNotification(n, notificationDeps).catch((error: unknown) =>
+        logger.warn({ eventId: n.eventId, code: describeFailure(error).code }, 'could not surface notification'));
     },
   });
-  const watchHandler = new AkvsWatchHandler(index, workQueue);
-  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, handlers: watchHandler, scheduler, logger });
-  const fallback = new FallbackCheck({ store, index, queue: workQueue, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
-  const notificationStatus = new StatusWriter(cluster, index, clock);
-  const isReady = (): boolean => informers.synced;
 
-  const servers: FastifyInstance[] = [];
-  const stop = async (): Promise<void> => {
-    await fallback.stop();
-    await informers.stop();
-    await workQueue.stop();
-    await Promise.all(servers.map((s) => s.close()));
-    await cluster.close();
+  const ops = fastify({ logger: false });
+  await ops.register(opsRoutes, { isReady, registry: metrics.registry });
+  const opsServer = serverComponent('ops-server', ops, config.metrics.host, config.metrics.port);
+  let notifyServer: ServerComponent | undefined;
+  if (config.notify.enabled && config.notify.tls) {
+    const notify = fastify({ logger: false, https: { cert: config.notify.tls.certPem, key: config.notify.tls.keyPem } });
+    await notify.register(opsRoutes, { isReady, registry: metrics.registry });
+    await notify.register(notifyRoute, { intake, logger });
+    notifyServer = serverComponent('notify-server', notify, config.notify.host, config.notify.port);
+  }
+  const manager = new ComponentManager(alwaysLeader, logger)
+    .add({ name: 'kube-connections', leaderOnly: false, start: async () => undefined, stop: () => cluster.close() })
+    .add(opsServer);
+  if (notifyServer) manager.add(notifyServer);
+  if (config.queue) manager.add(queueConsumerComponent(config.queue, { intake, credential, kubeConfig, namespace: config.namespace, logger, registry: metrics.registry }));
+  manager
+    .add({ name: 'work-queue', leaderOnly: true, start: async () => undefined, stop: () => workQueue.stop() })
+    .add({ name: 'informers', leaderOnly: true, start: () => informers.start(), stop: () => informers.stop() })
+    .add({ name: 'fallback-check', leaderOnly: true, start: async () => fallback.start(), stop: () => fallback.stop() });
+  await manager.start();
+
+  const notifyUrl = notifyServer ? `https://${notifyServer.address()}${NOTIFICATION_PATH}` : '';
+  const metricsUrl = `http://${opsServer.address()}/metrics`;
+  logger.info({ notifyUrl, metricsUrl, crs: index.size }, 'agent started');
+  return {
+    notifyUrl,
+    metricsUrl,
+    events,
+    runFallbackCheck: () => fallback.runOnce(),
+    whenIdle: () => workQueue.whenIdle(),
+    stop: () => manager.stop(),
   };
-  try {
-    const ops = fastify({ logger: false });
-    servers.push(ops);
-    await ops.register(opsRoutes, { isReady, registry: metrics.registry });
-    const metricsAddress = await listen(ops, config.metrics.host, config.metrics.port);
-    let notifyUrl = '';
-    if (config.notify.enabled && config.notify.tls) {
-      const notify = fastify({ logger: false, https: { cert: config.notify.tls.certPem, key: config.notify.tls.keyPem } });
-      servers.push(notify);
-      await notify.register(opsRoutes, { isReady, registry: metrics.registry });
-      await notify.register(notifyRoute, {
-        keyring: config.keyring,
-        clock,
-        seen: new SeenEvents(clock),
-        isReady,
-        logger,
-        metrics,
-        events,
-        accept: (n) => {
-          handleNotification(n, { index, queue: workQueue, hints, cluster, status: notificationStatus, clock, logger, metrics }).catch((error: unknown) =>
-            logger.warn({ eventId: n.eventId, code: describeFailure(error).code }, 'could not surface notification'),
-          );
-        },
-      });
-      notifyUrl = `https://${await listen(notify, config.notify.host, config.notify.port)}${NOTIFICATION_PATH}`;
-    }
-    await informers.start();
-    fallback.start();
-    logger.info({ notifyUrl, metricsUrl: `http://${metricsAddress}/metrics`, crs: index.size }, 'agent started');
-    return {
-      notifyUrl,
-      metricsUrl: `http://${metricsAddress}/metrics`,
-      events,
-      runFallbackCheck: () => fallback.runOnce(),
-      whenIdle: () => workQueue.whenIdle(),
-      stop,
-    };
-  } catch (error) {
-    await stop();
-    throw error;
+}
+
+function logQueueOutcome(logger: Logger, key: string, result: ReconcileResult, action: QueueAction): void {
+  if (action.action === 'requeue' && action.reason === 'backoff') {
+    logger.info({ key, delayMs: action.delayMs, code: result.kind === 'error' ? describeFailure(result.error).code : undefined }, 'reconcile will be retried');
+  } else if (action.action === 'drop') {
+    logger.debug({ key, reason: action.reason }, 'reconcile failed; not retried');
   }
 }
 
@@ -166,11 +166,4 @@ function loadKubeConfig(config: AgentConfig): KubeConfig {
   if (config.kubeconfigPath) kc.loadFromFile(config.kubeconfigPath);
   else kc.loadFromDefault();
   return kc;
-}
-
-async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
-  await app.listen({ host, port });
-  const address = app.server.address() as AddressInfo;
-  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return `${shown}:${address.port}`;
 }

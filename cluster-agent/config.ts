@@ -3,6 +3,7 @@ import { isAkvsyncError } from '../core/errors.js';
 import { isDnsSubdomain } from '../core/crd/kubernetes-names.js';
 import { parseKeyring } from '../core/notification/keyring.js';
 import { DATA_HASH_KEY_MIN_BYTES } from '../core/sync/data-hash.js';
+import { parseQueueIntakeConfig, type QueueIntakeConfig } from './intake/queue-intake-config.js';
 import { ConfigError, envFromArgv, parseBool, parseDuration, parseHost, parseInteger, parseJsonMap, parseNumber, parseUrl } from './config-values.js';
 
 export { ConfigError } from './config-values.js';
@@ -19,6 +20,8 @@ export interface AgentConfig {
     readonly port: number;
     readonly tls: { readonly certPem: string; readonly keyPem: string } | undefined;
   };
+  /** Queue mode: the cluster's Storage Queue the agent drains (cluster-agent/intake/queue-intake-config.ts); undefined when off. */
+  readonly queue: QueueIntakeConfig | undefined;
   /** Signing keys by key id (never logged). */
   readonly keyring: ReadonlyMap<string, Uint8Array>;
   readonly keyVault: {
@@ -100,7 +103,8 @@ export function loadAgentConfig(
   if (certPem !== undefined && !certPem.includes('BEGIN CERTIFICATE')) throw new ConfigError('AKVSYNC_TLS_CERT_FILE', 'is not a PEM certificate');
   if (keyPem !== undefined && !/BEGIN [A-Z ]*PRIVATE KEY/.test(keyPem)) throw new ConfigError('AKVSYNC_TLS_KEY_FILE', 'is not a PEM private key');
 
-  const keyring = loadKeyring(get('AKVSYNC_SIGNING_KEYS'), () => file('AKVSYNC_SIGNING_KEYS_FILE'), notifyEnabled);
+  const queue = parseQueueIntakeConfig(get);
+  const keyring = loadKeyring(get('AKVSYNC_SIGNING_KEYS'), () => file('AKVSYNC_SIGNING_KEYS_FILE'), notifyEnabled || queue !== undefined);
 
   const urlTemplate = get('AKVSYNC_VAULT_URL_TEMPLATE') ?? 'https://{vault}.vault.azure.net';
   if (!urlTemplate.includes('{vault}')) throw new ConfigError('AKVSYNC_VAULT_URL_TEMPLATE', 'must contain {vault}');
@@ -144,6 +148,7 @@ export function loadAgentConfig(
       port: parseInteger('AKVSYNC_NOTIFY_PORT', get('AKVSYNC_NOTIFY_PORT'), 8443, 0, 65535),
       tls: certPem !== undefined && keyPem !== undefined ? Object.freeze({ certPem, keyPem }) : undefined,
     },
+    queue,
     keyring,
     keyVault: {
       urlTemplate,

@@ -8,12 +8,27 @@ import { decodeKeyMaterial } from '../core/notification/key-material.js';
 import { NOTIFICATION_PATH } from '../core/notification/notification.js';
 import { KEY_ID_PATTERN, MIN_KEY_BYTES, type SigningKey } from '../core/notification/signature.js';
 import type { ClusterRoute } from '../core/routing/plan-deliveries.js';
-import type { AppSettings } from './config.js';
-import type { PushTarget } from './adapters/https-notification-sink.js';
+import type { AppSettings } from './app-settings.js';
+import { deliveryQueueName } from './cluster-queues.js';
+import { forbiddenEndpointReason } from './forbidden-endpoint.js';
 
-export interface ClusterConfig extends ClusterRoute, PushTarget {}
+export type DeliveryMode = 'push' | 'queue';
 
-const CLUSTER_KEYS = new Set(['name', 'pushUrl', 'keyId', 'signingKey', 'signingKeySetting', 'caPem', 'vaults', 'objects']);
+export interface ClusterConfig extends ClusterRoute {
+  /** `push` (HTTPS to pushUrl, the default) or `queue` (the cluster's own Storage Queue, for clusters without inbound access). */
+  readonly delivery: DeliveryMode;
+  /** The agent's notify endpoint; set exactly in push mode. */
+  readonly pushUrl: string | undefined;
+  /** PEM CA(s) that replace the public roots for this cluster's endpoint (push mode). */
+  readonly caPem: string | undefined;
+  /** The Storage Queue the agent drains in queue mode (default derived from the name, see cluster-queues.ts). */
+  readonly queueName: string;
+  /** The key this cluster's notifications are signed with (its bytes are not enumerable). */
+  readonly signingKey: SigningKey;
+}
+
+const CLUSTER_KEYS = new Set(['name', 'delivery', 'pushUrl', 'queueName', 'keyId', 'signingKey', 'signingKeySetting', 'caPem', 'vaults', 'objects']);
+const QUEUE_NAME = /^(?!.*--)[a-z0-9][a-z0-9-]{1,54}[a-z0-9]$/;
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const VAULT_NAME = /^[a-z0-9][a-z0-9-]{1,22}[a-z0-9]$/;
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -61,15 +76,31 @@ function parseCluster(entry: unknown, at: string, settings: AppSettings, problem
   const name = stringField(e, 'name', at, problems);
   if (name !== undefined && !CLUSTER_NAME.test(name)) problems.push(`${at}.name: must match ${CLUSTER_NAME}`);
   const where = name !== undefined ? `${at} ("${name.slice(0, 63)}")` : at;
-  const pushUrl = parsePushUrl(stringField(e, 'pushUrl', where, problems), where, problems);
+  const delivery = e.delivery ?? 'push';
+  if (delivery !== 'push' && delivery !== 'queue') problems.push(`${where}.delivery: must be "push" or "queue"`);
+  const pushUrl = delivery === 'queue' ? noField(e, 'pushUrl', where, problems) : parsePushUrl(stringField(e, 'pushUrl', where, problems), where, problems);
+  const queueName = e.queueName === undefined ? (name ? deliveryQueueName(name) : undefined) : e.queueName;
+  if (typeof queueName !== 'string' || !QUEUE_NAME.test(queueName)) {
+    problems.push(`${where}.queueName: must be a Storage Queue name (3–56 of a-z, 0-9 and single hyphens)`);
+  }
+  if (delivery === 'queue' && e.caPem !== undefined) problems.push(`${where}.caPem: only for push delivery`);
   const keyId = stringField(e, 'keyId', where, problems);
   if (keyId !== undefined && !KEY_ID_PATTERN.test(keyId)) problems.push(`${where}.keyId: must match ${KEY_ID_PATTERN}`);
   const key = parseSigningKey(e, where, settings, problems);
   const caPem = parseCaPem(e.caPem, where, problems);
   const vaults = parseVaults(e.vaults, where, problems);
   const objects = parseObjects(e.objects, where, problems);
-  if (problems.length > before || !name || !pushUrl || !keyId || !key || !vaults) return undefined;
-  return Object.freeze({ name, pushUrl, signingKey: hiddenKey(keyId, key), caPem, vaults, ...(objects ? { objects } : {}) });
+  if (problems.length > before || !name || (delivery === 'push' && !pushUrl) || typeof queueName !== 'string' || !keyId || !key || !vaults) return undefined;
+  return Object.freeze({
+    name,
+    delivery: delivery as DeliveryMode,
+    pushUrl,
+    caPem,
+    queueName,
+    signingKey: hiddenKey(keyId, key),
+    vaults,
+    ...(objects ? { objects } : {}),
+  });
 }
 
 /** The key bytes are non-enumerable, so JSON.stringify, util.inspect and loggers never print them. */
@@ -86,11 +117,21 @@ function stringField(e: Record<string, unknown>, field: string, at: string, prob
   return undefined;
 }
 
+function noField(e: Record<string, unknown>, field: string, at: string, problems: string[]): undefined {
+  if (e[field] !== undefined) problems.push(`${at}.${field}: not used with "delivery": "queue"`);
+  return undefined;
+}
+
 function parsePushUrl(raw: string | undefined, at: string, problems: string[]): string | undefined {
   if (raw === undefined) return undefined;
   const url = URL.canParse(raw) ? new URL(raw) : undefined;
   if (!url || url.protocol !== 'https:' || url.username || url.password || url.hash || !url.pathname.endsWith(NOTIFICATION_PATH)) {
     problems.push(`${at}.pushUrl: must be an https:// URL ending in ${NOTIFICATION_PATH}, without credentials or fragment`);
+    return undefined;
+  }
+  const forbidden = forbiddenEndpointReason(url.hostname);
+  if (forbidden !== undefined) {
+    problems.push(`${at}.pushUrl: ${forbidden}; notifications are never sent there`);
     return undefined;
   }
   return url.href;

@@ -4,19 +4,38 @@
  *
  *   AKVSYNC_CLUSTERS                      JSON array of clusters (see ClusterConfig and docs/functions.md)
  *   AKVSYNC_PUSH_TIMEOUT_MS               per push, default 5000
+ *   AKVSYNC_STORAGE                       optional Storage connection string: Table dedupe shared by all instances,
+ *                                         per-cluster retry and poison queues, queue-mode delivery. Without it: the
+ *                                         in-memory dedupe store, Event Grid's own retry, push mode only
+ *   AKVSYNC_RETRY_MAX_ATTEMPTS            push attempts before a notification is poisoned, default 8
+ *   AKVSYNC_RETRY_BASE_SECONDS            first retry delay, doubled per attempt, default 30
+ *   AKVSYNC_RETRY_MAX_SECONDS             longest retry delay, default 3600
  *   APPLICATIONINSIGHTS_CONNECTION_STRING optional; telemetry is off without it
  */
 import { TerminalError } from '../core/errors.js';
+import type { AppSettings } from './app-settings.js';
 import { parseClusters, type ClusterConfig } from './cluster-config.js';
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly baseSeconds: number;
+  readonly maxSeconds: number;
+}
 
 export interface FunctionsConfig {
   readonly clusters: readonly ClusterConfig[];
   readonly pushTimeoutMs: number;
+  /** The name of the app setting holding the Storage connection string (queue triggers name it), when set. */
+  readonly storageSetting: typeof STORAGE_SETTING | undefined;
+  /** Holds the account key: not enumerable, so the configuration never prints it. */
+  readonly storageConnectionString: string | undefined;
+  readonly retry: RetryPolicy;
   readonly applicationInsightsConnectionString: string | undefined;
 }
 
-export type { ClusterConfig };
-export type AppSettings = Readonly<Record<string, string | undefined>>;
+export const STORAGE_SETTING = 'AKVSYNC_STORAGE';
+
+export type { AppSettings, ClusterConfig };
 
 export const DEFAULT_PUSH_TIMEOUT_MS = 5000;
 /** Event Grid waits 30 s for the endpoint's answer; a push must finish well inside that. */
@@ -34,12 +53,32 @@ export function parseFunctionsConfig(settings: AppSettings): FunctionsConfig {
   const problems: string[] = [];
   const clusters = parseClusters(settings, problems);
   const pushTimeoutMs = parsePushTimeout(settings.AKVSYNC_PUSH_TIMEOUT_MS, problems);
+  const storage = settings[STORAGE_SETTING]?.trim() || undefined;
+  if (storage !== undefined && !/(^|;)\s*(AccountName|QueueEndpoint|TableEndpoint)\s*=/i.test(storage)) {
+    problems.push(`${STORAGE_SETTING}: not a Storage connection string (no AccountName=, QueueEndpoint= or TableEndpoint=)`);
+  }
+  for (const c of clusters) {
+    if (c.delivery === 'queue' && storage === undefined) problems.push(`AKVSYNC_CLUSTERS ("${c.name}"): "delivery": "queue" needs ${STORAGE_SETTING}`);
+  }
+  const retry: RetryPolicy = Object.freeze({
+    maxAttempts: wholeNumber(settings, 'AKVSYNC_RETRY_MAX_ATTEMPTS', 8, 1, 50, problems),
+    baseSeconds: wholeNumber(settings, 'AKVSYNC_RETRY_BASE_SECONDS', 30, 1, 3600, problems),
+    maxSeconds: wholeNumber(settings, 'AKVSYNC_RETRY_MAX_SECONDS', 3600, 1, 7 * 24 * 3600 - 1, problems),
+  });
   const connectionString = settings.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim() || undefined;
   if (connectionString !== undefined && !/(^|;)\s*InstrumentationKey\s*=/i.test(connectionString)) {
     problems.push('APPLICATIONINSIGHTS_CONNECTION_STRING: not a connection string (no InstrumentationKey=)');
   }
   if (problems.length > 0) throw new ConfigurationError(problems);
-  return Object.freeze({ clusters: Object.freeze(clusters), pushTimeoutMs, applicationInsightsConnectionString: connectionString });
+  const config = {
+    clusters: Object.freeze(clusters),
+    pushTimeoutMs,
+    storageSetting: storage === undefined ? undefined : STORAGE_SETTING,
+    retry,
+    applicationInsightsConnectionString: connectionString,
+  };
+  Object.defineProperty(config, 'storageConnectionString', { value: storage, enumerable: false });
+  return Object.freeze(config as FunctionsConfig);
 }
 
 function parsePushTimeout(raw: string | undefined, problems: string[]): number {
@@ -48,5 +87,13 @@ function parsePushTimeout(raw: string | undefined, problems: string[]): number {
   if (!(value >= 100 && value <= MAX_PUSH_TIMEOUT_MS)) {
     problems.push(`AKVSYNC_PUSH_TIMEOUT_MS: must be whole milliseconds between 100 and ${MAX_PUSH_TIMEOUT_MS}`);
   }
+  return value;
+}
+
+function wholeNumber(settings: AppSettings, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = settings[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const value = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= min && value <= max)) problems.push(`${name}: must be a whole number between ${min} and ${max}`);
   return value;
 }

@@ -15,6 +15,13 @@ export function dispositionOf(error: unknown): Disposition {
   return error instanceof TerminalError || error instanceof NotFoundError ? 'acknowledge' : 'retry';
 }
 
+/** Retried, but only a person can make them pass: the agent's keyring lacks the key id, or the clocks disagree. */
+const OPERATOR_CODES = new Set(['PushKeyUnknown', 'PushTimestampStale']);
+
+export function needsOperator(error: unknown): boolean {
+  return dispositionOf(error) === 'acknowledge' || (error instanceof TransientError && OPERATOR_CODES.has(error.code));
+}
+
 export interface DeliveryFailure {
   readonly delivery: PlannedDelivery;
   readonly error: unknown;

@@ -4,9 +4,14 @@
  * app from loading with an error that names the setting instead of failing every invocation.
  */
 import { app } from '@azure/functions';
+import { registerDedupeCleanup } from './dedupe-cleanup.js';
+import { registerPushRetries } from './push-retry.js';
 import { functionRuntime } from './runtime.js';
 import './key-vault-events.js';
 
 const runtime = await functionRuntime();
+// Functions that exist only with some configuration are registered once it is known (still at module load).
+if (runtime.tableDedupe) registerDedupeCleanup(functionRuntime);
+if (runtime.retryQueue) registerPushRetries(functionRuntime, runtime.config.clusters.filter((c) => c.delivery === 'push').map((c) => c.name));
 
 app.hook.appTerminate(() => runtime.close());

@@ -1,9 +1,12 @@
 /**
  * The Function's work for one Event Grid delivery, with its I/O behind ports so tests and the local host drive
  * it directly: parse (malformed items are acknowledged and counted), plan which cluster gets which notification
- * (core/routing), skip what the dedupe store says was delivered, push the rest concurrently, and mark each
+ * (core/routing), skip what the dedupe store says was delivered, sign and push the rest concurrently (one
+ * sendNotification attempt each), and mark each
  * dedupe key only after its push succeeded. Delivery errors go through dispositionOf: refused ones are logged
- * and acknowledged; if any should be retried, it throws DeliveryRetryError after the others were delivered.
+ * and acknowledged; with a retry path (AKVSYNC_STORAGE), a failed push goes to its cluster's retry queue (or a
+ * refused one to the poison queue) and the event is acknowledged once that is stored; without one, or when storing
+ * fails, it throws DeliveryRetryError after the others were delivered, so Event Grid retries.
  * Errors outside a delivery (a dedupe store that is down) propagate, so Event Grid retries.
  */
 import { parseKeyVaultEvents } from '../core/events/parse-key-vault-events.js';
@@ -11,20 +14,25 @@ import type { KeyVaultEvent, RejectedEvent } from '../core/events/key-vault-even
 import type { Clock } from '../core/ports/clock.js';
 import { planDeliveries, type ClusterRoute, type DeliveryPlan, type PlannedDelivery, type SkippedDelivery } from '../core/routing/plan-deliveries.js';
 import type { RoutingTable } from '../core/routing/routing-table.js';
-import { DeliveryRetryError, dispositionOf, errorCode, type DeliveryFailure } from './delivery-disposition.js';
+import { DeliveryRetryError, dispositionOf, errorCode, needsOperator, type DeliveryFailure } from './delivery-disposition.js';
 import type { DedupeStore } from './ports/dedupe-store.js';
 import type { Logger } from './ports/logger.js';
 import type { NotificationSink } from './ports/notification-sink.js';
 import type { Telemetry } from './ports/telemetry.js';
+import { sendNotification, type DeliveryChannel } from './send-notification.js';
+import { retryFailedPush, type RetryPath } from './retry-failed-push.js';
 
 export interface RouteDependencies {
   /** Who wants which vault object: a RoutingTable compiled once from configuration (plain routes are compiled per call). */
   readonly clusters: RoutingTable | readonly ClusterRoute[];
+  readonly signer: DeliveryChannel['signer'];
   readonly sink: NotificationSink;
   readonly dedupe: DedupeStore;
   readonly clock: Clock;
   readonly telemetry: Telemetry;
   readonly log: Logger;
+  /** The retry and poison queues (AKVSYNC_STORAGE); without it Event Grid's own retry is the retry path. */
+  readonly retry?: RetryPath;
 }
 
 export interface RouteReport {
@@ -35,8 +43,10 @@ export interface RouteReport {
   readonly invalid: number;
   readonly duplicates: number;
   readonly delivered: readonly PlannedDelivery[];
-  /** Deliveries a cluster refused for good: logged, counted and acknowledged. */
+  /** Deliveries a cluster refused for good: logged, counted and acknowledged (and poisoned with a retry path). */
   readonly refused: readonly DeliveryFailure[];
+  /** Failed pushes now waiting in their cluster's retry queue. */
+  readonly retryQueued: readonly PlannedDelivery[];
 }
 
 export async function routeKeyVaultEvents(body: unknown, deps: RouteDependencies): Promise<RouteReport> {
@@ -49,7 +59,7 @@ export async function routeKeyVaultEvents(body: unknown, deps: RouteDependencies
   const { duplicates, unsubscribed } = recordSkipped(plan.skipped, deps);
 
   const outcomes = await Promise.all(plan.deliveries.map((d) => deliver(d, deps)));
-  const failures = outcomes.filter((o): o is DeliveryFailure => o !== undefined);
+  const failures = outcomes.filter((o): o is DeliveryFailure => typeof o === 'object');
   const retry = failures.filter((f) => f.disposition === 'retry');
   if (retry.length > 0) throw new DeliveryRetryError(retry, plan.deliveries.length);
   return {
@@ -57,8 +67,9 @@ export async function routeKeyVaultEvents(body: unknown, deps: RouteDependencies
     ignored: parsed.rejected.length - invalid + unsubscribed,
     invalid,
     duplicates,
-    delivered: plan.deliveries.filter((_, i) => outcomes[i] === undefined),
+    delivered: plan.deliveries.filter((_, i) => outcomes[i] === 'delivered'),
     refused: failures, // every remaining failure is acknowledged: a retry would have thrown above
+    retryQueued: plan.deliveries.filter((_, i) => outcomes[i] === 'retry-queued'),
   };
 }
 
@@ -90,7 +101,7 @@ function recordSkipped(skipped: readonly SkippedDelivery[], { log, telemetry }: 
 
 /** Plans once, asks the (asynchronous) store about each planned key, and moves the delivered ones to `skipped`. */
 async function planAgainstDedupeStore(events: readonly KeyVaultEvent[], deps: RouteDependencies): Promise<DeliveryPlan> {
-  const plan = planDeliveries(events, deps.clusters, { hasDelivered: () => false });
+  const plan = planDeliveries(events, deps.clusters);
   const answers = await Promise.all(plan.deliveries.map((d) => deps.dedupe.has(d.dedupeKey)));
   const duplicates: SkippedDelivery[] = plan.deliveries
     .filter((_, i) => answers[i])
@@ -98,24 +109,32 @@ async function planAgainstDedupeStore(events: readonly KeyVaultEvent[], deps: Ro
   return { deliveries: plan.deliveries.filter((_, i) => !answers[i]), skipped: [...plan.skipped, ...duplicates] };
 }
 
-/** Pushes one notification and marks it; resolves to the failure, if any (never rejects). */
-async function deliver(delivery: PlannedDelivery, deps: RouteDependencies): Promise<DeliveryFailure | undefined> {
+/** Pushes one notification and marks it; resolves to what happened, a failure included (never rejects). */
+async function deliver(delivery: PlannedDelivery, deps: RouteDependencies): Promise<'delivered' | 'retry-queued' | DeliveryFailure> {
   const { cluster, notification: n } = delivery;
   const fields = { cluster, vault: n.vault, objectType: n.objectType, objectName: n.objectName, version: n.version, eventType: n.eventType, eventId: n.eventId };
   try {
-    await deps.sink.deliver(cluster, n);
+    await sendNotification(deps, cluster, n);
     await deps.dedupe.mark(delivery.dedupeKey);
   } catch (error) {
     const disposition = dispositionOf(error);
     deps.telemetry.count('failed', 1, { cluster, code: errorCode(error), disposition });
-    if (disposition === 'acknowledge') {
-      deps.log.error('delivery refused, acknowledged without retry', { ...fields, code: errorCode(error), error: error instanceof Error ? error.message : String(error) });
+    const detail = { ...fields, code: errorCode(error), error: error instanceof Error ? error.message : String(error) };
+    if (disposition === 'acknowledge') deps.log.error('delivery refused, acknowledged without retry', detail);
+    else if (needsOperator(error)) deps.log.error('delivery refused until an operator acts (agent keyring or clock); retried', detail);
+    if (!deps.retry?.appliesTo(cluster)) return { delivery, error, disposition };
+    const retry = { cluster, notification: n, dedupeKey: delivery.dedupeKey, attempts: 1, firstFailedAt: new Date(deps.clock.now()).toISOString(), lastError: errorCode(error) };
+    try {
+      const outcome = await retryFailedPush(retry, error, { retry: deps.retry, telemetry: deps.telemetry, log: deps.log });
+      return outcome === 'retry-queued' ? outcome : { delivery, error, disposition: 'acknowledge' };
+    } catch (storeError) {
+      deps.log.error('could not store the failed push in the retry path; Event Grid retries the event', { ...fields, code: errorCode(storeError) });
+      return { delivery, error: storeError, disposition: 'retry' };
     }
-    return { delivery, error, disposition };
   }
   const latencyMs = Math.max(0, deps.clock.now() - Date.parse(n.eventTime));
   deps.telemetry.count('delivered', 1, { cluster, eventType: n.eventType });
   if (Number.isFinite(latencyMs)) deps.telemetry.deliveryLatency(latencyMs, { cluster, eventType: n.eventType });
   deps.log.info('notification delivered', fields);
-  return undefined;
+  return 'delivered';
 }

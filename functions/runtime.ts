@@ -1,13 +1,20 @@
 /**
  * The composition root of the Function app: configuration parsed once from the app settings, the routing table
- * compiled once from it, and the adapters behind the routing service's ports (push sink, in-memory dedupe store,
- * wall clock, telemetry).
+ * compiled once from it, the signer (per-cluster keys, signing per attempt) and the adapters behind the routing
+ * service's ports (push or queue sink by the cluster's delivery mode; the Table dedupe store when AKVSYNC_STORAGE is set, else the in-memory one; wall clock;
+ * telemetry).
  */
 import type { Clock } from '../core/ports/clock.js';
+import { NotificationSigner } from '../core/notification/notification-signer.js';
 import { RoutingTable } from '../core/routing/routing-table.js';
 import { createTelemetry } from './adapters/application-insights-telemetry.js';
+import { DeliveryModeSink } from './adapters/delivery-mode-sink.js';
 import { HttpsNotificationSink } from './adapters/https-notification-sink.js';
+import { StorageQueueSink } from './adapters/storage-queue-sink.js';
 import { InMemoryDedupeStore } from './adapters/in-memory-dedupe-store.js';
+import { StorageRetryQueue } from './adapters/storage-retry-queue.js';
+import { TableDedupeStore } from './adapters/table-dedupe-store.js';
+import { DEDUPE_TABLE, storageClients } from './storage-clients.js';
 import { systemClock } from './adapters/system-clock.js';
 import { parseFunctionsConfig, type FunctionsConfig } from './config.js';
 import type { Telemetry } from './ports/telemetry.js';
@@ -17,6 +24,10 @@ export interface FunctionRuntime {
   readonly config: FunctionsConfig;
   /** Everything the routing service needs but the per-invocation logger. */
   readonly routing: Omit<RouteDependencies, 'log'>;
+  /** The shared Table dedupe store when AKVSYNC_STORAGE is set (its cleanup timer needs it). */
+  readonly tableDedupe: TableDedupeStore | undefined;
+  /** The per-cluster retry and poison queues when AKVSYNC_STORAGE is set (the retry triggers need it). */
+  readonly retryQueue: StorageRetryQueue | undefined;
   /** Flushes telemetry and closes idle connections. */
   close(): Promise<void>;
 }
@@ -29,12 +40,27 @@ export interface RuntimeOverrides {
 export async function createFunctionRuntime(config: FunctionsConfig, overrides: RuntimeOverrides = {}): Promise<FunctionRuntime> {
   const clock = overrides.clock ?? systemClock;
   const telemetry = overrides.telemetry ?? (await createTelemetry(config.applicationInsightsConnectionString));
-  const sink = new HttpsNotificationSink({ targets: config.clusters, timeoutMs: config.pushTimeoutMs, clock });
+  const pushTargets = config.clusters.flatMap((c) => (c.pushUrl !== undefined ? [{ name: c.name, pushUrl: c.pushUrl, caPem: c.caPem }] : []));
+  const pushSink = new HttpsNotificationSink({ targets: pushTargets, timeoutMs: config.pushTimeoutMs });
+  const keys = new Map(config.clusters.map((c) => [c.name, c.signingKey]));
+  const signer = new NotificationSigner((cluster) => keys.get(cluster), clock);
+  const storage = config.storageConnectionString === undefined ? undefined : storageClients(config.storageConnectionString);
+  const tableDedupe = storage && new TableDedupeStore({ table: storage.table(DEDUPE_TABLE), clock });
+  await tableDedupe?.ensureTable();
+  const dedupe = tableDedupe ?? new InMemoryDedupeStore({ clock });
+  const queueClusters = config.clusters.filter((c) => c.delivery === 'queue');
+  const queueSink = storage && queueClusters.length > 0 ? new StorageQueueSink(storage, new Map(queueClusters.map((c) => [c.name, c.queueName]))) : undefined;
+  const sink = new DeliveryModeSink(new Map(config.clusters.map((c) => [c.name, c.delivery])), { push: pushSink, ...(queueSink ? { queue: queueSink } : {}) });
+  const retryQueue = storage && new StorageRetryQueue(storage);
+  const pushClusters = new Set(pushTargets.map((t) => t.name));
+  const retry = retryQueue && { queue: retryQueue, policy: config.retry, appliesTo: (c: string) => pushClusters.has(c), jitter: Math.random };
   return {
     config,
-    routing: { clusters: new RoutingTable(config.clusters), sink, dedupe: new InMemoryDedupeStore({ clock }), clock, telemetry },
+    tableDedupe,
+    retryQueue,
+    routing: { clusters: new RoutingTable(config.clusters), signer, sink, dedupe, clock, telemetry, ...(retry ? { retry } : {}) },
     async close() {
-      sink.close();
+      pushSink.close();
       await telemetry.flush();
     },
   };

@@ -30,6 +30,16 @@ fi
 
 if have_all "$OUT"; then echo "$OUT"; exit 0; fi
 
+# One build at a time per cache: a second caller (another worktree, a parallel test run) waits for the
+# first and then finds the binaries, instead of starting a second multi-minute build on the same cores.
+mkdir -p "$CACHE_ROOT/control-plane"
+exec 9>"$CACHE_ROOT/control-plane/.build.lock"
+if ! flock -n 9; then
+  echo "another build of the control plane is running; waiting for it…" >&2
+  flock 9
+fi
+if have_all "$OUT"; then echo "$OUT"; exit 0; fi
+
 command -v go >/dev/null || { echo "go is required to build the control plane" >&2; exit 1; }
 mkdir -p "$OUT"
 WORK="$(mktemp -d)"

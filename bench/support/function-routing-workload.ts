@@ -3,9 +3,9 @@
  * benchmark can compile it the way the Function is deployed (plain JavaScript, see that file) before measuring.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { notificationBody } from '../../core/notification/notification-body.js';
-import type { Notification } from '../../core/notification/notification.js';
-import { signNotification, type SigningKey } from '../../core/notification/signature.js';
+import type { SignedNotification } from '../../core/notification/notification.js';
+import { NotificationSigner } from '../../core/notification/notification-signer.js';
+import type { SigningKey } from '../../core/notification/signature.js';
 import type { ClusterRoute } from '../../core/routing/plan-deliveries.js';
 import { RoutingTable } from '../../core/routing/routing-table.js';
 import { InMemoryDedupeStore } from '../../functions/adapters/in-memory-dedupe-store.js';
@@ -71,16 +71,21 @@ export function makeDeliveries(count: number, batchSize: number): string[] {
   return bodies;
 }
 
-/** Accepts every notification; with `sign`, first builds and signs it exactly as the push sink does. */
+/** Accepts every signed notification and sends nothing. */
 class InMemorySink implements NotificationSink {
   accepted = 0;
-  private readonly key: SigningKey = { keyId: 'bench-2026', key: new Uint8Array(randomBytes(32)) };
-  constructor(private readonly sign: boolean) {}
-  deliver(_cluster: string, n: Notification): Promise<void> {
-    if (this.sign) signNotification(this.key, Math.floor(Date.now() / 1000), notificationBody(n));
+  deliver(): Promise<void> {
     this.accepted++;
     return Promise.resolve();
   }
+}
+
+const BENCH_KEY: SigningKey = { keyId: 'bench-2026', key: new Uint8Array(randomBytes(32)) };
+const UNSIGNED: SignedNotification = { keyId: BENCH_KEY.keyId, timestamp: 0, signature: 'v1=', body: '{}' };
+
+/** The real signer (notificationBody + HMAC per delivery, as every attempt does), or a stand-in that skips that work. */
+function signerFor(sign: boolean): RouteDependencies['signer'] {
+  return sign ? new NotificationSigner(() => BENCH_KEY, { now: () => Date.now() }) : { sign: () => UNSIGNED };
 }
 
 const countingLog = (): Logger & { lines: number } => {
@@ -99,10 +104,11 @@ export interface PassResult {
 }
 
 export async function pass(bodies: readonly string[], batchSize: number, sign: boolean): Promise<PassResult> {
-  const sink = new InMemorySink(sign);
+  const sink = new InMemorySink();
   const log = countingLog();
   const deps: RouteDependencies = {
     clusters: new RoutingTable(CLUSTERS), // compiled once, as functions/runtime.ts does
+    signer: signerFor(sign),
     sink,
     dedupe: new InMemoryDedupeStore({ clock: { now: () => Date.now() } }),
     clock: { now: () => Date.now() },

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { AKVSYNC_GROUP, AKVS_PLURAL, AKVS_VERSION } from '../../core/crd/azure-key-vault-secret.js';
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import type { Scheduler } from '../ports/scheduler.js';
-import { decideFirstListRetry, defaultFirstListRetry } from './first-list-retry.js';
+import { backoffDelayMs, decideFirstListRetry, defaultFirstListRetry } from '../error-policy.js';
 import { kubeError } from './kube-errors.js';
 
 export interface AkvsWatchHandlers {
@@ -83,30 +83,29 @@ export class AkvsInformerSet {
     informer.on('delete', (cr) => handlers.remove(asAkvs(cr)));
     const baseDelay = this.options.reconnectDelayMs ?? 1000;
     const maxDelay = this.options.maxReconnectDelayMs ?? 30_000;
-    let delay = baseDelay;
+    const backoff = { baseDelayMs: baseDelay, maxDelayMs: maxDelay };
+    let restarts = 0;
     let initial = true;
     let lastError: unknown;
     const restartLater = (): void => {
-      const at = delay;
-      delay = Math.min(delay * 2, maxDelay);
-      const cancel = this.options.scheduler.schedule(at, () => {
+      const cancel = this.options.scheduler.schedule(backoffDelayMs(restarts++, backoff), () => {
         this.cancels.delete(cancel);
         if (!this.stopped) informer.start().catch((e: unknown) => logger.warn({ code: kubeError(e, `watch ${path}`).code }, 'informer restart failed'));
       });
       this.cancels.add(cancel);
     };
     informer.on('connect', () => {
-      delay = baseDelay;
+      restarts = 0;
     });
     informer.on('error', (error) => {
       lastError = error;
       if (this.stopped || initial) return;
-      logger.warn({ code: kubeError(error, `watch ${path}`).code, path, retryInMs: delay }, 'informer stopped; restarting');
+      logger.warn({ code: kubeError(error, `watch ${path}`).code, path, retryInMs: backoffDelayMs(restarts, backoff) }, 'informer stopped; restarting');
       restartLater();
     });
     // The first list is retried while it fails transiently (e.g. 429 while a new CRD's storage comes up) and, a few
     // times, on 404 (a CRD just Established but not served yet); RBAC refusals and a CRD that stays absent fail start-up.
-    const policy = { baseDelayMs: baseDelay, maxDelayMs: maxDelay, maxNotFoundRetries: this.options.maxNotFoundRetries ?? defaultFirstListRetry.maxNotFoundRetries };
+    const policy = { ...backoff, maxNotFoundRetries: this.options.maxNotFoundRetries ?? defaultFirstListRetry.maxNotFoundRetries };
     for (let failures = 1; ; failures++) {
       lastError = undefined;
       await informer.start();

@@ -1,5 +1,6 @@
 import { NotFoundError, TerminalError, TransientError } from '../../core/errors.js';
 import type { AkvsyncError } from '../../core/errors.js';
+import { parseRetryAfter } from '../error-policy.js';
 
 interface RestErrorLike {
   name?: string;
@@ -65,10 +66,5 @@ function innerErrorCode(e: RestErrorLike): string | undefined {
 }
 
 function retryAfterMs(e: RestErrorLike): number | undefined {
-  const header = e.response?.headers?.get('retry-after');
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(header);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+  return parseRetryAfter(e.response?.headers?.get('retry-after'), Date.now());
 }

@@ -1,10 +1,14 @@
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import { AKVSYNC_GROUP, AKVS_API_VERSION, AKVS_KIND, AKVS_PLURAL, AKVS_VERSION } from '../../core/crd/azure-key-vault-secret.js';
 import type { AkvsStatus, AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import type { Clock } from '../../core/ports/clock.js';
-import type { ClusterApi, ClusterEvent, ExistingOutput, OutputApply, OutputKind, OutputRef, Workload, WorkloadKind, WorkloadRef } from '../ports/cluster-api.js';
+import type { OutputKind } from '../../core/crd/output-kind.js';
+import { WORKLOAD_KINDS, podTemplateAnnotationPatch, podTemplateOf } from '../../core/restart/workload-kinds.js';
+import type { WorkloadKind } from '../../core/restart/workload-kinds.js';
+import { toConfigMapData } from '../../core/sync/config-map-data.js';
+import type { ClusterApi, ClusterEvent, ExistingOutput, OutputApply, OutputRef, Workload, WorkloadRef } from '../ports/cluster-api.js';
 import { existingOutput } from './existing-output.js';
 import { KubeApiClients } from './kube-api-clients.js';
 import { isKubeNotFound, kubeError } from './kube-errors.js';
@@ -14,7 +18,6 @@ export const FIELD_MANAGER = 'akvsync';
 /** ClusterApi over @kubernetes/client-node: server-side apply for outputs, the status subresource, core/v1 Events. */
 export class KubeClusterApi implements ClusterApi {
   private readonly core: CoreV1Api;
-  private readonly apps: AppsV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly objects: KubernetesObjectApi;
   private readonly clients: KubeApiClients;
@@ -28,7 +31,6 @@ export class KubeClusterApi implements ClusterApi {
   ) {
     this.clients = new KubeApiClients(kubeConfig);
     this.core = this.clients.make(CoreV1Api);
-    this.apps = this.clients.make(AppsV1Api);
     this.custom = this.clients.make(CustomObjectsApi);
     this.objects = this.clients.objects();
   }
@@ -73,7 +75,7 @@ export class KubeClusterApi implements ClusterApi {
     const body: KubernetesObject & Record<string, unknown> =
       o.kind === 'Secret'
         ? { apiVersion: 'v1', kind: 'Secret', metadata, type: o.secretType ?? 'Opaque', data: mapValues(o.data, (b) => b.toString('base64')) }
-        : { apiVersion: 'v1', kind: 'ConfigMap', metadata, ...configMapData(o.data) };
+        : { apiVersion: 'v1', kind: 'ConfigMap', metadata, ...configMapBody(o.data) };
     try {
       await this.objects.patch(body, undefined, undefined, o.fieldManager, true, PatchStrategy.ServerSideApply);
     } catch (error) {
@@ -120,60 +122,55 @@ export class KubeClusterApi implements ClusterApi {
     try {
       // From the apiserver's watch cache (resourceVersion 0): restarts are idempotent per data hash, so a list a few
       // milliseconds old at worst re-sends an annotation that is already there (no new rollout).
-      const resourceVersion = '0';
-      const [deployments, statefulSets, daemonSets] = await Promise.all([
-        this.apps.listNamespacedDeployment({ namespace, resourceVersion }),
-        this.apps.listNamespacedStatefulSet({ namespace, resourceVersion }),
-        this.apps.listNamespacedDaemonSet({ namespace, resourceVersion }),
-      ]);
-      return [
-        ...deployments.items.map((w) => toWorkload('Deployment', namespace, w)),
-        ...statefulSets.items.map((w) => toWorkload('StatefulSet', namespace, w)),
-        ...daemonSets.items.map((w) => toWorkload('DaemonSet', namespace, w)),
-      ];
+      const kinds = Object.keys(WORKLOAD_KINDS) as WorkloadKind[];
+      const lists = await Promise.all(kinds.map(async (kind) => {
+        const { items } = await this.custom.listNamespacedCustomObject({ ...resourceOf(kind), namespace, resourceVersion: '0' }) as { items: WorkloadObject[] };
+        return items.map((w) => toWorkload(kind, namespace, w));
+      }));
+      return lists.flat();
     } catch (error) {
       throw kubeError(error, `list workloads in ${namespace}`);
     }
   }
 
   async patchPodTemplateAnnotation(ref: WorkloadRef, key: string, value: string): Promise<void> {
-    const param = { name: ref.name, namespace: ref.namespace, body: { spec: { template: { metadata: { annotations: { [key]: value } } } } }, fieldManager: FIELD_MANAGER };
-    const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
     try {
-      if (ref.kind === 'Deployment') await this.apps.patchNamespacedDeployment(param, options);
-      else if (ref.kind === 'StatefulSet') await this.apps.patchNamespacedStatefulSet(param, options);
-      else await this.apps.patchNamespacedDaemonSet(param, options);
+      await this.custom.patchNamespacedCustomObject(
+        { ...resourceOf(ref.kind), namespace: ref.namespace, name: ref.name, body: podTemplateAnnotationPatch(ref.kind, key, value), fieldManager: FIELD_MANAGER },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
     } catch (error) {
       throw kubeError(error, `patch ${ref.kind} ${ref.namespace}/${ref.name}`);
     }
   }
 }
 
+/** The API group, version and plural of a workload kind (core/restart/workload-kinds.ts). */
+function resourceOf(kind: WorkloadKind): { group: string; version: string; plural: string } {
+  const { apiVersion, plural } = WORKLOAD_KINDS[kind];
+  const [group = '', version = ''] = apiVersion.split('/');
+  return { group, version, plural };
+}
+
 interface WorkloadObject {
   metadata?: { name?: string; annotations?: Record<string, string> };
-  spec?: { template?: { metadata?: { annotations?: Record<string, string> }; spec?: unknown } };
 }
 
 function toWorkload(kind: WorkloadKind, namespace: string, w: WorkloadObject): Workload {
+  const template = (podTemplateOf(kind, w) ?? {}) as { metadata?: { annotations?: Record<string, string> }; spec?: unknown };
   return {
     kind,
     namespace,
     name: w.metadata?.name ?? '',
     annotations: w.metadata?.annotations ?? {},
-    podTemplate: { annotations: w.spec?.template?.metadata?.annotations ?? {}, spec: w.spec?.template?.spec ?? {} },
+    podTemplate: { annotations: template.metadata?.annotations ?? {}, spec: template.spec ?? {} },
   };
 }
 
-/** ConfigMap `data` must be UTF-8; anything else goes to `binaryData`. */
-function configMapData(data: Readonly<Record<string, Buffer>>): { data: Record<string, string>; binaryData?: Record<string, string> } {
-  const text: Record<string, string> = {};
-  const binary: Record<string, string> = {};
-  for (const [k, v] of Object.entries(data)) {
-    const s = v.toString('utf8');
-    if (Buffer.from(s, 'utf8').equals(v)) text[k] = s;
-    else binary[k] = v.toString('base64');
-  }
-  return Object.keys(binary).length > 0 ? { data: text, binaryData: binary } : { data: text };
+/** ConfigMap `data` must be UTF-8; anything else goes to `binaryData` (left out when empty, so no field is claimed). */
+function configMapBody(data: Readonly<Record<string, Buffer>>): { data: Readonly<Record<string, string>>; binaryData?: Readonly<Record<string, string>> } {
+  const split = toConfigMapData(data);
+  return Object.keys(split.binaryData).length > 0 ? split : { data: split.data };
 }
 
 function mapValues<A, B>(o: Readonly<Record<string, A>>, f: (a: A) => B): Record<string, B> {

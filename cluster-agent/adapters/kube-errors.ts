@@ -1,5 +1,6 @@
 import { NotFoundError, TerminalError, TransientError } from '../../core/errors.js';
 import type { AkvsyncError } from '../../core/errors.js';
+import { parseRetryAfter } from '../error-policy.js';
 
 /**
  * Maps a @kubernetes/client-node failure (ApiException: `code` = HTTP status, `body` = Status) to our errors.
@@ -16,11 +17,8 @@ export function kubeError(error: unknown, operation: string): AkvsyncError {
   if (status === undefined) return new TransientError('KubernetesUnreachable', `Kubernetes API unreachable: ${operation}`, { cause });
   if (status === 404) return new NotFoundError('KubernetesNotFound', `not found: ${what}`, { cause });
   if (status === 409 || status === 429 || status >= 500) {
-    const retryAfter = Number(e.headers?.['retry-after']);
-    return new TransientError('KubernetesUnavailable', `Kubernetes API failed: ${what}`, {
-      cause,
-      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
-    });
+    const retryAfterMs = parseRetryAfter(e.headers?.['retry-after'], Date.now());
+    return new TransientError('KubernetesUnavailable', `Kubernetes API failed: ${what}`, { cause, ...(retryAfterMs ? { retryAfterMs } : {}) });
   }
   if (status === 401 || status === 403) return new TerminalError('KubernetesForbidden', `Kubernetes API refused: ${what}`, { cause });
   return new TerminalError('KubernetesRejected', `Kubernetes API rejected: ${what}`, { cause });

@@ -1,6 +1,6 @@
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { parseKey } from './object-key.js';
-import type { VaultObjectRef } from './object-key.js';
+import type { VaultObjectRef } from '../../core/ports/vault-object-store.js';
 
 /**
  * The in-memory index CR → work-queue key (and back), maintained by the informer. It is what lets one Key Vault read

@@ -1,3 +1,4 @@
+import type { OutputKind } from '../../core/crd/output-kind.js';
 /**
  * How an AzureKeyVaultSecret's status is computed from what a reconcile did. Pure: the caller gives the time.
  * `lastTransitionTime` moves only when a condition's status flips; `lastSyncTime` moves only together with another
@@ -9,7 +10,7 @@ import type { AkvsConditionType, AkvsStatus, AzureKeyVaultSecret, Condition, Con
 export interface SyncedFacts {
   readonly version: string;
   readonly dataHash: string | undefined;
-  readonly output: { readonly kind: 'Secret' | 'ConfigMap'; readonly name: string } | undefined;
+  readonly output: { readonly kind: OutputKind; readonly name: string } | undefined;
   readonly dataChanged: boolean;
   readonly expiresOn: number | undefined;
 }

@@ -1,7 +1,8 @@
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { validateAkvsSpec } from '../../core/crd/validate-spec.js';
 import type { AkvsIndex } from './akvs-index.js';
-import { crKey, objectKey, vaultObjectTypeOf } from './object-key.js';
+import { vaultObjectRefOf } from '../../core/sync/object-types.js';
+import { crKey, objectKey } from './object-key.js';
 
 interface Enqueue {
   add(key: string): void;
@@ -26,7 +27,7 @@ export class AkvsWatchHandler {
     const previous = this.index.get(namespace, name);
     const check = validateAkvsSpec(cr.spec);
     const key = check.ok
-      ? objectKey({ vault: check.spec.vault.name, objectType: vaultObjectTypeOf(check.spec.vault.object.type), name: check.spec.vault.object.name })
+      ? objectKey(vaultObjectRefOf(check.spec))
       : crKey(namespace, name);
     const indexed = check.ok ? { ...cr, spec: check.spec } : cr;
     const previousKey = this.index.upsert(indexed, key);

@@ -4,7 +4,7 @@ import type { AgentEvents } from '../agent-events.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { ClusterApi } from '../ports/cluster-api.js';
 import { failedStatus } from './akvs-status.js';
-import { describeFailure } from './failure.js';
+import { describeFailure } from '../error-policy.js';
 import type { StatusWriter } from './status-writer.js';
 
 /**

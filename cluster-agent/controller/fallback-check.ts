@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import type { SecretProperties, SecretStore } from '../../core/ports/secret-store.js';
+import type { VaultObjectProperties, VaultObjectStore, VaultObjectType } from '../../core/ports/vault-object-store.js';
+import { VAULT_OBJECT_TYPES } from '../../core/sync/object-types.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { Scheduler } from '../ports/scheduler.js';
 import type { AkvsIndex } from './akvs-index.js';
-import { describeFailure } from './failure.js';
+import { describeFailure } from '../error-policy.js';
 import { objectKey } from './object-key.js';
 import type { ReadStates } from './read-state.js';
 
@@ -12,7 +13,7 @@ interface Enqueue {
 }
 
 export interface FallbackCheckOptions {
-  readonly store: SecretStore;
+  readonly store: VaultObjectStore;
   readonly index: AkvsIndex;
   readonly queue: Enqueue;
   readonly readStates: ReadStates;
@@ -86,11 +87,17 @@ export class FallbackCheck {
     let listed = 0;
     let failed = 0;
     for (const [vault, refs] of index.referencedObjects()) {
-      const secretRefs = refs.filter((r) => r.objectType !== 'key');
-      if (secretRefs.length === 0) continue;
-      const properties = new Map<string, SecretProperties>();
+      // Each listing this vault's objects need (the object-type table says which listing shows an object's time).
+      const listings = new Map<VaultObjectType, Map<string, VaultObjectProperties>>();
+      for (const ref of refs) {
+        const listing = VAULT_OBJECT_TYPES[ref.objectType].listedAs;
+        if (listing !== undefined) listings.set(listing, new Map());
+      }
+      if (listings.size === 0) continue;
       try {
-        for await (const p of store.listSecretProperties(vault)) properties.set(p.name, p);
+        for (const [objectType, properties] of listings) {
+          for await (const p of store.listProperties(vault, objectType)) properties.set(p.name, p);
+        }
       } catch (error) {
         failed++;
         metrics?.fallbackChecks.inc({ outcome: 'vault-failed' });
@@ -98,9 +105,11 @@ export class FallbackCheck {
         continue;
       }
       listed++;
-      for (const ref of secretRefs) {
+      for (const ref of refs) {
+        const listing = VAULT_OBJECT_TYPES[ref.objectType].listedAs;
+        if (listing === undefined) continue;
         const key = objectKey(ref);
-        if (moved(readStates.get(key), properties.get(ref.name))) {
+        if (moved(readStates.get(key), listings.get(listing)?.get(ref.name))) {
           enqueued.push(key);
           queue.add(key);
         }
@@ -113,7 +122,7 @@ export class FallbackCheck {
   }
 }
 
-function moved(last: ReturnType<ReadStates['get']>, now: SecretProperties | undefined): boolean {
+function moved(last: ReturnType<ReadStates['get']>, now: VaultObjectProperties | undefined): boolean {
   if (!last) return true;
   if (!now) return last.present;
   if (!last.present) return true;

@@ -6,7 +6,8 @@ import type { AgentMetrics } from '../metrics.js';
 import type { ClusterApi } from '../ports/cluster-api.js';
 import type { AkvsIndex } from './akvs-index.js';
 import { expiringStatus } from './akvs-status.js';
-import { objectKey, vaultObjectTypeOfNotification } from './object-key.js';
+import { vaultObjectTypeOfNotification } from '../../core/sync/object-types.js';
+import { objectKey } from './object-key.js';
 import type { StatusWriter } from './status-writer.js';
 import type { SyncHints } from './sync-hints.js';
 

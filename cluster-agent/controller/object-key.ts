@@ -1,17 +1,12 @@
 import { createHash } from 'node:crypto';
+import type { VaultObjectRef } from '../../core/ports/vault-object-store.js';
+import { isVaultObjectType } from '../../core/sync/object-types.js';
+
 /**
  * Work-queue keys. The queue is keyed by VAULT OBJECT, so one Key Vault version costs one read however many CRs use it.
  * A CR whose spec is too broken to name a vault object gets a key of its own so its status can say so.
+ * Which vault object a CR reads is the object-type table's answer (core/sync/object-types.ts: vaultObjectRefOf).
  */
-export type VaultObjectType = 'secret' | 'certificate' | 'key';
-
-export interface VaultObjectRef {
-  /** Lower-cased: vault names are case-insensitive. */
-  readonly vault: string;
-  readonly objectType: VaultObjectType;
-  readonly name: string;
-}
-
 const OBJECT_PREFIX = 'object:';
 const CR_PREFIX = 'cr:';
 
@@ -40,22 +35,6 @@ export function parseKey(key: string): ParsedKey | undefined {
     return { kind: 'cr', namespace, name };
   }
   return undefined;
-}
-
-function isVaultObjectType(t: string | undefined): t is VaultObjectType {
-  return t === 'secret' || t === 'certificate' || t === 'key';
-}
-
-/** The Key Vault object a CR's `spec.vault.object.type` reads: a multi-key-value secret is a Key Vault secret. */
-export function vaultObjectTypeOf(crObjectType: string): VaultObjectType {
-  if (crObjectType === 'certificate') return 'certificate';
-  if (crObjectType === 'key') return 'key';
-  return 'secret';
-}
-
-/** The key for a notification's object type (`Secret` | `Certificate` | `Key`). */
-export function vaultObjectTypeOfNotification(objectType: 'Secret' | 'Certificate' | 'Key'): VaultObjectType {
-  return objectType === 'Certificate' ? 'certificate' : objectType === 'Key' ? 'key' : 'secret';
 }
 
 /** The digest of a work-queue key that names its vault object in an output's source label (label keys are short). */

@@ -1,5 +1,6 @@
 import { MemoByKey } from '../../core/concurrency/memo-by-key.js';
-import type { ClusterApi, ExistingOutput, OutputKind, OutputRef } from '../ports/cluster-api.js';
+import type { OutputKind } from '../../core/crd/output-kind.js';
+import type { ClusterApi, ExistingOutput, OutputRef } from '../ports/cluster-api.js';
 
 /**
  * How the outputs one reconcile is about to write are read first. A namespace where several of them live is listed

@@ -5,23 +5,23 @@ import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.
 import { validateAkvsSpec } from '../../core/crd/validate-spec.js';
 import { TerminalError, isAkvsyncError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
-import type { SecretStore, SecretVersion } from '../../core/ports/secret-store.js';
+import type { VaultObject, VaultObjectStore } from '../../core/ports/vault-object-store.js';
 import { computeDesiredOutput, outputTargetOf } from '../../core/sync/compute-desired-output.js';
 import type { AgentEvents } from '../agent-events.js';
 import type { AgentMetrics } from '../metrics.js';
-import type { ClusterApi, OutputKind, OutputRef } from '../ports/cluster-api.js';
+import type { OutputKind } from '../../core/crd/output-kind.js';
+import type { ClusterApi, OutputRef } from '../ports/cluster-api.js';
 import type { AkvsIndex } from './akvs-index.js';
 import { syncedStatus } from './akvs-status.js';
 import { FailureRecorder } from './failure-recorder.js';
 import { parseKey, sourceDigest } from './object-key.js';
-import type { VaultObjectRef } from './object-key.js';
 import { OutputLookup } from './output-lookup.js';
 import { success } from './queue-action.js';
 import type { ReconcileResult } from './queue-action.js';
 import { WorkloadRestarter } from './restart-workloads.js';
 import type { ChangedOutput } from './restart-workloads.js';
 import { StatusWriter } from './status-writer.js';
-import { mostRetryable } from './failure.js';
+import { mostRetryable } from '../error-policy.js';
 import type { SyncHints } from './sync-hints.js';
 import type { ReadStates } from './read-state.js';
 import { writeOutput } from './write-output.js';
@@ -29,7 +29,7 @@ import type { DesiredWrite, WriteResult } from './write-output.js';
 
 export interface ReconcilerDeps {
   readonly index: AkvsIndex;
-  readonly store: SecretStore;
+  readonly store: VaultObjectStore;
   readonly cluster: ClusterApi;
   readonly clock: Clock;
   readonly hints: SyncHints;
@@ -71,9 +71,9 @@ export class Reconciler {
     const restarter = new WorkloadRestarter(this.deps.cluster, { honourReloaderAnnotations: this.deps.honourReloaderAnnotations });
     const source = sourceLabel(sourceDigest(key));
     for (const [version, group] of groupByVersion(crs)) {
-      let secret: SecretVersion;
+      let secret: VaultObject;
       try {
-        secret = await this.read(parsed.ref, version);
+        secret = await this.deps.store.read(parsed.ref, version);
         if (version === undefined) this.deps.readStates.record(key, { present: true, enabled: secret.enabled, updatedOn: secret.updatedOn });
       } catch (error) {
         if (version === undefined && isAkvsyncError(error) && error.kind === 'not-found') {
@@ -105,17 +105,10 @@ export class Reconciler {
     });
   }
 
-  private async read(ref: VaultObjectRef, version: string | undefined): Promise<SecretVersion> {
-    if (ref.objectType === 'key') {
-      throw new TerminalError('UnsupportedObjectType', `Key Vault keys are not synced yet (${ref.vault}/${ref.name})`);
-    }
-    return this.deps.store.getSecret(ref.vault, ref.name, version);
-  }
-
   /** Writes one CR's output and rolls the workloads owed a restart for it. */
   private async writeOne(cr: AzureKeyVaultSecret, ctx: WriteContext): Promise<Written> {
     const { secret } = ctx;
-    const desired = computeDesiredOutput(cr, { value: secret.value, contentType: secret.contentType, version: secret.version }, { hashKey: this.deps.dataHashKey });
+    const desired = computeDesiredOutput(cr, secret, { hashKey: this.deps.dataHashKey });
     if (desired.kind === 'None') return { cr, output: undefined };
     const io = { cluster: this.deps.cluster, lookup: (ref: OutputRef) => ctx.lookup.get(ref), beforeDataChange: () => ctx.restarter.prefetch(desired.namespace) };
     const result = await writeOutput(io, cr, desired, { version: secret.version, labels: { [ctx.source]: 'true' } });
@@ -136,7 +129,7 @@ export class Reconciler {
   }
 
   /** Status (only when it changed) and a Normal Event when the output was written or first reported. */
-  private async reportSynced({ cr, output }: Written, secret: SecretVersion): Promise<void> {
+  private async reportSynced({ cr, output }: Written, secret: VaultObject): Promise<void> {
     if (!output) {
       await this.status.write(cr, (latest, nowIso) => syncedStatus(latest, { version: secret.version, dataHash: undefined, output: undefined, dataChanged: false, expiresOn: secret.expiresOn }, nowIso));
       return;
@@ -179,7 +172,7 @@ export class Reconciler {
 const FAN_OUT_CONCURRENCY = 32;
 
 interface WriteContext {
-  readonly secret: SecretVersion;
+  readonly secret: VaultObject;
   readonly eventTime: number | undefined;
   readonly restarter: WorkloadRestarter;
   readonly lookup: OutputLookup;

@@ -1,6 +1,7 @@
 import { MemoByKey } from '../../core/concurrency/memo-by-key.js';
 import { planRestarts } from '../../core/restart/plan-restarts.js';
-import type { ClusterApi, OutputKind, Workload, WorkloadRef } from '../ports/cluster-api.js';
+import type { OutputKind } from '../../core/crd/output-kind.js';
+import type { ClusterApi, Workload, WorkloadRef } from '../ports/cluster-api.js';
 
 export interface ChangedOutput {
   readonly kind: OutputKind;

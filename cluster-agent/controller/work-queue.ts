@@ -1,6 +1,7 @@
 import type { Scheduler } from '../ports/scheduler.js';
-import { decideQueueAction, defaultBackoff } from './queue-action.js';
-import type { BackoffPolicy, QueueAction, ReconcileResult } from './queue-action.js';
+import { decideQueueAction, defaultBackoff } from '../error-policy.js';
+import type { BackoffPolicy } from '../error-policy.js';
+import type { QueueAction, ReconcileResult } from './queue-action.js';
 
 export interface WorkQueueOptions {
   readonly handler: (key: string) => Promise<ReconcileResult>;

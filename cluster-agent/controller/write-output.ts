@@ -3,7 +3,8 @@ import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.
 import { DATA_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../core/crd/annotations.js';
 import { crNameOfFieldManager, fieldManagerFor, isAkvsyncFieldManager, syncedVersionAnnotation } from '../../core/crd/output-metadata.js';
 import { TerminalError } from '../../core/errors.js';
-import type { ClusterApi, ExistingOutput, OutputApply, OutputKind, OutputRef } from '../ports/cluster-api.js';
+import type { OutputKind } from '../../core/crd/output-kind.js';
+import type { ClusterApi, ExistingOutput, OutputApply, OutputRef } from '../ports/cluster-api.js';
 
 export interface DesiredWrite {
   readonly kind: OutputKind;

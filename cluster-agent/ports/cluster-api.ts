@@ -4,8 +4,8 @@
  * nothing here logs it.
  */
 import type { AkvsStatus, AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
-
-export type OutputKind = 'Secret' | 'ConfigMap';
+import type { OutputKind } from '../../core/crd/output-kind.js';
+import type { WorkloadKind } from '../../core/restart/workload-kinds.js';
 
 export interface OutputRef {
   readonly kind: OutputKind;
@@ -50,8 +50,6 @@ export interface OutputApply extends OutputRef {
   /** Owner reference to the CR; absent for `deletionPolicy: Retain`. */
   readonly owner: OwnerReference | undefined;
 }
-
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
 
 export interface WorkloadRef {
   readonly kind: WorkloadKind;

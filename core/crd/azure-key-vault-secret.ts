@@ -1,3 +1,5 @@
+import type { OutputKind } from './output-kind.js';
+
 /**
  * The AzureKeyVaultSecret custom resource (group akvsync.io, version v1). Its spec is a superset of akv2k8s's
  * `spv.no/v2beta1`, so migrating is a one-line `apiVersion` change; see docs/crd.md.
@@ -105,7 +107,7 @@ export interface AkvsStatus {
   /** dataHash() of the output data last written (hex; keyed when the agent has a hash key). */
   dataHash?: string;
   /** 'Secret' | 'ConfigMap' and name of the output last written. */
-  outputKind?: 'Secret' | 'ConfigMap';
+  outputKind?: OutputKind;
   outputName?: string;
   /** RFC 3339: last successful reconcile (written or confirmed unchanged). */
   lastSyncTime?: string;

@@ -1,3 +1,4 @@
+import type { OutputKind } from '../crd/output-kind.js';
 import { podTemplateReferences } from './pod-template-references.js';
 import { reloadOptIns } from './reload-opt-ins.js';
 import { restartAnnotationKey } from './restart-annotation.js';
@@ -5,7 +6,7 @@ import { isWorkloadKind, type WorkloadKind } from './workload-kinds.js';
 
 /** The Secret/ConfigMap whose data the agent just changed. `dataHash` = the hash of its data after the write. */
 export interface ChangedSource {
-  readonly kind: 'Secret' | 'ConfigMap';
+  readonly kind: OutputKind;
   readonly namespace: string;
   readonly name: string;
   readonly dataHash: string;

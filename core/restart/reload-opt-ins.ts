@@ -1,10 +1,11 @@
+import type { OutputKind } from '../crd/output-kind.js';
 import {
   RELOAD_ANNOTATION, RELOAD_CONFIGMAPS_ANNOTATION, RELOAD_SECRETS_ANNOTATION, RELOADER_AUTO_ANNOTATION,
   RELOADER_CONFIGMAP_AUTO_ANNOTATION, RELOADER_CONFIGMAP_EXCLUDE_ANNOTATION, RELOADER_CONFIGMAP_RELOAD_ANNOTATION,
   RELOADER_SECRET_AUTO_ANNOTATION, RELOADER_SECRET_EXCLUDE_ANNOTATION, RELOADER_SECRET_RELOAD_ANNOTATION,
 } from '../crd/annotations.js';
 
-type SourceKind = 'Secret' | 'ConfigMap';
+type SourceKind = OutputKind;
 
 /** What a workload's annotations ask for, about one kind of source object. */
 export interface ReloadOptIns {

@@ -1,3 +1,4 @@
+import type { OutputKind } from '../crd/output-kind.js';
 import { RESTART_ANNOTATION_PREFIX } from '../crd/annotations.js';
 import { boundedName } from '../crd/bounded-name.js';
 
@@ -9,7 +10,7 @@ const NAME_PART_MAX = 63;
  * Deterministic per (kind, name) and always a valid annotation key: names too long for the 63-character name part
  * are cut and suffixed with a hash of the full name, so two long names never share a key.
  */
-export function restartAnnotationKey(kind: 'Secret' | 'ConfigMap', name: string): string {
+export function restartAnnotationKey(kind: OutputKind, name: string): string {
   const prefix = kind === 'Secret' ? 'secret-' : 'configmap-';
   return RESTART_ANNOTATION_PREFIX + boundedName(prefix + name, NAME_PART_MAX, `${kind}/${name}`);
 }

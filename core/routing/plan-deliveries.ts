@@ -5,11 +5,6 @@ import { RoutingTable, type ClusterRoute } from './routing-table.js';
 
 export type { ClusterRoute } from './routing-table.js';
 
-/** What has already been delivered (or enqueued). The caller marks a key only after its delivery succeeded. */
-export interface DedupeView {
-  hasDelivered(key: string): boolean;
-}
-
 export interface PlannedDelivery {
   readonly cluster: string;
   readonly notification: Notification;
@@ -17,7 +12,7 @@ export interface PlannedDelivery {
 }
 
 export type SkipReason =
-  /** Already delivered to this cluster in an earlier delivery (per the dedupe view). */
+  /** Already delivered to this cluster in an earlier delivery (the caller's dedupe store says so; planDeliveries never reports it). */
   | 'duplicate'
   /** The same dedupe key appears earlier in this batch (Event Grid redelivered inside one batch). */
   | 'duplicate-in-batch'
@@ -52,13 +47,13 @@ export function dedupeKey(cluster: string, e: KeyVaultEvent): string {
 /**
  * Decides, without I/O, which cluster gets a notification for which event. Events are ordered by event time
  * (Key Vault versions are opaque, and the agent reads the latest version anyway, so order only matters for
- * readability and fairness); every distinct dedupe key is kept, duplicates are reported with a reason.
+ * readability and fairness); every distinct dedupe key is kept, duplicates inside the batch are reported with a
+ * reason. What earlier deliveries already did is the caller's question (its dedupe store is asynchronous).
  * `routes` is best a RoutingTable built once from configuration; plain routes are compiled for this call.
  */
 export function planDeliveries(
   events: readonly KeyVaultEvent[],
   routes: RoutingTable | readonly ClusterRoute[],
-  dedupe: DedupeView,
 ): DeliveryPlan {
   const table = routes instanceof RoutingTable ? routes : new RoutingTable(routes);
   const ordered = events
@@ -71,9 +66,8 @@ export function planDeliveries(
     const clusters = table.clustersFor(e);
     for (const cluster of clusters) {
       const key = dedupeKey(cluster, e);
-      const reason: SkipReason | undefined = seen.has(key) ? 'duplicate-in-batch' : dedupe.hasDelivered(key) ? 'duplicate' : undefined;
-      if (reason) {
-        skipped.push({ cluster, eventId: e.eventId, dedupeKey: key, reason });
+      if (seen.has(key)) {
+        skipped.push({ cluster, eventId: e.eventId, dedupeKey: key, reason: 'duplicate-in-batch' });
         continue;
       }
       seen.add(key);

@@ -1,10 +1,11 @@
 import type { AzureKeyVaultSecret } from '../crd/azure-key-vault-secret.js';
+import type { OutputKind } from '../crd/output-kind.js';
 import { isDataKey } from '../crd/kubernetes-names.js';
 import { SECRET_TYPE_OPAQUE } from '../crd/secret-types.js';
 import { validateAkvsSpec } from '../crd/validate-spec.js';
 import { TerminalError } from '../errors.js';
 import { dataHash } from './data-hash.js';
-import { OBJECT_TYPE_STRATEGIES } from './object-type-strategies.js';
+import { OBJECT_TYPES } from './object-types.js';
 import type { KeyVaultValue, OutputTarget } from './output-strategy.js';
 import { keyLabel } from './parse-multi-key-value.js';
 
@@ -12,7 +13,7 @@ export type { KeyVaultValue } from './output-strategy.js';
 
 export type DesiredOutput =
   | {
-    readonly kind: 'Secret' | 'ConfigMap';
+    readonly kind: OutputKind;
     readonly namespace: string;
     readonly name: string;
     /** Secrets only: the Secret type (`Opaque` when the spec has none). */
@@ -53,7 +54,7 @@ export function computeDesiredOutput(akvs: AzureKeyVaultSecret, value: KeyVaultV
   const target = outputTargetOf(akvs);
   if (target === undefined) return { kind: 'None' };
 
-  const entries = OBJECT_TYPE_STRATEGIES[spec.vault.object.type]({ spec, value, target });
+  const entries = OBJECT_TYPES[spec.vault.object.type].toOutput({ spec, value, target });
   for (const [key] of entries) {
     if (!isDataKey(key)) {
       throw new TerminalError('InvalidDataKey',

@@ -1,14 +1,16 @@
 /**
  * Telemetry through the `applicationinsights` package (v3, OpenTelemetry underneath): each counter and the
- * delivery latency become custom metrics `akvsync.events.<counter>` and `akvsync.delivery.latency_ms`. With no
+ * delivery latency become custom metrics `akvsync.events.<counter>` and `akvsync.delivery.latency_ms`; alerts become
+ * custom events (`akvsync.delivery.poisoned`, `akvsync.delivery.operatorAction`). With no
  * connection string the package is not even loaded: nothing is collected and no network call is made.
  */
-import type { EventCounter, Telemetry, TelemetryDimensions } from '../ports/telemetry.js';
+import type { AlertEvent, EventCounter, Telemetry, TelemetryDimensions } from '../ports/telemetry.js';
 import { noopTelemetry } from '../ports/telemetry.js';
 
 /** The part of applicationinsights' TelemetryClient this adapter uses. */
 export interface MetricClient {
   trackMetric(metric: { name: string; value: number; properties?: { [key: string]: string } }): void;
+  trackEvent(event: { name: string; properties?: { [key: string]: string } }): void;
   flush(): Promise<void>;
 }
 
@@ -27,6 +29,10 @@ export class ApplicationInsightsTelemetry implements Telemetry {
 
   deliveryLatency(milliseconds: number, dimensions?: TelemetryDimensions): void {
     this.#client.trackMetric({ name: 'akvsync.delivery.latency_ms', value: milliseconds, properties: { ...dimensions } });
+  }
+
+  alert(name: AlertEvent, dimensions: TelemetryDimensions): void {
+    this.#client.trackEvent({ name, properties: { ...dimensions } });
   }
 
   flush(): Promise<void> {

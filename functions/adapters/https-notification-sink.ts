@@ -1,23 +1,22 @@
 /**
- * Push delivery: an HTTPS POST of the signed notification to the cluster agent's `/v1/notifications`, with a
- * timeout, keep-alive connections per cluster, and an optional per-cluster CA so a private CA is trusted
- * without turning verification off. Outcomes: 2xx resolves; network errors, timeouts, 408, 429 and 5xx throw
- * TransientError (Event Grid retries); any other status throws TerminalError (the agent refused it: retrying
- * the same notification cannot help). No redirect is followed.
+ * Push delivery: an HTTPS POST of an already signed notification (NotificationSigner signs it per attempt) to the
+ * cluster agent's `/v1/notifications`, with a timeout, keep-alive connections per cluster, and an optional
+ * per-cluster CA so a private CA is trusted without turning verification off. The agent's answer becomes an error
+ * as ADR 0001's table "agent answer → Function action" says: 2xx resolves; network errors, timeouts, 408, 429, 5xx
+ * and 401 `unknown-key` / `stale-timestamp` throw TransientError (a keyring update or a clock fix makes a later
+ * attempt pass); any other status throws TerminalError (retrying the same notification cannot help). No redirect
+ * is followed.
  */
 import { Agent, request } from 'node:https';
 import { TerminalError, TransientError } from '../../core/errors.js';
-import { notificationBody } from '../../core/notification/notification-body.js';
-import { NOTIFICATION_HEADERS, type Notification } from '../../core/notification/notification.js';
-import { signNotification, type SigningKey } from '../../core/notification/signature.js';
-import type { Clock } from '../../core/ports/clock.js';
+import { NOTIFICATION_HEADERS, type SignedNotification } from '../../core/notification/notification.js';
+import { guardedLookup } from './guarded-lookup.js';
 import type { NotificationSink } from '../ports/notification-sink.js';
 
-/** Where and how one cluster receives pushes. */
+/** Where one cluster receives pushes. */
 export interface PushTarget {
   readonly name: string;
   readonly pushUrl: string;
-  readonly signingKey: SigningKey;
   /** PEM CA(s) that replace the public roots for this cluster's endpoint. */
   readonly caPem: string | undefined;
 }
@@ -25,9 +24,11 @@ export interface PushTarget {
 export interface HttpsNotificationSinkOptions {
   readonly targets: readonly PushTarget[];
   readonly timeoutMs: number;
-  readonly clock: Clock;
   readonly userAgent?: string;
 }
+
+/** 401 reasons a later attempt can pass: the agent's keyring gains the key, or a clock is fixed. */
+const RETRYABLE_UNAUTHORIZED: Readonly<Record<string, string>> = { 'unknown-key': 'PushKeyUnknown', 'stale-timestamp': 'PushTimestampStale' };
 
 interface PushResponse {
   readonly status: number;
@@ -40,27 +41,20 @@ const MAX_RESPONSE_BYTES = 16 * 1024;
 export class HttpsNotificationSink implements NotificationSink {
   readonly #targets: ReadonlyMap<string, { target: PushTarget; agent: Agent }>;
   readonly #timeoutMs: number;
-  readonly #clock: Clock;
   readonly #userAgent: string;
 
   constructor(options: HttpsNotificationSinkOptions) {
     this.#targets = new Map(
-      options.targets.map((target) => [target.name, { target, agent: new Agent({ keepAlive: true, maxSockets: 16, ca: target.caPem }) }]),
+      options.targets.map((target) => [target.name, { target, agent: new Agent({ keepAlive: true, maxSockets: 16, ca: target.caPem, lookup: guardedLookup }) }]),
     );
     this.#timeoutMs = options.timeoutMs;
-    this.#clock = options.clock;
     this.#userAgent = options.userAgent ?? 'akvsync-function';
   }
 
-  deliver(cluster: string, notification: Notification): Promise<void> {
-    return this.sendSigned(cluster, notificationBody(notification));
-  }
-
-  /** Signs `body` (already serialised, sent byte for byte) with the cluster's key and pushes it. */
-  async sendSigned(cluster: string, body: string): Promise<void> {
+  /** Pushes `signed` (its body is sent byte for byte). */
+  async deliver(cluster: string, signed: SignedNotification): Promise<void> {
     const entry = this.#targets.get(cluster);
     if (!entry) throw new TerminalError('UnknownCluster', `no push target is configured for cluster "${cluster}"`);
-    const signed = signNotification(entry.target.signingKey, Math.floor(this.#clock.now() / 1000), body);
     const headers = {
       'content-type': 'application/json',
       'content-length': String(Buffer.byteLength(signed.body)),
@@ -106,6 +100,8 @@ function classify(cluster: string, response: PushResponse): void {
   if (status === 408 || status === 429 || status >= 500) {
     throw new TransientError(`PushHttp${status}`, detail, { retryAfterMs: retryAfterMs(response.retryAfter) });
   }
+  const retryable = status === 401 ? RETRYABLE_UNAUTHORIZED[unauthorizedReason(response.snippet)] : undefined;
+  if (retryable) throw new TransientError(retryable, `${detail} (retried: a keyring update or a clock fix lets it through; an operator must act)`);
   throw new TerminalError(`PushRejected${status}`, `${detail} (not retried: the same notification would be refused again)`);
 }
 
@@ -115,6 +111,16 @@ function networkError(cluster: string, error: Error, timeoutMs: number): Transie
   }
   const code = (error as { code?: unknown }).code;
   return new TransientError('PushNetworkError', `push to cluster "${cluster}" failed: ${typeof code === 'string' ? code : error.message}`, { cause: error });
+}
+
+/** The `reason` of the agent's 401 body `{"error":"unauthorized","reason":"…"}`, or '' when there is none. */
+function unauthorizedReason(snippet: string): string {
+  try {
+    const reason = (JSON.parse(snippet) as { reason?: unknown }).reason;
+    return typeof reason === 'string' ? reason : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Retry-After as seconds (dates are not honoured: the agent sends seconds). */

@@ -1,10 +1,12 @@
-import type { Notification } from '../../core/notification/notification.js';
+import type { SignedNotification } from '../../core/notification/notification.js';
 
 /**
- * Delivers one notification to one cluster (push today; the Storage Queue sink comes with the fleet registry).
- * Resolves once the cluster accepted it. Throws TransientError when a later retry may succeed (network, timeout,
- * 408, 429, 5xx) and TerminalError when it cannot (the agent refused it, the cluster is unknown).
+ * Carries one signed notification to one cluster (HTTPS push; the cluster's Storage Queue in queue mode). Signing is
+ * not the sink's job: NotificationSigner signs per attempt, right before it (functions/send-notification.ts).
+ * Resolves once the cluster (or its queue) accepted it. Throws TransientError when a later attempt may succeed
+ * (network, timeout, 408, 429, 5xx, 401 unknown-key/stale-timestamp) and TerminalError when it cannot (the agent
+ * refused it, the cluster is unknown).
  */
 export interface NotificationSink {
-  deliver(cluster: string, notification: Notification): Promise<void>;
+  deliver(cluster: string, signed: SignedNotification): Promise<void>;
 }

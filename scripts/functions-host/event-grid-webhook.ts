@@ -1,15 +1,17 @@
 /**
- * The Event Grid webhook of the Functions host (`/runtime/webhooks/EventGrid?functionName=<name>`), emulated:
- * - `aeg-event-type: SubscriptionValidation` → `{ validationResponse: <code> }` (the handshake Event Grid does
- *   when a subscription is created);
- * - `aeg-event-type: Notification` with an Event Grid schema array, or CloudEvents 1.0 (`application/
- *   cloudevents+json` single, `application/cloudevents-batch+json` batch) → the function is invoked once per
- *   event, as in Azure; 200 when every invocation succeeded, 500 (so Event Grid retries) when any threw;
- * - `OPTIONS` with `WebHook-Request-Origin` → the CloudEvents abuse-protection handshake.
- * The function never sees handshakes; malformed requests (not JSON, not the expected shape) get 400.
+ * The Event Grid webhook of the Functions host (`/runtime/webhooks/EventGrid?functionName=<name>`), accepting exactly
+ * what the real Event Grid WebJobs extension accepts (its `HttpRequestProcessor`): the `aeg-event-type` header alone
+ * decides, whatever the content type (Event Grid sends it with CloudEvents deliveries too):
+ * - `SubscriptionValidation` → `{ validationResponse: <code> }`, the code taken from `[0].data.validationCode` of an
+ *   array, or from an object's `data` (in the CloudEvents case a JSON string, decoded again); the function is not invoked;
+ * - `Notification` → a JSON array, or a single object wrapped into a one-element batch; the function is invoked once
+ *   per event, as in Azure; 200 when every invocation succeeded, 500 (so Event Grid retries) when any threw;
+ * - `Unsubscribe` → 202; anything else (or no header) → 400.
+ * `OPTIONS` with `WebHook-Request-Origin` answers the CloudEvents abuse-protection handshake. Where the real host
+ * answers 500 for an exception inside the extension (a body that is not JSON, a validation without a code), this
+ * host answers 400 with the reason.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { subscriptionValidationCode } from '../../core/events/subscription-validation.js';
 
 export interface WebhookRequest {
   readonly method: string;
@@ -31,28 +33,16 @@ export async function handleEventGridWebhook(request: WebhookRequest, invoke: In
   if (request.method === 'OPTIONS') return abuseProtectionHandshake(request.headers);
   if (request.method !== 'POST') return { status: 405, headers: { allow: 'POST, OPTIONS' }, body: { error: 'use POST (or OPTIONS for the CloudEvents handshake)' } };
 
-  const mediaType = (header(request.headers, 'content-type') ?? 'application/json').split(';')[0]?.trim().toLowerCase();
+  const eventType = header(request.headers, 'aeg-event-type')?.toLowerCase();
+  if (eventType === 'unsubscribe') return { status: 202 };
+  if (eventType !== 'subscriptionvalidation' && eventType !== 'notification') {
+    return badRequest(`missing or unknown aeg-event-type header (SubscriptionValidation, Notification or Unsubscribe)`);
+  }
   const parsed = parseJson(request.body);
   if (!parsed.ok) return badRequest('the body is not valid JSON');
-
-  if (mediaType === 'application/cloudevents+json') {
-    return isObject(parsed.value) ? invokeEach([parsed.value], invoke) : badRequest('a structured CloudEvent must be a JSON object');
-  }
-  if (mediaType === 'application/cloudevents-batch+json') {
-    return isObjectArray(parsed.value) ? invokeEach(parsed.value, invoke) : badRequest('a CloudEvents batch must be a JSON array of objects');
-  }
-
-  const eventType = header(request.headers, 'aeg-event-type');
-  switch (eventType?.toLowerCase()) {
-    case 'subscriptionvalidation':
-      return subscriptionValidation(parsed.value);
-    case 'notification':
-      return isObjectArray(parsed.value) ? invokeEach(parsed.value, invoke) : badRequest('an Event Grid delivery must be a JSON array of event objects');
-    case 'subscriptiondeletion':
-      return { status: 200 };
-    default:
-      return badRequest(`missing or unknown aeg-event-type header${eventType ? ` "${eventType}"` : ''}`);
-  }
+  if (eventType === 'subscriptionvalidation') return subscriptionValidation(parsed.value);
+  if (isObject(parsed.value)) return invokeEach([parsed.value], invoke);
+  return isObjectArray(parsed.value) ? invokeEach(parsed.value, invoke) : badRequest('an Event Grid delivery must be a JSON array of events or one event object');
 }
 
 async function invokeEach(events: readonly Readonly<Record<string, unknown>>[], invoke: InvokeForEvent): Promise<WebhookResponse> {
@@ -65,9 +55,23 @@ async function invokeEach(events: readonly Readonly<Record<string, unknown>>[], 
 }
 
 function subscriptionValidation(body: unknown): WebhookResponse {
-  const code = subscriptionValidationCode(body);
-  if (code === undefined) return badRequest('a SubscriptionValidation delivery must carry a Microsoft.EventGrid.SubscriptionValidationEvent with data.validationCode');
+  const code = validationCodeOf(body);
+  if (code === undefined) return badRequest('a SubscriptionValidation delivery must carry data.validationCode (in [0] of an array, or in an object)');
   return { status: 200, body: { validationResponse: code } };
+}
+
+/** As the extension reads it: `[0].data.validationCode`, or an object's `data` (an object, or JSON text of one). */
+function validationCodeOf(body: unknown): string | undefined {
+  const event: unknown = Array.isArray(body) ? body[0] : body;
+  if (!isObject(event)) return undefined;
+  let data: unknown = event.data;
+  if (!Array.isArray(body) && typeof data === 'string') {
+    const decoded = parseJson(Buffer.from(data, 'utf8'));
+    data = decoded.ok ? decoded.value : undefined;
+  }
+  const code = isObject(data) ? data.validationCode : undefined;
+  if (typeof code === 'string' || typeof code === 'number') return String(code);
+  return undefined;
 }
 
 function abuseProtectionHandshake(headers: IncomingHttpHeaders): WebhookResponse {

@@ -16,7 +16,7 @@ export class HostInvoker {
   ) {}
 
   /** The response, or undefined when the function threw (the failure is logged here). */
-  async invoke(fn: FunctionDescriptor, reason: string, triggerData: TypedData): Promise<InvocationResponse | undefined> {
+  async invoke(fn: FunctionDescriptor, reason: string, triggerData: TypedData, triggerMetadata: Readonly<Record<string, TypedData>> = {}): Promise<InvocationResponse | undefined> {
     const invocationId = randomUUID();
     const started = performance.now();
     const executed = (outcome: string): string =>
@@ -27,7 +27,7 @@ export class HostInvoker {
       const response = await this.worker.invoke(fn.name, {
         invocationId,
         inputData: { [triggerOf(fn).name]: triggerData },
-        triggerMetadata: { sys: { json: JSON.stringify(sys) } },
+        triggerMetadata: { ...triggerMetadata, sys: { json: JSON.stringify(sys) } },
       });
       this.log('information', executed('Succeeded'), fn.name, invocationId);
       return response;

@@ -2,16 +2,21 @@
  * A local host for the Function app: runs the app's own registration code in a worker process that provides
  * `@azure/functions-core`, and serves, on 127.0.0.1, the URLs Azure Functions Core Tools serves:
  * `POST|OPTIONS /runtime/webhooks/EventGrid?functionName=<name>` (see event-grid-webhook.ts), `/api/<route>`
- * for HTTP triggers, and `GET /admin/host/status`. What it does not emulate is listed in docs/functions.md.
+ * for HTTP triggers, `GET /admin/host/status` and `POST /admin/functions/<name>` (run a non-HTTP function now);
+ * it runs Storage Queue triggers (queue-trigger.ts) and timer triggers (timer-trigger.ts) from the same
+ * registrations. What it does not emulate is listed in docs/functions.md.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname } from 'node:path';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { handleEventGridWebhook, type WebhookResponse } from './event-grid-webhook.js';
 import { fromHttpResponse, httpRoutes, matchHttpRoute, toHttpTriggerData } from './http-trigger.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 import { HostInvoker } from './host-invoker.js';
+import { queueSettingsFrom, readQueueSettings, type QueueSettings } from './host-settings.js';
+import { QueueTriggerListener } from './queue-trigger.js';
+import { TimerTrigger } from './timer-trigger.js';
 import { triggerOf, type FunctionDescriptor, type WorkerLogEntry } from './worker-protocol.js';
 import { WorkerProcess } from './worker-process.js';
 
@@ -28,6 +33,10 @@ export interface FunctionsHostOptions {
   readonly maxBodyBytes?: number;
   /** How long the app may take to load. Default 60 s. */
   readonly startTimeoutMs?: number;
+  /** host.json of the app (queue trigger settings). Default: host.json at the repository root. */
+  readonly hostJsonPath?: string;
+  /** Overrides of host.json's `extensions.queues` (tests poll faster than the 1-minute default). */
+  readonly queues?: Readonly<Record<string, unknown>>;
 }
 
 export interface HostLogEntry {
@@ -63,11 +72,46 @@ export async function startFunctionsHost(options: FunctionsHostOptions = {}): Pr
   const routes = httpRoutes(worker.functions);
 
   const invoker = new HostInvoker(worker, hostLog);
+  const env = { ...process.env, ...options.env };
+  const queueSettings: QueueSettings = queueSettingsFrom({ ...readQueueSettings(options.hostJsonPath ?? join(repoRoot, 'host.json')), ...options.queues });
+  const queueListeners = new Map<string, QueueTriggerListener>();
+  const timers = new Map<string, TimerTrigger>();
+  try {
+    for (const fn of worker.functions) {
+      const type = triggerOf(fn).type;
+      if (type === 'queuetrigger') {
+        queueListeners.set(fn.name, new QueueTriggerListener(fn, env, queueSettings,
+          async (message, triggerMetadata) => (await invoker.invoke(fn, 'New queue message detected', message, triggerMetadata)) !== undefined,
+          (message) => hostLog('warning', message, fn.name)));
+      } else if (type === 'timertrigger') {
+        timers.set(fn.name, new TimerTrigger(fn, env, async (timer) => (await invoker.invoke(fn, 'Timer fired', timer)) !== undefined));
+      }
+    }
+  } catch (error) {
+    await worker.stop();
+    throw error;
+  }
+
+  /** `POST /admin/functions/<name>` `{ "input": "…" }`: runs a non-HTTP function now, as the host's admin API does (202). */
+  function runNow(name: string, body: Buffer): WebhookResponse {
+    const fn = worker.functions.find((f) => f.name.toLowerCase() === name.toLowerCase());
+    if (!fn || triggerOf(fn).type === 'httptrigger') return { status: 404, body: { error: `no non-HTTP function named "${name}"` } };
+    const timer = timers.get(fn.name);
+    if (timer) void timer.fire();
+    else {
+      const input = body.length > 0 ? (JSON.parse(body.toString('utf8')) as { input?: unknown }).input : undefined;
+      void invoker.invoke(fn, 'Manually triggered', { string: typeof input === 'string' ? input : '' });
+    }
+    return { status: 202 };
+  }
 
   async function route(req: IncomingMessage, url: URL): Promise<WebhookResponse | { raw: ReturnType<typeof fromHttpResponse> }> {
     const path = url.pathname.toLowerCase();
     if (path === '/admin/host/status' && req.method === 'GET') {
       return { status: 200, body: { state: worker.running ? 'Running' : 'Error', functions: worker.functions.map((f) => f.name) } };
+    }
+    if (path.startsWith('/admin/functions/') && req.method === 'POST') {
+      return runNow(decodeURIComponent(url.pathname.slice('/admin/functions/'.length)), await readBody(req, maxBodyBytes));
     }
     if (path === '/runtime/webhooks/eventgrid') {
       const name = url.searchParams.get('functionName');
@@ -113,13 +157,19 @@ export async function startFunctionsHost(options: FunctionsHostOptions = {}): Pr
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   const functions = worker.functions.map((f) => f.name);
-  for (const fn of worker.functions) hostLog('information', `${fn.name}: [${triggerOf(fn).type}] ${describeUrl(url, fn)}`, fn.name);
+  for (const fn of worker.functions) {
+    const what = queueListeners.get(fn.name)?.queueName ?? timers.get(fn.name)?.schedule;
+    hostLog('information', `${fn.name}: [${triggerOf(fn).type}] ${what !== undefined ? `${what}` : describeUrl(url, fn)}`, fn.name);
+  }
+  for (const listener of queueListeners.values()) listener.start();
+  for (const timer of timers.values()) timer.start();
 
   return {
     url,
     functions,
     async close() {
       server.closeAllConnections();
+      await Promise.all([...queueListeners.values(), ...timers.values()].map((t) => t.stop()));
       await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), worker.stop()]);
     },
   };

@@ -2,6 +2,7 @@ import {
   SECRET_TYPE_BASIC_AUTH, SECRET_TYPE_DOCKER_CONFIG_JSON, SECRET_TYPE_DOCKERCFG, SECRET_TYPE_SSH_AUTH, SECRET_TYPE_TLS,
 } from '../../crd/secret-types.js';
 import { TerminalError } from '../../errors.js';
+import { secretValueOf } from '../output-strategy.js';
 import type { ObjectTypeStrategy, StrategyInput } from '../output-strategy.js';
 import { applyTransforms } from '../transforms.js';
 import { unsupportedObject } from './unsupported-object.js';
@@ -48,7 +49,7 @@ const pfxOrPem = unsupportedObject(`a 'secret' object written as Secret type ${S
 export const secretObject: ObjectTypeStrategy = (input) => {
   const { spec, value, target } = input;
   if (target.kind === 'Secret' && target.secretType === SECRET_TYPE_TLS) return pfxOrPem(input);
-  const transformed = applyTransforms(Buffer.from(value.value, 'utf8'), spec.output?.transform ?? [],
+  const transformed = applyTransforms(Buffer.from(secretValueOf(input).value, 'utf8'), spec.output?.transform ?? [],
     { objectName: spec.vault.object.name, version: value.version });
   const ownKeys = target.kind === 'Secret' && target.secretType !== undefined ? OWN_KEYS[target.secretType] : undefined;
   if (ownKeys) return ownKeys(transformed, input);

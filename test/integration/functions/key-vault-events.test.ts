@@ -94,7 +94,7 @@ describe('the Function app on the local Functions host', () => {
   it('accepts the CloudEvents 1.0 schema', async () => {
     const version = 'cc000000000000000000000000000003';
     const event = cloudEventItem({ envelope: { id: 'evt-cloudevent' }, data: { Id: `https://${FIXTURE_VAULT}.vault.azure.net/secrets/db-password/${version}`, Version: version } });
-    const res = await deliver(event, { 'content-type': 'application/cloudevents+json; charset=utf-8' });
+    const res = await deliver(event, { 'content-type': 'application/cloudevents+json; charset=utf-8', 'aeg-event-type': 'Notification' });
     expect(res.status).toBe(200);
     expect(pushesFor('evt-cloudevent')).toHaveLength(1);
   });

@@ -106,4 +106,25 @@ describe('parseFunctionsConfig', () => {
     expect(problems).toHaveLength(3);
     expect(problems.join('\n')).toMatch(/AKVSYNC_CLUSTERS\[0\].*pushUrl[\s\S]*AKVSYNC_CLUSTERS\[1\] \("other"\)\.signingKey[\s\S]*AKVSYNC_PUSH_TIMEOUT_MS/);
   });
+
+  it('accepts a queue-mode cluster without pushUrl when AKVSYNC_STORAGE is set, deriving its queue name', () => {
+    const config = parseFunctionsConfig(appSettings([clusterEntry({ name: 'Private.A', delivery: 'queue', pushUrl: undefined })], { AKVSYNC_STORAGE: 'UseDevelopmentStorage=false;AccountName=dev;AccountKey=a2V5' }));
+    const [cluster] = config.clusters;
+    expect(cluster).toMatchObject({ delivery: 'queue', pushUrl: undefined, queueName: expect.stringMatching(/^akvsync-q-private-a-[0-9a-f]{8}$/) });
+    expect(config).toMatchObject({ storageSetting: 'AKVSYNC_STORAGE', retry: { maxAttempts: 8, baseSeconds: 30, maxSeconds: 3600 } });
+    expect(config.storageConnectionString).toContain('AccountKey=a2V5');
+    expect(JSON.stringify(config) + inspect(config, { depth: 5 })).not.toContain('a2V5');
+  });
+
+  it.each<[string, Record<string, string | undefined>, RegExp]>([
+    ['queue mode without storage', appSettings([clusterEntry({ delivery: 'queue', pushUrl: undefined })]), /"delivery": "queue" needs AKVSYNC_STORAGE/],
+    ['queue mode with a pushUrl', appSettings([clusterEntry({ delivery: 'queue' })], { AKVSYNC_STORAGE: 'AccountName=dev' }), /pushUrl: not used with "delivery": "queue"/],
+    ['an unknown delivery mode', appSettings([clusterEntry({ delivery: 'carrier-pigeon' })]), /delivery: must be "push" or "queue"/],
+    ['a push URL aimed at the metadata service', appSettings([clusterEntry({ pushUrl: 'https://169.254.169.254/v1/notifications' })]), /pushUrl: 169\.254\.169\.254 is a link-local, unspecified or metadata address/],
+    ['a bad queue name', appSettings([clusterEntry({ queueName: 'Bad--Name' })]), /queueName: must be a Storage Queue name/],
+    ['storage that is not a connection string', appSettings(undefined, { AKVSYNC_STORAGE: 'https://x' }), /AKVSYNC_STORAGE: not a Storage connection string/],
+    ['a retry budget of zero', appSettings(undefined, { AKVSYNC_RETRY_MAX_ATTEMPTS: '0' }), /AKVSYNC_RETRY_MAX_ATTEMPTS: must be a whole number between 1 and 50/],
+  ])('refuses %s', (_name, settings, pattern) => {
+    expect(problemsOf(settings).join('\n')).toMatch(pattern);
+  });
 });

@@ -1,5 +1,5 @@
 import { NotFoundError, TerminalError, TransientError } from '../../../core/errors.js';
-import { DeliveryRetryError, dispositionOf } from '../../../functions/delivery-disposition.js';
+import { DeliveryRetryError, dispositionOf, needsOperator } from '../../../functions/delivery-disposition.js';
 import { keyVaultEvent } from '../../support/key-vault-events.js';
 import { toNotification } from '../../../core/notification/notification-from-event.js';
 
@@ -12,6 +12,23 @@ describe('dispositionOf', () => {
     ['a thrown non-error', 'boom', 'retry'],
   ])('%s → %s', (_name, error, expected) => {
     expect(dispositionOf(error)).toBe(expected);
+  });
+});
+
+describe('needsOperator', () => {
+  it.each<[string, unknown, boolean]>([
+    ['a refusal', new TerminalError('PushRejected400', 'refused'), true],
+    ['401 unknown-key (retried)', new TransientError('PushKeyUnknown', 'keyring lacks the key id'), true],
+    ['401 stale-timestamp (retried)', new TransientError('PushTimestampStale', 'clock skew'), true],
+    ['a 503', new TransientError('PushHttp503', 'busy'), false],
+    ['a timeout', new TransientError('PushTimeout', 'timed out'), false],
+  ])('%s → %s', (_name, error, expected) => {
+    expect(needsOperator(error)).toBe(expected);
+  });
+
+  it('retries 401 unknown-key and stale-timestamp rather than acknowledging them', () => {
+    expect(dispositionOf(new TransientError('PushKeyUnknown', 'x'))).toBe('retry');
+    expect(dispositionOf(new TransientError('PushTimestampStale', 'x'))).toBe('retry');
   });
 });
 

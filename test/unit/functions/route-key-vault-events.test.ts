@@ -1,10 +1,13 @@
 import { TerminalError, TransientError } from '../../../core/errors.js';
 import type { ClusterRoute } from '../../../core/routing/plan-deliveries.js';
+import { NotificationSigner } from '../../../core/notification/notification-signer.js';
 import { InMemoryDedupeStore } from '../../../functions/adapters/in-memory-dedupe-store.js';
 import { DeliveryRetryError } from '../../../functions/delivery-disposition.js';
 import type { DedupeStore } from '../../../functions/ports/dedupe-store.js';
 import { routeKeyVaultEvents, type RouteDependencies } from '../../../functions/route-key-vault-events.js';
 import { FIXTURE_VAULT, eventGridItem, cloudEventItem, loadEventFixture } from '../../support/key-vault-events.js';
+import { SIGNING_KEY_BYTES } from './support/cluster-settings.js';
+import { InMemoryRetryQueue } from './support/in-memory-retry-queue.js';
 import { InMemoryLogger } from './support/in-memory-logger.js';
 import { InMemoryNotificationSink } from './support/in-memory-notification-sink.js';
 import { InMemoryTelemetry } from './support/in-memory-telemetry.js';
@@ -28,7 +31,8 @@ function setup(clusters: ClusterRoute[] = [{ name: 'alpha', vaults: [FIXTURE_VAU
   const telemetry = new InMemoryTelemetry();
   const log = new InMemoryLogger();
   const store = new InMemoryDedupeStore({ clock });
-  const deps: RouteDependencies = { clusters, sink, dedupe: dedupe ?? store, clock, telemetry, log };
+  const signer = new NotificationSigner((cluster) => ({ keyId: `${cluster}-key`, key: SIGNING_KEY_BYTES }), clock);
+  const deps: RouteDependencies = { clusters, signer, sink, dedupe: dedupe ?? store, clock, telemetry, log };
   return { deps, clock, sink, telemetry, log, store };
 }
 
@@ -171,6 +175,26 @@ describe('routeKeyVaultEvents', () => {
     ]);
   });
 
+  it('signs every attempt afresh: a retried push carries the retry time, not the first attempt\'s', async () => {
+    const { deps, sink, clock } = setup();
+    sink.failWith('alpha', new TransientError('PushTimestampStale', 'cluster "alpha" answered HTTP 401'));
+    await expect(routeKeyVaultEvents(secretEvent(V1), deps)).rejects.toBeInstanceOf(DeliveryRetryError);
+    sink.recover('alpha');
+    clock.advance(10 * 60 * 1000);
+    await routeKeyVaultEvents(secretEvent(V1), deps);
+    expect(sink.delivered[0]?.signed.timestamp).toBe(Math.floor(clock.now() / 1000));
+  });
+
+  it('retries a 401 unknown-key, and logs it as an error an operator must act on', async () => {
+    const { deps, sink, log, store } = setup();
+    sink.failWith('alpha', new TransientError('PushKeyUnknown', 'cluster "alpha" answered HTTP 401'));
+    await expect(routeKeyVaultEvents(secretEvent(V1), deps)).rejects.toBeInstanceOf(DeliveryRetryError);
+    expect(store.size).toBe(0);
+    expect(log.lines.filter((l) => l.level === 'error')).toEqual([
+      expect.objectContaining({ fields: expect.objectContaining({ cluster: 'alpha', code: 'PushKeyUnknown' }) }),
+    ]);
+  });
+
   it('writes the dedupe mark only after the push succeeded', async () => {
     const order: string[] = [];
     const { deps: base, store } = setup();
@@ -189,5 +213,60 @@ describe('routeKeyVaultEvents', () => {
     const { deps, sink } = setup(undefined, broken);
     await expect(routeKeyVaultEvents(secretEvent(V1), deps)).rejects.toThrow('table storage unavailable');
     expect(sink.delivered).toEqual([]);
+  });
+});
+
+describe('routeKeyVaultEvents with the retry path (AKVSYNC_STORAGE)', () => {
+  function withRetry(appliesTo: (cluster: string) => boolean = () => true) {
+    const base = setup([
+      { name: 'alpha', vaults: '*' },
+      { name: 'beta', vaults: '*' },
+    ]);
+    const queue = new InMemoryRetryQueue();
+    const deps: RouteDependencies = { ...base.deps, retry: { queue, policy: { maxAttempts: 3, baseSeconds: 30, maxSeconds: 600 }, appliesTo, jitter: () => 0.5 } };
+    return { ...base, deps, queue };
+  }
+
+  it('queues a failed push for retry and acknowledges the event, delivering to the others', async () => {
+    const { deps, sink, queue, store, telemetry } = withRetry();
+    sink.failWith('beta', new TransientError('PushTimeout', 'timed out'));
+    const report = await routeKeyVaultEvents(secretEvent(V1), deps);
+    expect(report.delivered.map((d) => d.cluster)).toEqual(['alpha']);
+    expect(report.retryQueued.map((d) => d.cluster)).toEqual(['beta']);
+    expect(queue.scheduled).toEqual([{ retry: expect.objectContaining({ cluster: 'beta', attempts: 1, lastError: 'PushTimeout', dedupeKey: report.retryQueued[0]?.dedupeKey }), delaySeconds: 30 }]);
+    expect(queue.scheduled[0]?.retry.notification.version).toBe(V1);
+    expect(store.size).toBe(1);
+    expect(telemetry.total('retryQueued')).toBe(1);
+  });
+
+  it('poisons a refusal at once, with an alert, and acknowledges', async () => {
+    const { deps, sink, queue, telemetry } = withRetry();
+    sink.failWith('beta', new TerminalError('PushRejected400', 'refused'));
+    const report = await routeKeyVaultEvents(secretEvent(V1), deps);
+    expect(report.refused).toHaveLength(1);
+    expect(queue.poisoned).toEqual([{ retry: expect.objectContaining({ cluster: 'beta', attempts: 1 }), reason: 'refused: PushRejected400' }]);
+    expect(telemetry.alerts).toEqual([{ name: 'akvsync.delivery.poisoned', dimensions: expect.objectContaining({ cluster: 'beta', code: 'PushRejected400' }) }]);
+  });
+
+  it('queues a 401 unknown-key for retry and raises the operator alert', async () => {
+    const { deps, sink, queue, telemetry } = withRetry();
+    sink.failWith('alpha', new TransientError('PushKeyUnknown', 'keyring lacks the key id'));
+    await routeKeyVaultEvents(secretEvent(V1), deps);
+    expect(queue.scheduled.map((s) => s.retry.cluster)).toEqual(['alpha']);
+    expect(telemetry.alerts).toEqual([{ name: 'akvsync.delivery.operatorAction', dimensions: expect.objectContaining({ cluster: 'alpha', code: 'PushKeyUnknown' }) }]);
+  });
+
+  it('lets Event Grid retry when the retry queue cannot store the failure: nothing is dropped', async () => {
+    const { deps, sink, queue } = withRetry();
+    sink.failWith('beta', new TransientError('PushTimeout', 'timed out'));
+    queue.failure = new TransientError('StorageUnavailable', 'queue down');
+    await expect(routeKeyVaultEvents(secretEvent(V1), deps)).rejects.toBeInstanceOf(DeliveryRetryError);
+  });
+
+  it('leaves clusters outside the retry path (queue mode) to Event Grid', async () => {
+    const { deps, sink, queue } = withRetry((c) => c === 'alpha');
+    sink.failWith('beta', new TransientError('QueueUnavailable', 'enqueue failed'));
+    await expect(routeKeyVaultEvents(secretEvent(V1), deps)).rejects.toBeInstanceOf(DeliveryRetryError);
+    expect(queue.scheduled).toEqual([]);
   });
 });

@@ -3,8 +3,9 @@ import { NOTIFICATION_HEADERS, NOTIFICATION_PATH } from '../../../../core/notifi
 import type { Notification } from '../../../../core/notification/notification.js';
 import { signNotification } from '../../../../core/notification/signature.js';
 import { notifyRoute } from '../../../../cluster-agent/http/notify-route.js';
-import { SeenEvents } from '../../../../cluster-agent/http/seen-events.js';
-import { verifyReceivedNotification } from '../../../../cluster-agent/http/verify-notification.js';
+import { NotificationIntake } from '../../../../cluster-agent/intake/notification-intake.js';
+import { SeenEvents } from '../../../../cluster-agent/intake/seen-events.js';
+import { verifyReceivedNotification } from '../../../../cluster-agent/intake/verify-notification.js';
 import { createLogger } from '../../../../cluster-agent/logger.js';
 import { AgentMetrics } from '../../../../cluster-agent/metrics.js';
 import { runNotificationConformance } from '../../../support/notification-conformance.js';
@@ -30,15 +31,17 @@ async function setup(options: { ready?: boolean } = {}) {
   const logLines: string[] = [];
   const metrics = new AgentMetrics(() => 0);
   const app = fastify();
-  await app.register(notifyRoute, {
+  const logger = createLogger('debug', { write: (l: string) => void logLines.push(l) });
+  const intake = new NotificationIntake({
     keyring: new Map([[KEY.keyId, KEY.key]]),
     clock,
     seen: new SeenEvents(clock),
     isReady: () => options.ready ?? true,
     accept: (n) => void accepted.push(n),
-    logger: createLogger('debug', { write: (l: string) => void logLines.push(l) }),
+    logger,
     metrics,
   });
+  await app.register(notifyRoute, { intake, logger });
   const post = (body: string, opts: { key?: typeof KEY; at?: number; headers?: Record<string, string> } = {}) => {
     const signed = signNotification(opts.key ?? KEY, opts.at ?? Math.floor(clock.now() / 1000), body);
     return app.inject({

@@ -1,3 +1,4 @@
+import type { OutputKind } from '../../../../core/crd/output-kind.js';
 import type { AkvsStatus, AzureKeyVaultSecret } from '../../../../core/crd/azure-key-vault-secret.js';
 import { dataHash } from '../../../../core/sync/data-hash.js';
 import type {
@@ -6,14 +7,13 @@ import type {
   ExistingOutput,
   OutputApply,
   OwnerReference,
-  OutputKind,
   OutputRef,
   Workload,
   WorkloadRef,
 } from '../../../../cluster-agent/ports/cluster-api.js';
 
 export interface StoredOutput {
-  kind: 'Secret' | 'ConfigMap';
+  kind: OutputKind;
   namespace: string;
   name: string;
   secretType: string | undefined;
@@ -89,7 +89,7 @@ export class InMemoryClusterApi implements ClusterApi {
     this.outputs.set(id(o), o);
   }
 
-  output(kind: 'Secret' | 'ConfigMap', namespace: string, name: string): StoredOutput | undefined {
+  output(kind: OutputKind, namespace: string, name: string): StoredOutput | undefined {
     return this.outputs.get(id({ kind, namespace, name }));
   }
 

@@ -8,13 +8,13 @@ import { Reconciler } from '../../../../cluster-agent/controller/reconcile.js';
 import { SyncHints } from '../../../../cluster-agent/controller/sync-hints.js';
 import { createLogger } from '../../../../cluster-agent/logger.js';
 import { InMemoryClusterApi } from './in-memory-cluster-api.js';
-import { InMemorySecretStore } from './in-memory-secret-store.js';
+import { InMemoryVaultObjectStore } from './in-memory-vault-object-store.js';
 import { ManualScheduler } from './manual-scheduler.js';
 
 /** Reconciler wired to in-memory fakes, with every log line, agent event and enqueued key captured. */
 export function reconcileHarness(options: { honourReloaderAnnotations?: boolean } = {}) {
   const clock = new ManualScheduler();
-  const store = new InMemorySecretStore();
+  const store = new InMemoryVaultObjectStore();
   const hashKey = new Uint8Array(32).fill(7);
   const cluster = new InMemoryClusterApi(hashKey);
   const index = new AkvsIndex();

@@ -3,9 +3,13 @@ import { noopTelemetry } from '../../../../functions/ports/telemetry.js';
 
 class RecordingClient implements MetricClient {
   readonly metrics: { name: string; value: number; properties?: Record<string, string> }[] = [];
+  readonly events: { name: string; properties?: Record<string, string> }[] = [];
   flushed = 0;
   trackMetric(metric: { name: string; value: number; properties?: Record<string, string> }): void {
     this.metrics.push(metric);
+  }
+  trackEvent(event: { name: string; properties?: Record<string, string> }): void {
+    this.events.push(event);
   }
   flush(): Promise<void> {
     this.flushed++;
@@ -26,6 +30,12 @@ describe('ApplicationInsightsTelemetry', () => {
       { name: 'akvsync.delivery.latency_ms', value: 41, properties: { cluster: 'alpha' } },
     ]);
     expect(client.flushed).toBe(1);
+  });
+
+  it('sends alerts as custom events', () => {
+    const client = new RecordingClient();
+    new ApplicationInsightsTelemetry(client).alert('akvsync.delivery.poisoned', { cluster: 'alpha', code: 'PushHttp503' });
+    expect(client.events).toEqual([{ name: 'akvsync.delivery.poisoned', properties: { cluster: 'alpha', code: 'PushHttp503' } }]);
   });
 });
 

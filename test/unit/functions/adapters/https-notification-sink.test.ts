@@ -2,6 +2,7 @@ import { TerminalError, TransientError } from '../../../../core/errors.js';
 import { PUSH_TIMESTAMP_WINDOW_SECONDS, type Notification } from '../../../../core/notification/notification.js';
 import { verifySignature, type SigningKey } from '../../../../core/notification/signature.js';
 import { toNotification } from '../../../../core/notification/notification-from-event.js';
+import { NotificationSigner } from '../../../../core/notification/notification-signer.js';
 import { HttpsNotificationSink, type PushTarget } from '../../../../functions/adapters/https-notification-sink.js';
 import { createTestCa } from '../../../../scripts/local-stack/tls.js';
 import { keyVaultEvent } from '../../../support/key-vault-events.js';
@@ -17,17 +18,18 @@ const NOTIFICATION: Notification = toNotification(keyVaultEvent());
 let receiver: HttpsReceiver;
 const sinks: HttpsNotificationSink[] = [];
 
-function sinkFor(target: Partial<PushTarget> = {}, options: { timeoutMs?: number; nowMs?: number } = {}): HttpsNotificationSink {
+function sinkFor(target: Partial<PushTarget> = {}, options: { timeoutMs?: number } = {}): HttpsNotificationSink {
   const sink = new HttpsNotificationSink({
-    targets: [{ name: 'alpha', pushUrl: receiver.url, signingKey: KEY, caPem: receiver.ca.certPem, ...target }],
+    targets: [{ name: 'alpha', pushUrl: receiver.url, caPem: receiver.ca.certPem, ...target }],
     timeoutMs: options.timeoutMs ?? 2000,
-    clock: new ManualClock(options.nowMs ?? NOW_MS),
   });
   sinks.push(sink);
   return sink;
 }
 
-const deliveryError = (sink: HttpsNotificationSink): Promise<unknown> => sink.deliver('alpha', NOTIFICATION).then(() => undefined, (e: unknown) => e);
+const signerAt = (nowMs: number, key: SigningKey = KEY): NotificationSigner => new NotificationSigner(() => key, new ManualClock(nowMs));
+const signed = (n: Notification = NOTIFICATION) => signerAt(NOW_MS).sign('alpha', n);
+const deliveryError = (sink: HttpsNotificationSink): Promise<unknown> => sink.deliver('alpha', signed()).then(() => undefined, (e: unknown) => e);
 
 
 beforeAll(async () => {
@@ -42,22 +44,22 @@ afterAll(() => receiver.close());
 
 describe('HttpsNotificationSink', () => {
   it('POSTs the notification over TLS with signature headers the agent can verify', async () => {
-    await sinkFor().deliver('alpha', NOTIFICATION);
+    await sinkFor().deliver('alpha', signed());
 
     expect(receiver.requests).toHaveLength(1);
     const [request] = receiver.requests;
     expect(request).toMatchObject({ method: 'POST', path: '/v1/notifications' });
     expect(request?.headers['content-type']).toBe('application/json');
-    const signed = signedNotificationFrom(request!);
-    expect(signed.keyId).toBe('alpha-2025-03');
-    expect(signed.timestamp).toBe(Math.floor(NOW_MS / 1000));
+    const onWire = signedNotificationFrom(request!);
+    expect(onWire.keyId).toBe('alpha-2025-03');
+    expect(onWire.timestamp).toBe(Math.floor(NOW_MS / 1000));
     const keyring = new Map([[KEY.keyId, KEY.key]]);
-    expect(verifySignature(keyring, signed, Math.floor(NOW_MS / 1000), PUSH_TIMESTAMP_WINDOW_SECONDS)).toEqual({ ok: true, keyId: 'alpha-2025-03' });
-    expect(verifySignature(keyring, { ...signed, body: signed.body.replace('db-password', 'db-passwore') }, Math.floor(NOW_MS / 1000), 300)).toMatchObject({ ok: false });
+    expect(verifySignature(keyring, onWire, Math.floor(NOW_MS / 1000), PUSH_TIMESTAMP_WINDOW_SECONDS)).toEqual({ ok: true, keyId: 'alpha-2025-03' });
+    expect(verifySignature(keyring, { ...onWire, body: onWire.body.replace('db-password', 'db-passwore') }, Math.floor(NOW_MS / 1000), 300)).toMatchObject({ ok: false });
   });
 
   it('sends names, version and event identity only: no secret value and no key material', async () => {
-    await sinkFor().deliver('alpha', { ...NOTIFICATION, value: 'hunter2' } as Notification);
+    await sinkFor().deliver('alpha', signed({ ...NOTIFICATION, value: 'hunter2' } as Notification));
     const [request] = receiver.requests;
     expect(Object.keys(JSON.parse(request!.body) as object).sort()).toEqual(['eventId', 'eventTime', 'eventType', 'objectName', 'objectType', 'vault', 'version']);
     const wire = JSON.stringify({ headers: request!.headers, body: request!.body });
@@ -71,6 +73,21 @@ describe('HttpsNotificationSink', () => {
     expect(error).toBeInstanceOf(TransientError);
     expect(error).toMatchObject({ code: `PushHttp${status}`, retryAfterMs: 7000 });
     expect((error as Error).message).toContain(`cluster "alpha" answered HTTP ${status}: {"error":"busy"}`);
+  });
+
+  it.each([
+    ['unknown-key', 'PushKeyUnknown'],
+    ['stale-timestamp', 'PushTimestampStale'],
+  ])('treats 401 %s as transient: a keyring update or a clock fix lets a later attempt through', async (reason, code) => {
+    receiver.respond = () => ({ status: 401, body: JSON.stringify({ error: 'unauthorized', reason }) });
+    const error = await deliveryError(sinkFor());
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error).toMatchObject({ code });
+  });
+
+  it.each(['bad-signature', 'malformed-signature'])('treats 401 %s as a refusal that retrying cannot fix', async (reason) => {
+    receiver.respond = () => ({ status: 401, body: JSON.stringify({ error: 'unauthorized', reason }) });
+    await expect(deliveryError(sinkFor())).resolves.toMatchObject({ code: 'PushRejected401', kind: 'terminal' });
   });
 
   it.each([401, 400, 403, 404, 413])('treats HTTP %i as a refusal that retrying cannot fix', async (status) => {
@@ -113,14 +130,13 @@ describe('HttpsNotificationSink', () => {
   });
 
   it('refuses a cluster it has no target for', async () => {
-    await expect(sinkFor().deliver('nope', NOTIFICATION)).rejects.toMatchObject({ code: 'UnknownCluster', kind: 'terminal' });
+    await expect(sinkFor().deliver('nope', signed())).rejects.toMatchObject({ code: 'UnknownCluster', kind: 'terminal' });
   });
 });
 
 runNotificationConformance('the Function push client (over the wire)', {
   sign: async (key, timestamp, body) => {
-    const sink = sinkFor({ signingKey: key }, { nowMs: timestamp * 1000 + 999 });
-    await sink.sendSigned('alpha', body);
+    await sinkFor().deliver('alpha', signerAt(timestamp * 1000 + 999, key).signBody('alpha', body));
     const request = receiver.requests.at(-1);
     expect(request?.body).toBe(body);
     return signedNotificationFrom(request!);

@@ -26,7 +26,8 @@ export interface HttpsReceiver {
   close(): Promise<void>;
 }
 
-export async function startHttpsReceiver(ca: TestCa = createTestCa()): Promise<HttpsReceiver> {
+/** `port` 0 picks a free one; give a closed receiver's port to bring "the agent" back on the same URL. */
+export async function startHttpsReceiver(ca: TestCa = createTestCa(), port = 0): Promise<HttpsReceiver> {
   const { certPem, keyPem } = issueLoopbackServerCert(ca);
   const requests: ReceivedRequest[] = [];
   const receiver = { respond: (() => ({ status: 202 })) as Responder };
@@ -42,11 +43,11 @@ export async function startHttpsReceiver(ca: TestCa = createTestCa()): Promise<H
       res.end(answer.body ?? '');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return Object.assign(receiver, {
     ca,
-    url: `https://127.0.0.1:${port}/v1/notifications`,
+    url: `https://127.0.0.1:${bound}/v1/notifications`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

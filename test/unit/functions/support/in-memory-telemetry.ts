@@ -1,4 +1,4 @@
-import type { EventCounter, Telemetry, TelemetryDimensions } from '../../../../functions/ports/telemetry.js';
+import type { AlertEvent, EventCounter, Telemetry, TelemetryDimensions } from '../../../../functions/ports/telemetry.js';
 
 export interface TelemetryItem {
   readonly name: EventCounter | 'deliveryLatency';
@@ -9,6 +9,7 @@ export interface TelemetryItem {
 /** Captures telemetry items so tests can total counters and search everything that was recorded. */
 export class InMemoryTelemetry implements Telemetry {
   readonly items: TelemetryItem[] = [];
+  readonly alerts: { name: AlertEvent; dimensions: TelemetryDimensions }[] = [];
   flushes = 0;
 
   count(counter: EventCounter, amount: number, dimensions: TelemetryDimensions = {}): void {
@@ -17,6 +18,10 @@ export class InMemoryTelemetry implements Telemetry {
 
   deliveryLatency(milliseconds: number, dimensions: TelemetryDimensions = {}): void {
     this.items.push({ name: 'deliveryLatency', value: milliseconds, dimensions });
+  }
+
+  alert(name: AlertEvent, dimensions: TelemetryDimensions): void {
+    this.alerts.push({ name, dimensions });
   }
 
   flush(): Promise<void> {

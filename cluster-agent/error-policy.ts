@@ -1,0 +1,122 @@
+import { TerminalError, isAkvsyncError } from '../core/errors.js';
+import type { AkvsyncError, ErrorKind } from '../core/errors.js';
+import type { QueueAction, ReconcileResult } from './controller/queue-action.js';
+
+/**
+ * THE agent's error policy, in one place (design.md §3): how a failure is described on a CR and in logs, which of
+ * several failures decides, the one backoff formula, the one Retry-After reading, and the two decisions built on them
+ * (the work queue's requeue/drop, the informer's first-list retry). Adapters only map raw failures to core/errors.ts
+ * classes (key-vault-errors.ts, kube-errors.ts); everything that decides what happens next is here.
+ */
+
+export interface FailureDescription {
+  readonly code: string;
+  readonly kind: ErrorKind | 'unexpected';
+  /** Safe to show on a CR status or Event: our errors' messages are built from names, versions and codes only. */
+  readonly message: string;
+}
+
+/** Our error classes carry a code and a value-free message; anything else is reported by its class name only. */
+export function describeFailure(error: unknown): FailureDescription {
+  if (isAkvsyncError(error)) return { code: error.code, kind: error.kind, message: error.message };
+  const name = error instanceof Error ? error.name : typeof error;
+  return { code: 'Unexpected', kind: 'unexpected', message: `unexpected ${name} (see the agent log)` };
+}
+
+/** Transient first, then unexpected (retried too), then not-found, then terminal. */
+const retryRank = (e: unknown): number => {
+  if (!isAkvsyncError(e)) return 3;
+  return e.kind === 'transient' ? 4 : e.kind === 'not-found' ? 2 : 1;
+};
+
+/** Of several failures in one reconcile, the one that decides the queue action: retryable ones win. */
+export function mostRetryable(errors: readonly unknown[]): unknown {
+  let best: unknown = errors[0];
+  for (const e of errors) if (retryRank(e) > retryRank(best)) best = e;
+  return best;
+}
+
+/** A server's `Retry-After` header (delta-seconds or an HTTP date) in ms from `nowMs`; undefined when absent or unreadable. */
+export function parseRetryAfter(header: string | undefined | null, nowMs: number): number | undefined {
+  if (header === undefined || header === null || header.trim() === '') return undefined;
+  const text = header.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isFinite(date) ? Math.max(0, date - nowMs) : undefined;
+}
+
+/** The Retry-After a TransientError carries, in ms (0 when none). */
+export function retryAfterMsOf(error: unknown): number {
+  if (!isAkvsyncError(error) || error.kind !== 'transient') return 0;
+  const ms = (error as { retryAfterMs?: unknown }).retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 0;
+}
+
+export interface BackoffPolicy {
+  /** Delay after the first failure. */
+  readonly baseDelayMs: number;
+  /** Cap of the exponential backoff (a server's Retry-After may exceed it). */
+  readonly maxDelayMs: number;
+}
+
+export const defaultBackoff: BackoffPolicy = Object.freeze({ baseDelayMs: 500, maxDelayMs: 5 * 60_000 });
+
+/** THE backoff formula: base · 2^earlierFailures, capped. `earlierFailures` = failures in a row before this one. */
+export function backoffDelayMs(earlierFailures: number, policy: BackoffPolicy): number {
+  return Math.min(policy.baseDelayMs * 2 ** Math.min(Math.max(earlierFailures, 0), 30), policy.maxDelayMs);
+}
+
+/**
+ * What the work queue does after a reconcile: success → done; requeue-after → requeue then; TerminalError → drop (the
+ * condition says why; retrying cannot help); NotFoundError → drop (the last value stays; the fallback check notices
+ * when the object comes back); TransientError or anything unexpected → requeue with backoff, never sooner than a
+ * Retry-After. `failures` is how many times in a row this key has failed before this outcome.
+ */
+export function decideQueueAction(result: ReconcileResult, failures: number, policy: BackoffPolicy = defaultBackoff): QueueAction {
+  switch (result.kind) {
+    case 'success':
+      return { action: 'done' };
+    case 'requeue-after':
+      return { action: 'requeue', delayMs: Math.max(0, result.delayMs), reason: 'requeue-after' };
+    case 'error': {
+      const error = result.error;
+      if (isAkvsyncError(error) && error.kind === 'terminal') return { action: 'drop', reason: 'terminal' };
+      if (isAkvsyncError(error) && error.kind === 'not-found') return { action: 'drop', reason: 'not-found' };
+      return { action: 'requeue', delayMs: Math.max(backoffDelayMs(failures, policy), retryAfterMsOf(error)), reason: 'backoff' };
+    }
+  }
+}
+
+export interface FirstListRetryPolicy extends BackoffPolicy {
+  /**
+   * How many times a 404 is retried. Right after a CRD turns Established the apiserver may still answer 404 for its
+   * resource for a moment; a CRD that stays unserved past these retries is not installed, and start-up fails.
+   */
+  readonly maxNotFoundRetries: number;
+}
+
+export const defaultFirstListRetry: FirstListRetryPolicy = Object.freeze({ baseDelayMs: 1000, maxDelayMs: 30_000, maxNotFoundRetries: 5 });
+
+export type FirstListDecision =
+  | { readonly action: 'retry'; readonly delayMs: number }
+  | { readonly action: 'fail'; readonly error: AkvsyncError };
+
+/**
+ * Whether the informer's first list of `resource` is tried again after it failed with `error` (already mapped by
+ * kubeError), `failures` being how many times in a row it has failed, this one included. Transient failures (429,
+ * 5xx, 409, no answer) are retried for as long as it takes, never sooner than a Retry-After; 404 (the CRD not served
+ * yet) at most `maxNotFoundRetries` times, then fails with an error that says to install the CRD; anything else
+ * (RBAC) fails at once.
+ */
+export function decideFirstListRetry(error: AkvsyncError, failures: number, resource: string, policy: FirstListRetryPolicy = defaultFirstListRetry): FirstListDecision {
+  const delayMs = backoffDelayMs(failures - 1, policy);
+  if (error.kind === 'transient') return { action: 'retry', delayMs: Math.max(delayMs, retryAfterMsOf(error)) };
+  if (error.kind !== 'not-found') return { action: 'fail', error };
+  if (failures <= policy.maxNotFoundRetries) return { action: 'retry', delayMs };
+  return {
+    action: 'fail',
+    error: new TerminalError('CrdNotServed',
+      `the API server does not serve ${resource} (404 on ${failures} lists in a row): is the AzureKeyVaultSecret CRD installed? `
+      + 'Apply cluster-agent/manifests/akvsync.io_azurekeyvaultsecrets.yaml', { cause: error }),
+  };
+}

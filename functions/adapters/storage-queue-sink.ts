@@ -1,0 +1,48 @@
+/**
+ * Queue delivery, for clusters with no inbound access: the signed notification, as ADR 0001's queue envelope
+ * (`encodeQueueMessage`), goes on the cluster's own Storage Queue, which its agent drains with its own identity.
+ * Resolves once the message is stored (that is "delivered" for the dedupe mark); a failure is a TransientError, so
+ * Event Grid retries the event. Messages never expire (TTL -1): a cluster that is down for days still gets them.
+ * Each queue is created on first use.
+ */
+import type { QueueClient } from '@azure/storage-queue';
+import { TerminalError, TransientError } from '../../core/errors.js';
+import type { SignedNotification } from '../../core/notification/notification.js';
+import { encodeQueueMessage } from '../../core/notification/queue-envelope.js';
+import type { NotificationSink } from '../ports/notification-sink.js';
+import type { StorageClients } from '../storage-clients.js';
+
+export class StorageQueueSink implements NotificationSink {
+  readonly #queues: ReadonlyMap<string, string>;
+  readonly #storage: StorageClients;
+  readonly #ready = new Map<string, Promise<QueueClient>>();
+
+  /** `queues`: cluster name → its queue name. */
+  constructor(storage: StorageClients, queues: ReadonlyMap<string, string>) {
+    this.#storage = storage;
+    this.#queues = queues;
+  }
+
+  async deliver(cluster: string, signed: SignedNotification): Promise<void> {
+    const name = this.#queues.get(cluster);
+    if (name === undefined) throw new TerminalError('UnknownCluster', `no delivery queue is configured for cluster "${cluster}"`);
+    try {
+      const queue = await this.#queue(name);
+      await queue.sendMessage(encodeQueueMessage(signed), { messageTimeToLive: -1 });
+    } catch (error) {
+      const status = (error as { statusCode?: unknown }).statusCode;
+      throw new TransientError('QueueUnavailable', `enqueue for cluster "${cluster}" on queue "${name}" failed: ${typeof status === 'number' ? `HTTP ${status}` : error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+
+  #queue(name: string): Promise<QueueClient> {
+    let ready = this.#ready.get(name);
+    if (!ready) {
+      const client = this.#storage.queue(name);
+      ready = client.createIfNotExists().then(() => client);
+      ready.catch(() => this.#ready.delete(name));
+      this.#ready.set(name, ready);
+    }
+    return ready;
+  }
+}

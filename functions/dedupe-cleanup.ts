@@ -1,0 +1,21 @@
+/**
+ * The timer that expires Table dedupe marks by partition (one UTC day each): hourly, it deletes every partition
+ * older than the TTL. Registered only when the Table store is in use (AKVSYNC_STORAGE set).
+ */
+import { app, type InvocationContext } from '@azure/functions';
+import type { FunctionRuntime } from './runtime.js';
+
+export const DEDUPE_CLEANUP_SCHEDULE = '0 17 * * * *';
+
+export function dedupeCleanupHandler(runtime: () => Promise<FunctionRuntime>) {
+  return async function dedupeCleanup(_timer: unknown, context: InvocationContext): Promise<void> {
+    const { tableDedupe } = await runtime();
+    if (!tableDedupe) return;
+    const deleted = await tableDedupe.deleteExpired();
+    context.info(`dedupe cleanup deleted ${deleted} expired marks`);
+  };
+}
+
+export function registerDedupeCleanup(runtime: () => Promise<FunctionRuntime>): void {
+  app.timer('dedupeCleanup', { schedule: DEDUPE_CLEANUP_SCHEDULE, handler: dedupeCleanupHandler(runtime) });
+}

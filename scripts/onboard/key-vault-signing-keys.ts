@@ -1,0 +1,24 @@
+/** The signing-key secret in Key Vault through the real SDK; each version carries its key id as a tag. */
+import type { SecretClient } from '@azure/keyvault-secrets';
+import type { SigningKeyVault } from './signing-keys.js';
+
+export const KEY_ID_TAG = 'akvsync-key-id';
+export const SIGNING_KEY_CONTENT_TYPE = 'application/vnd.akvsync.signing-key+base64';
+
+export function keyVaultSigningKeys(client: SecretClient): SigningKeyVault {
+  return {
+    async store(secretName, keyBase64, keyId) {
+      const stored = await client.setSecret(secretName, keyBase64, { contentType: SIGNING_KEY_CONTENT_TYPE, tags: { [KEY_ID_TAG]: keyId } });
+      return stored.properties.version ?? '';
+    },
+    async currentKeyId(secretName) {
+      try {
+        const secret = await client.getSecret(secretName);
+        return secret.properties.tags?.[KEY_ID_TAG];
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * docs/deploy.md's migration from akv2k8s, tried on the local stack: a Secret written and owned by an akv2k8s
+ * `spv.no/v2beta1` AzureKeyVaultSecret (its CRD reduced to a schema-less stand-in here) is refused by the agent
+ * as it is; after the documented steps — orphan-delete the old object, label the Secret, apply the same spec as
+ * `akvsync.io/v1` — the agent takes the Secret over in place: same object (uid), new value, owned by the new CR.
+ */
+import { ApiextensionsV1Api, type V1Secret } from '@kubernetes/client-node';
+import { getTestStack } from '../support/stack-client.js';
+import { decode, startAgentHarness, waitFor, type AgentHarness } from '../agent/agent-harness.js';
+
+let h: AgentHarness;
+let ns: string;
+const spec = { vault: { name: 'kv1', object: { name: 'db-password', type: 'secret' as const } }, output: { secret: { name: 'db-password', dataKey: 'password' } } };
+const akv2k8s = { group: 'spv.no', version: 'v2beta1', plural: 'azurekeyvaultsecrets' };
+
+beforeAll(async () => {
+  const extensions = getTestStack().kubeConfig.makeApiClient(ApiextensionsV1Api);
+  await extensions
+    .createCustomResourceDefinition({
+      body: {
+        metadata: { name: 'azurekeyvaultsecrets.spv.no' },
+        spec: {
+          group: 'spv.no',
+          scope: 'Namespaced',
+          names: { plural: 'azurekeyvaultsecrets', singular: 'azurekeyvaultsecret', kind: 'AzureKeyVaultSecret' },
+          versions: [{ name: 'v2beta1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } } }],
+        },
+      },
+    })
+    .catch((error: unknown) => {
+      if ((error as { code?: number }).code !== 409) throw error;
+    });
+  await waitFor('spv.no CRD established', async () => {
+    const crd = await extensions.readCustomResourceDefinition({ name: 'azurekeyvaultsecrets.spv.no' });
+    return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+  });
+  h = await startAgentHarness();
+  ns = h.namespaces[0] as string;
+  h.emulator.setSecret('kv1', 'db-password', 'from-key-vault');
+});
+afterAll(() => h?.stop());
+
+describe('taking over a Secret from akv2k8s (docs/deploy.md)', () => {
+  let original: V1Secret;
+
+  it('refuses a Secret akv2k8s owns and leaves it untouched', async () => {
+    const old = (await h.custom.createNamespacedCustomObject({ ...akv2k8s, namespace: ns, body: { apiVersion: 'spv.no/v2beta1', kind: 'AzureKeyVaultSecret', metadata: { name: 'db-password' }, spec } })) as { metadata: { uid: string } };
+    original = await h.core.createNamespacedSecret({
+      namespace: ns,
+      body: {
+        metadata: { name: 'db-password', ownerReferences: [{ apiVersion: 'spv.no/v2beta1', kind: 'AzureKeyVaultSecret', name: 'db-password', uid: old.metadata.uid, controller: true }] },
+        stringData: { password: 'written-by-akv2k8s' },
+      },
+    });
+    await h.createAkvs(ns, 'db-password-early', spec);
+    const status = await waitFor('SecretNotOwned', async () => {
+      const s = await h.getStatus(ns, 'db-password-early');
+      return s?.conditions?.find((c) => c.type === 'Synced' && c.reason === 'SecretNotOwned');
+    });
+    expect(status.message).toMatch(/exists and is not managed by akvsync/);
+    expect(decode(await h.readSecret(ns, 'db-password'), 'password')).toBe('written-by-akv2k8s');
+    await h.custom.deleteNamespacedCustomObject({ group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace: ns, name: 'db-password-early' });
+  });
+
+  it('after orphan-delete, label and apply, the agent writes the same Secret and owns it', async () => {
+    await h.custom.deleteNamespacedCustomObject({ ...akv2k8s, namespace: ns, name: 'db-password', propagationPolicy: 'Orphan' });
+    await waitFor('owner reference removed by the garbage collector', async () => ((await h.readSecret(ns, 'db-password'))?.metadata?.ownerReferences?.length ? undefined : true));
+    await h.core.patchNamespacedSecret({ namespace: ns, name: 'db-password', body: [{ op: 'add', path: '/metadata/labels', value: { 'akvsync.io/managed-by': 'akvsync' } }] });
+    await h.createAkvs(ns, 'db-password', spec);
+
+    const taken = await waitFor('Secret taken over', async () => {
+      const s = await h.readSecret(ns, 'db-password');
+      return decode(s, 'password') === 'from-key-vault' ? s : undefined;
+    });
+    expect(taken.metadata?.uid).toBe(original.metadata?.uid);
+    expect(taken.metadata?.ownerReferences?.map((o) => `${o.apiVersion} ${o.kind} ${o.name}`)).toEqual(['akvsync.io/v1 AzureKeyVaultSecret db-password']);
+  });
+});
