@@ -14,7 +14,10 @@ import { StorageQueueSink } from './adapters/storage-queue-sink.js';
 import { InMemoryDedupeStore } from './adapters/in-memory-dedupe-store.js';
 import { StorageRetryQueue } from './adapters/storage-retry-queue.js';
 import { TableDedupeStore } from './adapters/table-dedupe-store.js';
-import { DEDUPE_TABLE, storageClients } from './storage-clients.js';
+import { TableClusterRegistry } from './adapters/table-cluster-registry.js';
+import { TableNonceStore } from './adapters/table-nonce-store.js';
+import { REGISTRY_TABLE } from '../core/registry/registry-rows.js';
+import { DEDUPE_TABLE, storageClients, type StorageClients } from './storage-clients.js';
 import { systemClock } from './adapters/system-clock.js';
 import { parseFunctionsConfig, type FunctionsConfig } from './config.js';
 import type { Telemetry } from './ports/telemetry.js';
@@ -28,6 +31,10 @@ export interface FunctionRuntime {
   readonly tableDedupe: TableDedupeStore | undefined;
   /** The per-cluster retry and poison queues when AKVSYNC_STORAGE is set (the retry triggers need it). */
   readonly retryQueue: StorageRetryQueue | undefined;
+  /** The cluster registry and its replay guard, when AKVSYNC_REGISTRY_KEYS is set. */
+  readonly registry: { readonly clusters: TableClusterRegistry; readonly nonces: TableNonceStore } | undefined;
+  /** The Storage clients when AKVSYNC_STORAGE is set. */
+  readonly storage: StorageClients | undefined;
   /** Flushes telemetry and closes idle connections. */
   close(): Promise<void>;
 }
@@ -47,6 +54,9 @@ export async function createFunctionRuntime(config: FunctionsConfig, overrides: 
   const storage = config.storageConnectionString === undefined ? undefined : storageClients(config.storageConnectionString);
   const tableDedupe = storage && new TableDedupeStore({ table: storage.table(DEDUPE_TABLE), clock });
   await tableDedupe?.ensureTable();
+  const registryTable = storage && config.registry && storage.table(REGISTRY_TABLE);
+  const registry = registryTable && config.registry && { clusters: new TableClusterRegistry(registryTable, config.registry.staleAfterMs), nonces: new TableNonceStore(registryTable) };
+  await registry?.clusters.ensureTable();
   const dedupe = tableDedupe ?? new InMemoryDedupeStore({ clock });
   const queueClusters = config.clusters.filter((c) => c.delivery === 'queue');
   const queueSink = storage && queueClusters.length > 0 ? new StorageQueueSink(storage, new Map(queueClusters.map((c) => [c.name, c.queueName]))) : undefined;
@@ -57,6 +67,8 @@ export async function createFunctionRuntime(config: FunctionsConfig, overrides: 
   return {
     config,
     tableDedupe,
+    registry,
+    storage,
     retryQueue,
     routing: { clusters: new RoutingTable(config.clusters), signer, sink, dedupe, clock, telemetry, ...(retry ? { retry } : {}) },
     async close() {

@@ -83,10 +83,11 @@ function parseSubscriptions(raw: unknown, problems: string[]): readonly Subscrip
     const vault = typeof o.vault === 'string' ? o.vault.toLowerCase() : '';
     const objectType = o.objectType as KeyVaultObjectType;
     const objectName = typeof o.objectName === 'string' ? o.objectName : '';
+    // `?` is a glob here (never part of a Key Vault name), so it is checked as any one character.
     const bad = [
       !isVaultName(vault) && 'vault',
       !OBJECT_TYPES.includes(objectType) && 'objectType',
-      !isObjectName(objectName) && 'objectName',
+      !isObjectName(objectName.replaceAll('?', '_')) && 'objectName',
       Object.keys(o).some((k) => !['vault', 'objectType', 'objectName'].includes(k)) && 'unknown field',
     ].filter(Boolean);
     if (bad.length > 0) problems.push(`subscriptions[${i}]: invalid ${bad.join(', ')}`);

@@ -20,10 +20,12 @@ describe('parseRegistration', () => {
       { vault: 'KV-Prod', objectType: 'Secret', objectName: 'db-password' },
       { vault: 'kv-prod', objectType: 'Secret', objectName: 'DB-password' },
       { vault: 'kv-prod', objectType: 'Certificate', objectName: 'tls-*' },
+      { vault: 'kv-prod', objectType: 'Key', objectName: 'k-??' },
     ] });
     expect(r).toEqual({ cluster: 'prod-a', delivery: 'push', endpoint: 'https://agent.example:8443/v1/notifications', caPem: undefined, subscriptions: [
       { vault: 'kv-prod', objectType: 'Secret', objectName: 'DB-password' },
       { vault: 'kv-prod', objectType: 'Certificate', objectName: 'tls-*' },
+      { vault: 'kv-prod', objectType: 'Key', objectName: 'k-??' },
     ] });
   });
 
