@@ -6,7 +6,7 @@
 import { app } from '@azure/functions';
 import { registerClusterRegistration } from './cluster-registration.js';
 import { registerDedupeCleanup } from './dedupe-cleanup.js';
-import { registerPushRetries } from './push-retry.js';
+import { registerPushRetries, registerRegisteredPushRetries } from './push-retry.js';
 import { functionRuntime } from './runtime.js';
 import './key-vault-events.js';
 
@@ -15,6 +15,9 @@ const runtime = await functionRuntime();
 if (runtime.tableDedupe) registerDedupeCleanup(functionRuntime);
 if (runtime.retryQueue) registerPushRetries(functionRuntime, runtime.config.clusters.filter((c) => c.delivery === 'push').map((c) => c.name));
 
-if (runtime.registry) registerClusterRegistration(functionRuntime);
+if (runtime.registry) {
+  registerClusterRegistration(functionRuntime);
+  registerRegisteredPushRetries(functionRuntime);
+}
 
 app.hook.appTerminate(() => runtime.close());

@@ -16,6 +16,8 @@ import { StorageRetryQueue } from './adapters/storage-retry-queue.js';
 import { TableDedupeStore } from './adapters/table-dedupe-store.js';
 import { TableClusterRegistry } from './adapters/table-cluster-registry.js';
 import { TableNonceStore } from './adapters/table-nonce-store.js';
+import { RegisteredClusterSink } from './adapters/registered-cluster-sink.js';
+import { REGISTERED_RETRY_QUEUE, retryQueueName } from './cluster-queues.js';
 import { REGISTRY_TABLE } from '../core/registry/registry-rows.js';
 import { DEDUPE_TABLE, storageClients, type StorageClients } from './storage-clients.js';
 import { systemClock } from './adapters/system-clock.js';
@@ -49,7 +51,7 @@ export async function createFunctionRuntime(config: FunctionsConfig, overrides: 
   const telemetry = overrides.telemetry ?? (await createTelemetry(config.applicationInsightsConnectionString));
   const pushTargets = config.clusters.flatMap((c) => (c.pushUrl !== undefined ? [{ name: c.name, pushUrl: c.pushUrl, caPem: c.caPem }] : []));
   const pushSink = new HttpsNotificationSink({ targets: pushTargets, timeoutMs: config.pushTimeoutMs });
-  const keys = new Map(config.clusters.map((c) => [c.name, c.signingKey]));
+  const keys = new Map([...config.clusters.map((c) => [c.name, c.signingKey] as const), ...(config.registry?.keys ?? [])]);
   const signer = new NotificationSigner((cluster) => keys.get(cluster), clock);
   const storage = config.storageConnectionString === undefined ? undefined : storageClients(config.storageConnectionString);
   const tableDedupe = storage && new TableDedupeStore({ table: storage.table(DEDUPE_TABLE), clock });
@@ -59,18 +61,23 @@ export async function createFunctionRuntime(config: FunctionsConfig, overrides: 
   await registry?.clusters.ensureTable();
   const dedupe = tableDedupe ?? new InMemoryDedupeStore({ clock });
   const queueClusters = config.clusters.filter((c) => c.delivery === 'queue');
-  const queueSink = storage && queueClusters.length > 0 ? new StorageQueueSink(storage, new Map(queueClusters.map((c) => [c.name, c.queueName]))) : undefined;
-  const sink = new DeliveryModeSink(new Map(config.clusters.map((c) => [c.name, c.delivery])), { push: pushSink, ...(queueSink ? { queue: queueSink } : {}) });
-  const retryQueue = storage && new StorageRetryQueue(storage);
+  const queueSink = storage && (queueClusters.length > 0 || registry) ? new StorageQueueSink(storage, new Map(queueClusters.map((c) => [c.name, c.queueName]))) : undefined;
+  const configuredSink = new DeliveryModeSink(new Map(config.clusters.map((c) => [c.name, c.delivery])), { push: pushSink, ...(queueSink ? { queue: queueSink } : {}) });
+  const sink = registry && queueSink
+    ? new RegisteredClusterSink({ configured: configuredSink, configuredNames: new Set(config.clusters.map((c) => c.name)), registry: registry.clusters, push: pushSink, queue: queueSink, clock })
+    : configuredSink;
+  const registered = (c: string): boolean => config.registry?.keys.has(c) ?? false;
+  const retryQueue = storage && new StorageRetryQueue(storage, (c) => (registered(c) ? REGISTERED_RETRY_QUEUE : retryQueueName(c)));
   const pushClusters = new Set(pushTargets.map((t) => t.name));
-  const retry = retryQueue && { queue: retryQueue, policy: config.retry, appliesTo: (c: string) => pushClusters.has(c), jitter: Math.random };
+  // A registered cluster's mode is known only per delivery; a queue-mode one's failed enqueue is re-enqueued by the retry trigger.
+  const retry = retryQueue && { queue: retryQueue, policy: config.retry, appliesTo: (c: string) => pushClusters.has(c) || registered(c), jitter: Math.random };
   return {
     config,
     tableDedupe,
     registry,
     storage,
     retryQueue,
-    routing: { clusters: new RoutingTable(config.clusters), signer, sink, dedupe, clock, telemetry, ...(retry ? { retry } : {}) },
+    routing: { clusters: new RoutingTable(config.clusters), signer, sink, dedupe, clock, telemetry, ...(retry ? { retry } : {}), ...(registry ? { registry: registry.clusters } : {}) },
     async close() {
       pushSink.close();
       await telemetry.flush();
