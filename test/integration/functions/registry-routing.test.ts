@@ -115,4 +115,16 @@ describe('routing through the cluster registry (Azurite)', () => {
     const event = secretEvent('db-password');
     expect((await route(event)).delivered.map((d) => d.cluster)).toEqual([PUSH]);
   });
+
+  it('the cleanup forgets registration nonces of days before yesterday and keeps recent ones', async () => {
+    const nonces = runtime.registry!.nonces;
+    const nowSeconds = Math.floor(clock.now() / 1000);
+    const old = `old-${run}-AAAAAAAAAAAA`;
+    const recent = `recent-${run}-AAAAAAAAA`;
+    expect(await nonces.remember(PUSH, old, nowSeconds - 3 * 86_400, clock.now())).toBe(true);
+    expect(await nonces.remember(PUSH, recent, nowSeconds, clock.now())).toBe(true);
+    expect(await nonces.deleteExpired(clock.now())).toBeGreaterThanOrEqual(1);
+    expect(await nonces.remember(PUSH, old, nowSeconds - 3 * 86_400, clock.now())).toBe(true); // forgotten
+    expect(await nonces.remember(PUSH, recent, nowSeconds, clock.now())).toBe(false); // still a replay
+  });
 });
