@@ -47,7 +47,7 @@ describe('handleRegistration', () => {
 
   it('does not remember the nonce of a request whose signature fails, so a forger cannot use up nonces', async () => {
     const { deps, nonces, registered } = setup();
-    const forged = await handleRegistration(request(body, { keyId: key.keyId, key: new Uint8Array(32).fill(9) }), deps);
+    const forged = await handleRegistration(request(body, { keyId: key.keyId, key: Buffer.alloc(32, 9) }), deps);
     expect(forged).toEqual({ status: 401, body: { error: 'bad-signature' } });
     expect(nonces).toEqual([]);
     expect((await handleRegistration(request(), deps)).status).toBe(200);
