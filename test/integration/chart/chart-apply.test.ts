@@ -37,7 +37,7 @@ function helmCluster(args: string[]): Promise<CommandResult> {
 }
 
 describe('the akvsync chart on the real apiserver', () => {
-  it('every value set applies server-side (dry-run=server): push, exposures, queue, namespace-scoped, metrics', async () => {
+  it('every value set applies server-side (dry-run=server): push, exposures, queue, namespace-scoped, tenancy, metrics', async () => {
     const stack = getTestStack();
     const namespace = await stack.createNamespace('chart-dry-run');
     const teamA = await stack.createNamespace('chart-team-a');
@@ -46,8 +46,10 @@ describe('the akvsync chart on the real apiserver', () => {
       push: BASE_VALUES,
       loadBalancer: { ...BASE_VALUES, notify: { ...BASE_VALUES.notify, exposure: { type: 'LoadBalancer' } } },
       ingress: { ...BASE_VALUES, notify: { ...BASE_VALUES.notify, exposure: { type: 'Ingress', ingress: { host: 'akvsync.example.com', tlsSecretName: 'notify-ingress-tls' } } } },
-      queue: { workloadIdentity: BASE_VALUES.workloadIdentity, notify: { mode: 'queue' } },
+      queue: { workloadIdentity: BASE_VALUES.workloadIdentity, notify: { mode: 'queue' }, queue: { name: 'akvsync-c1', serviceUrl: 'https://acct.queue.core.windows.net' } },
       namespaceScoped: { ...BASE_VALUES, watchNamespaces: [teamA, teamB] },
+      accessPolicyCrd: { ...BASE_VALUES, watchNamespaces: [teamA], accessPolicy: { mode: 'crd' } },
+      accessPolicyFile: { ...BASE_VALUES, accessPolicy: { mode: 'file', file: { content: 'kind: AzureKeyVaultAccessPolicy\n' } }, leaderElection: { enabled: false }, objectLabels: 'team=a' },
       metrics: { ...BASE_VALUES, metrics: { serviceMonitor: { enabled: true }, prometheusRule: { enabled: true } } },
     };
     for (const [name, values] of Object.entries(valueSets)) {
