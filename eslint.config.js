@@ -1,6 +1,7 @@
 // Import boundaries (design.md §3):
 //  - core/ is pure: no Azure, Kubernetes, network, filesystem, child processes or process.env.
 //  - functions/ and cluster-agent/ never import each other; neither imports test/, scripts/ or bench/.
+//  - env-exec/ (the single executable) imports core/ only.
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
@@ -26,6 +27,8 @@ export default tseslint.config(
           { target: './cluster-agent', from: './functions', message: 'functions/ and cluster-agent/ never import each other' },
           { target: ['./functions', './cluster-agent', './core'], from: ['./test', './scripts', './bench'], message: 'runtime code must not import tests, scripts or benchmarks' },
           { target: './core', from: ['./functions', './cluster-agent'], message: 'core/ depends on nothing but itself' },
+          { target: './core', from: './env-exec', message: 'core/ depends on nothing but itself' },
+          { target: './env-exec', from: ['./functions', './cluster-agent', './test', './scripts', './bench'], message: 'env-exec/ may import core/ only' },
         ],
       }],
     },

@@ -17,6 +17,7 @@ const BENCHMARKS = [
   'notification-latency',
   'fan-out-1000-crs',
   'peer-external-secrets',
+  'env-exec-start',
 ] as const;
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,0 +1,43 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { manifestDigest } from '../../../core/injection/env-exec-manifest.js';
+import { installEnvExec, manifestOf } from '../../../env-exec/install-env-exec.js';
+import { findExecutable } from '../../../env-exec/exec-original.js';
+import { terminalErrorFrom } from '../core/sync/terminal-error.js';
+
+let from: string;
+let to: string;
+beforeEach(() => {
+  from = mkdtempSync(join(tmpdir(), 'env-exec-from-'));
+  to = mkdtempSync(join(tmpdir(), 'env-exec-to-'));
+  writeFileSync(join(from, 'env-exec'), 'binary');
+  writeFileSync(join(from, 'ld.so'), 'loader');
+});
+afterEach(() => {
+  rmSync(from, { recursive: true, force: true });
+  rmSync(to, { recursive: true, force: true });
+});
+
+describe('installEnvExec', () => {
+  it('copies every file read-only and executable when the pinned digest matches', () => {
+    installEnvExec(from, to, manifestDigest(manifestOf(from)));
+    expect(readFileSync(join(to, 'env-exec'), 'utf8')).toBe('binary');
+    expect(statSync(join(to, 'ld.so')).mode & 0o777).toBe(0o555);
+  });
+
+  it('refuses, copying nothing, when any file differs from the pinned digest', () => {
+    const pinned = manifestDigest(manifestOf(from));
+    writeFileSync(join(from, 'ld.so'), 'other loader');
+    expect(terminalErrorFrom(() => installEnvExec(from, to, pinned)).code).toBe('DigestMismatch');
+    expect(() => statSync(join(to, 'env-exec'))).toThrow();
+  });
+});
+
+describe('findExecutable', () => {
+  it('takes a path as it is, searches PATH otherwise, and names a missing command', () => {
+    expect(findExecutable('/bin/sh', undefined)).toBe('/bin/sh');
+    expect(findExecutable('sh', '/nonexistent:/bin')).toBe('/bin/sh');
+    expect(terminalErrorFrom(() => findExecutable('no-such-cmd', '/bin')).code).toBe('CommandNotFound');
+  });
+});
