@@ -5,7 +5,7 @@
 import { TerminalError } from '../errors.js';
 import { multiKeyValueFormat } from '../sync/multi-key-value-format.js';
 import type { KeyVaultValue } from '../sync/output-strategy.js';
-import { keyLabel, parseMultiKeyValue } from '../sync/parse-multi-key-value.js';
+import { keyPosition, parseMultiKeyValue } from '../sync/parse-multi-key-value.js';
 import { applyTransforms } from '../sync/transforms.js';
 import type { PlannedVariable } from './injection-plan.js';
 import { pemBlocks } from './pem-blocks.js';
@@ -24,12 +24,16 @@ function fail(entry: PlannedVariable, version: string, code: string, what: strin
   return new TerminalError(code, `env ${entry.env}: Key Vault ${entry.source.type} '${entry.source.name}' version ${version} ${what}`);
 }
 
-function noNul(entry: PlannedVariable, version: string, text: string, key?: string): string {
-  if (text.includes('\0')) throw fail(entry, version, 'InvalidEnvValue', `${key === undefined ? '' : `key ${keyLabel(key)} `}holds a NUL byte, which an environment variable cannot hold`);
+/** A value read through the secrets API (a key's JWK has none). */
+type TextValue = Extract<KeyVaultValue, { readonly value: string }>;
+
+/** `where` points at a key of a multi-key value by position (keys come from the value: never quoted). */
+function noNul(entry: PlannedVariable, version: string, text: string, where?: string): string {
+  if (text.includes('\0')) throw fail(entry, version, 'InvalidEnvValue', `${where === undefined ? '' : `${where} `}holds a NUL byte, which an environment variable cannot hold`);
   return text;
 }
 
-function pemPart(entry: PlannedVariable, value: KeyVaultValue, part: 'tls.crt' | 'tls.key'): string {
+function pemPart(entry: PlannedVariable, value: TextValue, part: 'tls.crt' | 'tls.key'): string {
   const contentType = (value.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (PKCS12_TYPES.has(contentType)) throw fail(entry, value.version, 'UnsupportedFormat', `is PKCS#12 (PFX), which env injection does not support yet; store it as PEM`);
   const blocks = pemBlocks(value.value);
@@ -40,7 +44,7 @@ function pemPart(entry: PlannedVariable, value: KeyVaultValue, part: 'tls.crt' |
   return `${chosen.map((b) => b.text).join('\n')}\n`;
 }
 
-function userPass(entry: PlannedVariable, value: KeyVaultValue, part: 'username' | 'password', text: string): string {
+function userPass(entry: PlannedVariable, value: TextValue, part: 'username' | 'password', text: string): string {
   const colon = text.indexOf(':');
   if (colon < 0) throw fail(entry, value.version, 'InvalidSecretFormat', `is not in the form 'username:password', as '?${part}' needs`);
   return part === 'username' ? text.slice(0, colon) : text.slice(colon + 1);
@@ -48,6 +52,7 @@ function userPass(entry: PlannedVariable, value: KeyVaultValue, part: 'username'
 
 export function renderVariable(entry: PlannedVariable, value: KeyVaultValue): RenderedVariable {
   const { source, query } = entry;
+  if (!('value' in value)) throw fail(entry, value.version, 'UnsupportedObjectType', 'is a key, which env injection does not support yet');
   const subject = { objectName: source.name, version: value.version };
   switch (source.type) {
     case 'secret': {
@@ -61,15 +66,17 @@ export function renderVariable(entry: PlannedVariable, value: KeyVaultValue): Re
     case 'multi-key-value-secret': {
       const entries = parseMultiKeyValue(value.value, multiKeyValueFormat(source.contentType, value.contentType), subject);
       if (query === ALL_KEYS_QUERY) {
-        for (const [key, text] of entries) {
-          if (!isEnvName(key)) throw fail(entry, value.version, 'InvalidEnvName', `key ${keyLabel(key)} is not a valid environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)`);
-          noNul(entry, value.version, text, key);
+        for (const [index, [key, text]] of entries.entries()) {
+          if (!isEnvName(key)) throw fail(entry, value.version, 'InvalidEnvName', `${keyPosition(index)} is not a valid environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)`);
+          noNul(entry, value.version, text, keyPosition(index));
         }
         return Object.freeze(Object.fromEntries(entries));
       }
-      const found = entries.find(([key]) => key === query);
-      if (found === undefined) throw fail(entry, value.version, 'KeyNotFound', `has no key ${keyLabel(query ?? '')}`);
-      return noNul(entry, value.version, found[1], found[0]);
+      const index = entries.findIndex(([key]) => key === query);
+      const found = entries[index];
+      // The query comes from the pod spec, not from the value: naming it reveals nothing.
+      if (found === undefined) throw fail(entry, value.version, 'KeyNotFound', `has no key '${query ?? ''}'`);
+      return noNul(entry, value.version, found[1], keyPosition(index));
     }
     case 'key':
       throw fail(entry, value.version, 'UnsupportedObjectType', 'is a key, which env injection does not support yet');
