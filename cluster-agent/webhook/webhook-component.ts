@@ -1,0 +1,67 @@
+/**
+ * The env-injection webhook as an every-replica component of the agent's manager: its own HTTPS listener
+ * (AKVSYNC_WEBHOOK_PORT, never the notify port), PodAdmission over the apiserver reads, the image-config resolver
+ * (pull secrets; the agent's workload identity for ACR) and the tenancy gate; outcomes and latency on the agent's
+ * metrics.
+ */
+import type { TokenCredential } from '@azure/identity';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
+import { TransientError } from '../../core/errors.js';
+import type { InjectionSettings } from '../../core/injection/injection-settings.js';
+import { serverComponent, type ServerComponent } from '../http/server-component.js';
+import { ImageConfigResolver } from '../image-config/image-config-resolver.js';
+import type { AgentMetrics } from '../metrics.js';
+import type { AccessSplit } from '../tenancy/access-gate.js';
+import { kubeNamespaceLabels } from '../tenancy/namespace-labels.js';
+import { clusterAdmissionLookups } from './cluster-admission-lookups.js';
+import { PodAdmission } from './pod-admission.js';
+import type { WebhookConfig } from './webhook-config.js';
+import { createWebhookServer } from './webhook-server.js';
+
+export interface WebhookComponentDeps {
+  readonly config: WebhookConfig;
+  readonly kubeConfig: KubeConfig;
+  /** The agent's own namespace (never mutated) and Key Vault URLs (for workload-identity mode). */
+  readonly settings: Pick<InjectionSettings, 'agentNamespace' | 'vaultUrlTemplate' | 'vaultUrls'>;
+  readonly access: { split(crs: readonly AzureKeyVaultSecret[]): Promise<AccessSplit> };
+  /** The agent's identity, for the ACR token exchange; undefined: pull secrets and anonymous only. */
+  readonly credential?: TokenCredential;
+  readonly metrics: AgentMetrics;
+  readonly logger: Logger;
+}
+
+const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
+
+export async function webhookComponent(deps: WebhookComponentDeps): Promise<ServerComponent> {
+  const { config, credential } = deps;
+  const resolver = new ImageConfigResolver({
+    timeoutMs: config.registry.timeoutMs,
+    mirrors: config.registry.mirrors,
+    extraCaPem: config.registry.extraCaPem,
+    ...(credential ? { entraToken: async () => {
+      const token = await credential.getToken(ACR_SCOPE);
+      if (!token) throw new TransientError('EntraTokenUnavailable', 'no Entra token for Azure Container Registry');
+      return token.token;
+    } } : {}),
+  });
+  const lookups = clusterAdmissionLookups(deps.kubeConfig);
+  const admission = new PodAdmission({
+    settings: { ...config.injection, ...deps.settings },
+    namespaceLabels: kubeNamespaceLabels(deps.kubeConfig),
+    akvsNamed: (ns, names) => lookups.akvsNamed(ns, names),
+    pullSecrets: (ns, pod) => lookups.pullSecrets(ns, pod),
+    resolveImage: (request) => resolver.resolve(request),
+    access: deps.access,
+    commandFailurePolicy: config.commandFailurePolicy,
+  });
+  const app = await createWebhookServer({
+    tls: config.tls, admission, maxBodyBytes: config.maxBodyBytes, logger: deps.logger,
+    observe: (outcome, seconds) => {
+      deps.metrics.admissions.inc({ outcome });
+      deps.metrics.admissionDuration.observe({ outcome }, seconds);
+    },
+  });
+  return serverComponent('webhook-server', app, config.host, config.port);
+}
