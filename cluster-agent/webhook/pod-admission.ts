@@ -81,7 +81,8 @@ export class PodAdmission {
         commands.set(c.name, await this.deps.resolveImage({ image, pod: pod.spec, pullSecrets }));
       } catch (error) {
         const why = isAkvsyncError(error) ? error : new TerminalError('CommandUnresolved', 'unexpected error');
-        throw new AkvsyncError(why.kind, why.code, `container '${c.name}': cannot read the ENTRYPOINT/CMD of image '${image}' (set command, or fix the registry access): ${why.message}`);
+        const named = why.message.includes(image) ? why.message : `image '${image}': ${why.message}`;
+        throw new AkvsyncError(why.kind, why.code, `container '${c.name}' has no command and its image's ENTRYPOINT/CMD cannot be read (set command, or fix the registry access): ${named}`);
       }
     }));
     return commands;
