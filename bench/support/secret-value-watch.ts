@@ -1,9 +1,10 @@
 /**
- * A watch on Secrets in some namespaces that remembers each Secret's value under one data key and when it last
- * changed (performance.now()), so a benchmark can ask when a Secret first held a value, whoever wrote it.
+ * An informer on Secrets in some namespaces that remembers each Secret's value under one data key and when it last
+ * changed (performance.now()), so a benchmark can ask when a Secret first held a value, whoever wrote it. The
+ * apiserver ends watches now and then: the informer is restarted (re-list, re-watch) half a second later.
  * Values stay in memory; nothing is printed.
  */
-import { Watch, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import { CoreV1Api, makeInformer, type Informer, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { waitUntil } from '../../scripts/local-stack/wait-until.js';
 
 interface Seen {
@@ -14,7 +15,7 @@ interface Seen {
 export class SecretValueWatch {
   private readonly seen = new Map<string, Seen>();
   private watching = true;
-  private abort: AbortController | undefined;
+  private informer: Informer<V1Secret> | undefined;
 
   private constructor(
     private readonly namespaces: ReadonlySet<string>,
@@ -23,20 +24,25 @@ export class SecretValueWatch {
 
   static async start(kubeConfig: KubeConfig, namespaces: readonly string[], dataKey = 'value'): Promise<SecretValueWatch> {
     const watch = new SecretValueWatch(new Set(namespaces), dataKey);
-    watch.abort = await new Watch(kubeConfig).watch(
-      '/api/v1/secrets',
-      {},
-      (phase: string, secret: V1Secret) => watch.onEvent(phase, secret),
-      (error: unknown) => {
-        if (watch.watching && error) process.stderr.write(`bench: Secret watch ended: ${(error as Error).message ?? String(error)}\n`);
-      },
-    );
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const informer = makeInformer<V1Secret>(kubeConfig, '/api/v1/secrets', () => core.listSecretForAllNamespaces());
+    watch.informer = informer;
+    informer.on('add', (secret) => watch.onSecret(secret));
+    informer.on('update', (secret) => watch.onSecret(secret));
+    informer.on('error', (error: unknown) => {
+      if (!watch.watching) return;
+      process.stderr.write(`bench: Secret watch ended (${(error as Error | undefined)?.message ?? String(error)}); restarting\n`);
+      setTimeout(() => {
+        if (watch.watching) informer.start().catch(() => undefined);
+      }, 500);
+    });
+    await informer.start();
     return watch;
   }
 
-  private onEvent(phase: string, secret: V1Secret): void {
+  private onSecret(secret: V1Secret): void {
     const namespace = secret.metadata?.namespace ?? '';
-    if (!this.namespaces.has(namespace) || (phase !== 'ADDED' && phase !== 'MODIFIED')) return;
+    if (!this.namespaces.has(namespace)) return;
     const key = `${namespace}/${secret.metadata?.name ?? ''}`;
     const raw = secret.data?.[this.dataKey];
     const value = raw === undefined ? undefined : Buffer.from(raw, 'base64').toString('utf8');
@@ -65,6 +71,6 @@ export class SecretValueWatch {
 
   stop(): void {
     this.watching = false;
-    this.abort?.abort();
+    void this.informer?.stop();
   }
 }

@@ -90,11 +90,12 @@ export class KeyVaultObjectStore implements VaultObjectStore {
 
   forgetVault(vault: string): void {
     this.clients.delete(vault);
+    this.keyClients.delete(vault);
   }
 
-  /** How many vault clients are kept (tests). */
+  /** How many vault clients (secrets and keys) are kept (tests). */
   get clientCount(): number {
-    return this.clients.size;
+    return this.clients.size + this.keyClients.size;
   }
 
   private async readSecretValue(vault: string, name: string, version: string | undefined): Promise<SecretValue> {

@@ -16,9 +16,15 @@ describe('KeyVaultObjectStore', () => {
     expect(client('kv1')).not.toBe(first);
   });
 
-  it('answers UnsupportedObjectType for keys without calling Key Vault', async () => {
-    const store = new KeyVaultObjectStore({ credential, vaultUrl: () => 'https://127.0.0.1:1' });
-    await expect(store.read({ vault: 'kv1', objectType: 'key', name: 'k' })).rejects.toMatchObject({ code: 'UnsupportedObjectType' });
+  it('keeps a keys-API client per vault beside the secrets client, and forgetting the vault drops both', () => {
+    const store = new KeyVaultObjectStore({ credential, vaultUrl: (v) => `https://${v}.vault.azure.net` });
+    const clients = store as unknown as { client(v: string): unknown; keyClient(v: string): unknown };
+    clients.client('kv1');
+    const keys = clients.keyClient('kv1');
+    expect(clients.keyClient('kv1')).toBe(keys);
+    expect(store.clientCount).toBe(2);
+    store.forgetVault('kv1');
     expect(store.clientCount).toBe(0);
+    expect(clients.keyClient('kv1')).not.toBe(keys);
   });
 });
