@@ -1,6 +1,6 @@
 /**
- * What the webhook reads from the apiserver for one admission: the AzureKeyVaultSecrets a pod's placeholders name,
- * and the pod's pull secrets (its `imagePullSecrets`, then its ServiceAccount's), parsed for the image-config
+ * What the webhook reads from the apiserver: the AzureKeyVaultSecrets a pod's placeholders name, a stored pod (for
+ * `/v1/env`), and the pod's pull secrets (its `imagePullSecrets`, then its ServiceAccount's), parsed for the image-config
  * resolver. Missing objects are left out (a missing pull secret is skipped, as the kubelet does; a missing
  * AzureKeyVaultSecret is refused by mutatePod). Pull-secret contents are never logged or put in an error.
  */
@@ -16,6 +16,7 @@ const DOCKER_CONFIG_KEYS: Readonly<Record<string, string>> = { 'kubernetes.io/do
 export interface AdmissionLookups {
   akvsNamed(namespace: string, names: readonly string[]): Promise<AzureKeyVaultSecret[]>;
   pullSecrets(namespace: string, pod: Pod): Promise<DockerConfig[]>;
+  readPod(namespace: string, name: string): Promise<Pod | undefined>;
 }
 
 async function orNothing<T>(read: Promise<T>, what: string): Promise<T | undefined> {
@@ -47,6 +48,9 @@ export function clusterAdmissionLookups(kubeConfig: KubeConfig): AdmissionLookup
       const found = await Promise.all(names.map((name) =>
         orNothing(custom.getNamespacedCustomObject({ ...AKVS, namespace, name }) as Promise<AzureKeyVaultSecret>, `get AzureKeyVaultSecret ${namespace}/${name}`)));
       return found.filter((a): a is AzureKeyVaultSecret => a !== undefined);
+    },
+    async readPod(namespace, name) {
+      return (await orNothing(core.readNamespacedPod({ namespace, name }), `get Pod ${namespace}/${name}`)) as Pod | undefined;
     },
     async pullSecrets(namespace, pod) {
       const saName = typeof pod.spec.serviceAccountName === 'string' ? pod.spec.serviceAccountName : 'default';

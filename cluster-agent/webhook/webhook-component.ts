@@ -1,6 +1,6 @@
 /**
  * The env-injection webhook as an every-replica component of the agent's manager: its own HTTPS listener
- * (AKVSYNC_WEBHOOK_PORT, never the notify port), PodAdmission over the apiserver reads, the image-config resolver
+ * (AKVSYNC_WEBHOOK_PORT, never the notify port) serving `/mutate` and env-exec's `/v1/env`, PodAdmission over the apiserver reads, the image-config resolver
  * (pull secrets; the agent's workload identity for ACR) and the tenancy gate; outcomes and latency on the agent's
  * metrics.
  */
@@ -16,6 +16,8 @@ import type { AgentMetrics } from '../metrics.js';
 import type { AccessSplit } from '../tenancy/access-gate.js';
 import { kubeNamespaceLabels } from '../tenancy/namespace-labels.js';
 import { clusterAdmissionLookups } from './cluster-admission-lookups.js';
+import { EnvValues } from './env-values.js';
+import { kubeTokenReview } from './kube-token-review.js';
 import { PodAdmission } from './pod-admission.js';
 import type { WebhookConfig } from './webhook-config.js';
 import { createWebhookServer } from './webhook-server.js';
@@ -56,8 +58,15 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Serv
     access: deps.access,
     commandFailurePolicy: config.commandFailurePolicy,
   });
+  const envValues = new EnvValues({
+    tokenAudiencePrefix: config.injection.tokenAudiencePrefix,
+    reviewToken: kubeTokenReview(deps.kubeConfig),
+    readPod: (ns, name) => lookups.readPod(ns, name),
+    akvsNamed: (ns, names) => lookups.akvsNamed(ns, names),
+    access: deps.access,
+  });
   const app = await createWebhookServer({
-    tls: config.tls, admission, maxBodyBytes: config.maxBodyBytes, logger: deps.logger,
+    tls: config.tls, admission, envValues, maxBodyBytes: config.maxBodyBytes, logger: deps.logger,
     observe: (outcome, seconds) => {
       deps.metrics.admissions.inc({ outcome });
       deps.metrics.admissionDuration.observe({ outcome }, seconds);

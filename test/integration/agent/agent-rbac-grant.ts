@@ -44,7 +44,7 @@ export async function grantAgentRbac(
       ...(options.leaderElectionLease ? [] : ['leader-election' as const]),
       ...(options.accessPolicy === 'crd' ? [] : ['tenant-access-policy' as const]),
       ...(options.accessPolicy === 'crd' || options.accessPolicy === 'file' ? [] : ['tenant-namespace-labels' as const, 'tenant-identity' as const]),
-      ...(options.webhook ? [] : ['env-injection-admission' as const, 'image-pull-secrets' as const]),
+      ...(options.webhook ? [] : ['env-injection-admission' as const, 'image-pull-secrets' as const, 'env-exec-token-review' as const]),
     ],
   };
   const objects = renderAgentRbac(rbacOptions).map((r) => r.object as unknown as KubernetesObject);

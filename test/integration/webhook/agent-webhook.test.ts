@@ -3,8 +3,11 @@
  * real apiserver calls it on its own port (not the notify port); a pod in an opted-in watched namespace is mutated
  * (the AzureKeyVaultSecret read with the `get` rule; the image ENTRYPOINT looked up with the ServiceAccount `get`
  * rule), the agent's own namespace is never touched even when labelled, and the admissions show in its metrics.
+ * `POST /v1/env` on the same port answers a pod-bound projected token (real TokenRequest, real TokenReview) with the
+ * values its stored spec declares for that container, read from the Key Vault emulator, and nothing to any other token.
  */
 import { AdmissionregistrationV1Api, type V1Pod } from '@kubernetes/client-node';
+import { randomUUID } from 'node:crypto';
 import { pushTestImage } from '../../../scripts/local-stack/oci-image-builder.js';
 import { startOciRegistry, type OciRegistry } from '../../../scripts/local-stack/oci-registry.js';
 import { waitUntil } from '../../../scripts/local-stack/wait-until.js';
@@ -12,6 +15,7 @@ import { startAgentHarness, type AgentHarness } from '../agent/agent-harness.js'
 import { getTestStack } from '../support/stack-client.js';
 
 const stack = getTestStack();
+const VALUE = `db-value-${randomUUID()}`;
 const admissionApi = stack.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
 
 describe('the agent serving the env-injection webhook under its generated RBAC', () => {
@@ -40,6 +44,7 @@ describe('the agent serving the env-injection webhook under its generated RBAC',
     });
     [own, team] = h.namespaces as [string, string];
     for (const name of [own, team]) await h.core.patchNamespace({ name, body: [{ op: 'add', path: '/metadata/labels/akvsync.io~1injection', value: 'enabled' }] });
+    h.emulator.setSecret('kv1', 'db-password', VALUE);
     await h.createAkvs(team, 'db-password', { vault: { name: 'kv1', object: { name: 'db-password', type: 'secret' } } } as never);
     configName = `akvsync-agent-webhook-${team}`;
     await admissionApi.createMutatingWebhookConfiguration({ body: {
@@ -87,5 +92,41 @@ describe('the agent serving the env-injection webhook under its generated RBAC',
     expect(metrics).toMatch(/akvsync_webhook_admissions_total\{outcome="mutated"\} [1-9]/);
     expect(metrics).toMatch(/akvsync_webhook_admissions_total\{outcome="unchanged"\} [1-9]/);
     expect(metrics).toContain('akvsync_webhook_admission_duration_seconds_bucket');
+  });
+
+  describe('POST /v1/env', () => {
+    const envUrl = (): string => h.agent.webhookUrl.replace(/\/mutate$/, '/v1/env');
+    const ask = (token: string, container: string): Promise<Response> =>
+      fetch(envUrl(), { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ container }) });
+    const tokenFor = async (podName: string, audience: string): Promise<string> => {
+      const target = await h.core.readNamespacedPod({ namespace: team, name: podName });
+      const answer = await h.core.createNamespacedServiceAccountToken({ namespace: team, name: 'default', body: {
+        spec: { audiences: [audience], expirationSeconds: 600, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: podName, uid: target.metadata?.uid ?? '' } },
+      } });
+      return answer.status?.token ?? '';
+    };
+
+    beforeAll(async () => {
+      await waitUntil('the default ServiceAccount', () => h.core.readNamespacedServiceAccount({ namespace: team, name: 'default' }), { timeoutMs: 30_000, intervalMs: 100 });
+      await h.core.createNamespacedPod({ namespace: team, body: pod('env-app', `${registry.host}/apps/server:1`) });
+      await h.core.createNamespacedPod({ namespace: team, body: { metadata: { name: 'no-placeholders' }, spec: { containers: [{ name: 'app', image: 'x', command: ['/x'] }] } } });
+    });
+
+    it("answers the pod-bound token of the container's audience with exactly its declared values", async () => {
+      const response = await ask(await tokenFor('env-app', 'akvsync.io/env-exec/app'), 'app');
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ variables: { DB_PASSWORD: VALUE } });
+    });
+
+    it("gives nothing to another container's audience, another pod's token or a forged token", async () => {
+      const otherAudience = await ask(await tokenFor('env-app', 'akvsync.io/env-exec/sidecar'), 'app');
+      expect(otherAudience.status).toBe(401);
+      const otherPod = await ask(await tokenFor('no-placeholders', 'akvsync.io/env-exec/app'), 'app');
+      expect(otherPod.status).toBe(404);
+      const forged = await ask('not-a-token', 'app');
+      expect(forged.status).toBe(401);
+      for (const r of [otherAudience, otherPod, forged]) expect(await r.text()).not.toContain(VALUE);
+      expect(h.logLines.join('\n')).not.toContain(VALUE);
+    });
   });
 });

@@ -23,7 +23,7 @@ describe('the agent RBAC', () => {
     }
   });
 
-  const noWebhook = ['env-injection-admission', 'image-pull-secrets'] as const;
+  const noWebhook = ['env-injection-admission', 'image-pull-secrets', 'env-exec-token-review'] as const;
   const noTenancy: Partial<AgentRbacOptions> = { disabled: ['tenant-access-policy', 'tenant-namespace-labels', 'tenant-identity', ...noWebhook] };
 
   it('with a namespace list, no access policy and no webhook: a Role + RoleBinding per watched namespace and in its own namespace, no ClusterRole', () => {
@@ -46,12 +46,16 @@ describe('the agent RBAC', () => {
     expect(teamA?.rules).toContainEqual({ apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] });
   });
 
-  it('with the webhook: namespaces get in a ClusterRole, the named AzureKeyVaultSecrets and ServiceAccounts get per watched namespace', () => {
+  it('with the webhook: TokenReview and namespaces get in a ClusterRole, pods, the named AzureKeyVaultSecrets and ServiceAccounts get per watched namespace', () => {
     const all = objects({ disabled: ['tenant-access-policy', 'tenant-namespace-labels', 'tenant-identity'] });
-    expect(all.find((x) => x.kind === 'ClusterRole')?.rules).toEqual([{ apiGroups: [''], resources: ['namespaces'], verbs: ['get'] }]);
+    expect(all.find((x) => x.kind === 'ClusterRole')?.rules).toEqual([
+      { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
+    ]);
     const teamA = all.find((x) => x.kind === 'Role' && x.metadata.namespace === 'team-a');
     expect(teamA?.rules).toContainEqual({ apiGroups: ['akvsync.io'], resources: ['azurekeyvaultsecrets'], verbs: ['get'] });
     expect(teamA?.rules).toContainEqual({ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'] });
+    expect(teamA?.rules).toContainEqual({ apiGroups: [''], resources: ['pods'], verbs: ['get'] });
   });
 
   it('for all namespaces: the watched-namespace rules in one ClusterRole; the key Secret still only in its own namespace', () => {
