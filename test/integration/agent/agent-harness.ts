@@ -114,7 +114,7 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   };
   const signingKey = options.replicaOf?.signingKey ?? { keyId: 'test-key-1', key: new Uint8Array(randomBytes(32)) };
   const serverCert = options.replicaOf?.serverCert ?? issueLoopbackServerCert(stack.ca);
-  const files: Record<string, string> = { '/mem/tls.crt': serverCert.certPem, '/mem/tls.key': serverCert.keyPem };
+  const files: Record<string, string> = { '/mem/tls.crt': serverCert.certPem, '/mem/tls.key': serverCert.keyPem, '/mem/ca.crt': stack.ca.certPem };
   const config = loadAgentConfig(
     {
       AKVSYNC_TLS_CERT_FILE: '/mem/tls.crt',
