@@ -8,10 +8,13 @@
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { NotFoundError, TerminalError } from '../../core/errors.js';
 import { planContainer, type PlannedVariable } from '../../core/injection/injection-plan.js';
+import type { InjectionSettings } from '../../core/injection/injection-settings.js';
+import { injectionEnabled } from '../../core/injection/mutate-pod.js';
 import { parsePlaceholder } from '../../core/injection/placeholder.js';
 import type { Pod } from '../../core/injection/pod-types.js';
 import { renderVariable, type RenderedVariable } from '../../core/injection/render-variable.js';
 import type { VaultObjectStore } from '../../core/ports/vault-object-store.js';
+import type { Labels } from '../../core/tenancy/label-selector.js';
 import { FORBIDDEN_REASON } from '../../core/tenancy/evaluate-access.js';
 import type { AccessSplit } from '../tenancy/access-gate.js';
 
@@ -24,7 +27,9 @@ export interface ReviewedToken {
 }
 
 export interface EnvValuesDeps {
-  readonly tokenAudiencePrefix: string;
+  /** The audience prefix, and which namespaces may be served (opted in, not the agent's own). */
+  readonly settings: Pick<InjectionSettings, 'tokenAudiencePrefix' | 'agentNamespace' | 'acceptAkv2k8sLabel'>;
+  readonly namespaceLabels: (namespace: string) => Promise<Labels>;
   readonly reviewToken: (token: string, audience: string) => Promise<ReviewedToken | undefined>;
   readonly readPod: (namespace: string, name: string) => Promise<Pod | undefined>;
   readonly akvsNamed: (namespace: string, names: readonly string[]) => Promise<AzureKeyVaultSecret[]>;
@@ -38,8 +43,11 @@ export class EnvValues {
   constructor(private readonly deps: EnvValuesDeps) {}
 
   async forContainer(token: string, container: string): Promise<Record<string, RenderedVariable>> {
-    const reviewed = await this.deps.reviewToken(token, `${this.deps.tokenAudiencePrefix}${container}`);
+    const reviewed = await this.deps.reviewToken(token, `${this.deps.settings.tokenAudiencePrefix}${container}`);
     if (reviewed === undefined) throw unauthorized();
+    // Only where injection is on: a pod elsewhere cannot mint itself a token with our audience and ask.
+    const namespace = { name: reviewed.namespace, labels: await this.deps.namespaceLabels(reviewed.namespace) };
+    if (!injectionEnabled(namespace, this.deps.settings)) throw denied();
     const pod = await this.deps.readPod(reviewed.namespace, reviewed.podName);
     if (pod === undefined || pod.metadata?.uid !== reviewed.podUid) throw denied();
     if (((pod.spec.serviceAccountName as string | undefined) ?? 'default') !== reviewed.serviceAccount) throw denied();

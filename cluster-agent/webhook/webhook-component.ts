@@ -49,9 +49,10 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Serv
     } } : {}),
   });
   const lookups = clusterAdmissionLookups(deps.kubeConfig);
+  const namespaceLabels = kubeNamespaceLabels(deps.kubeConfig);
   const admission = new PodAdmission({
     settings: { ...config.injection, ...deps.settings },
-    namespaceLabels: kubeNamespaceLabels(deps.kubeConfig),
+    namespaceLabels,
     akvsNamed: (ns, names) => lookups.akvsNamed(ns, names),
     pullSecrets: (ns, pod) => lookups.pullSecrets(ns, pod),
     resolveImage: (request) => resolver.resolve(request),
@@ -59,7 +60,8 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Serv
     commandFailurePolicy: config.commandFailurePolicy,
   });
   const envValues = new EnvValues({
-    tokenAudiencePrefix: config.injection.tokenAudiencePrefix,
+    settings: { ...config.injection, ...deps.settings },
+    namespaceLabels,
     reviewToken: kubeTokenReview(deps.kubeConfig),
     readPod: (ns, name) => lookups.readPod(ns, name),
     akvsNamed: (ns, names) => lookups.akvsNamed(ns, names),

@@ -34,16 +34,18 @@ const TOKENS: Record<string, ReviewedToken> = {
   'token-old-pod': { namespace: 'akv-test', serviceAccount: 'default', podName: 'app-1', podUid: 'uid-0' },
   'token-other-sa': { namespace: 'akv-test', serviceAccount: 'builder', podName: 'app-1', podUid: 'uid-1' },
   'token-other-ns': { namespace: 'team-b', serviceAccount: 'default', podName: 'app-1', podUid: 'uid-1' },
+  'token-agent-ns': { namespace: 'akvsync-system', serviceAccount: 'default', podName: 'app-1', podUid: 'uid-1' },
 };
 
 function deps(overrides: Partial<EnvValuesDeps> = {}): EnvValuesDeps {
   const store = new InMemoryVaultObjectStore();
   store.set('akv2k8s-test', 'my-secret', VALUE);
   return {
-    tokenAudiencePrefix: SETTINGS.tokenAudiencePrefix,
+    settings: SETTINGS,
+    namespaceLabels: async (ns): Promise<Record<string, string>> => (ns === 'akv-test' || ns === 'akvsync-system' ? { 'akvsync.io/injection': 'enabled' } : {}),
     // the token is valid only for the audience of container 'main'
     reviewToken: async (token, audience) => (audience === `${SETTINGS.tokenAudiencePrefix}main` || audience === `${SETTINGS.tokenAudiencePrefix}sidecar` ? TOKENS[token] : undefined),
-    readPod: async (ns, name) => (ns === 'akv-test' && name === 'app-1' ? POD : undefined),
+    readPod: async (ns, name) => (name === 'app-1' ? { ...POD, metadata: { ...POD.metadata, namespace: ns } } : undefined),
     akvsNamed: async (ns, names) => [fixtureAkvs('10-inject-secret.akvs.yaml')].filter((a) => names.includes(a.metadata.name)).map((a) => ({ ...a, metadata: { ...a.metadata, namespace: ns } })),
     access: AccessGate.open(store),
     ...overrides,
@@ -69,7 +71,8 @@ describe('POST /v1/env', () => {
     ['a token for another container\'s audience', 'token-main', 'other', 401],
     ['a token of a deleted pod of the same name (uid)', 'token-old-pod', 'main', 403],
     ['a token of another ServiceAccount', 'token-other-sa', 'main', 403],
-    ['a token of another namespace', 'token-other-ns', 'main', 403],
+    ['a token of another namespace (not opted in)', 'token-other-ns', 'main', 403],
+    ["a token from the agent's own namespace", 'token-agent-ns', 'main', 403],
     ['an unknown token', 'forged', 'main', 401],
     ['a container without placeholders', 'token-main', 'sidecar', 404],
   ])('gives nothing to %s', async (_what, token, container, status) => {
