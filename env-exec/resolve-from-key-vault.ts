@@ -9,8 +9,7 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { TerminalError } from '../core/errors.js';
 import type { PlannedVariable, VaultSource } from '../core/injection/injection-plan.js';
 import { pemCertificates } from '../core/injection/pem-blocks.js';
-import { type RenderedVariable, renderVariable } from '../core/injection/render-variable.js';
-import type { KeyVaultValue } from '../core/sync/output-strategy.js';
+import { type RenderedVariable, type SecretText, renderVariable } from '../core/injection/render-variable.js';
 import type { EnvExecConfig } from './env-exec-config.js';
 import { keyVaultError } from './key-vault-error.js';
 import { type RetryOptions, withRetries } from './with-retries.js';
@@ -49,8 +48,8 @@ export async function resolveFromKeyVault(
     }
     return client;
   };
-  const reads = new Map<string, Promise<KeyVaultValue>>();
-  const read = (s: VaultSource): Promise<KeyVaultValue> => {
+  const reads = new Map<string, Promise<SecretText>>();
+  const read = (s: VaultSource): Promise<SecretText> => {
     const key = sourceKey(s);
     let pending = reads.get(key);
     if (!pending) {

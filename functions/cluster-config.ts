@@ -5,14 +5,15 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { decodeKeyMaterial } from '../core/notification/key-material.js';
-import { NOTIFICATION_PATH } from '../core/notification/notification.js';
 import { KEY_ID_PATTERN, MIN_KEY_BYTES, type SigningKey } from '../core/notification/signature.js';
 import type { ClusterRoute } from '../core/routing/plan-deliveries.js';
+import { pushEndpointProblem } from '../core/registry/push-endpoint.js';
+import { CLUSTER_NAME, type DeliveryMode } from '../core/registry/registration.js';
 import type { AppSettings } from './app-settings.js';
 import { deliveryQueueName } from './cluster-queues.js';
 import { forbiddenEndpointReason } from './forbidden-endpoint.js';
 
-export type DeliveryMode = 'push' | 'queue';
+export type { DeliveryMode };
 
 export interface ClusterConfig extends ClusterRoute {
   /** `push` (HTTPS to pushUrl, the default) or `queue` (the cluster's own Storage Queue, for clusters without inbound access). */
@@ -29,7 +30,6 @@ export interface ClusterConfig extends ClusterRoute {
 
 const CLUSTER_KEYS = new Set(['name', 'delivery', 'pushUrl', 'queueName', 'keyId', 'signingKey', 'signingKeySetting', 'caPem', 'vaults', 'objects']);
 const QUEUE_NAME = /^(?!.*--)[a-z0-9][a-z0-9-]{1,54}[a-z0-9]$/;
-const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const VAULT_NAME = /^[a-z0-9][a-z0-9-]{1,22}[a-z0-9]$/;
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
@@ -104,7 +104,7 @@ function parseCluster(entry: unknown, at: string, settings: AppSettings, problem
 }
 
 /** The key bytes are non-enumerable, so JSON.stringify, util.inspect and loggers never print them. */
-function hiddenKey(keyId: string, key: Uint8Array): SigningKey {
+export function hiddenKey(keyId: string, key: Uint8Array): SigningKey {
   const signingKey = { keyId } as { keyId: string; key: Uint8Array };
   Object.defineProperty(signingKey, 'key', { value: key, enumerable: false });
   return Object.freeze(signingKey);
@@ -124,20 +124,15 @@ function noField(e: Record<string, unknown>, field: string, at: string, problems
 
 function parsePushUrl(raw: string | undefined, at: string, problems: string[]): string | undefined {
   if (raw === undefined) return undefined;
-  const url = URL.canParse(raw) ? new URL(raw) : undefined;
-  if (!url || url.protocol !== 'https:' || url.username || url.password || url.hash || !url.pathname.endsWith(NOTIFICATION_PATH)) {
-    problems.push(`${at}.pushUrl: must be an https:// URL ending in ${NOTIFICATION_PATH}, without credentials or fragment`);
+  const problem = pushEndpointProblem(raw, forbiddenEndpointReason);
+  if (problem !== undefined) {
+    problems.push(`${at}.pushUrl: ${problem}`);
     return undefined;
   }
-  const forbidden = forbiddenEndpointReason(url.hostname);
-  if (forbidden !== undefined) {
-    problems.push(`${at}.pushUrl: ${forbidden}; notifications are never sent there`);
-    return undefined;
-  }
-  return url.href;
+  return new URL(raw).href;
 }
 
-function parseSigningKey(e: Record<string, unknown>, at: string, settings: AppSettings, problems: string[]): Uint8Array | undefined {
+export function parseSigningKey(e: Record<string, unknown>, at: string, settings: AppSettings, problems: string[]): Uint8Array | undefined {
   const inline = e.signingKey;
   const setting = e.signingKeySetting;
   if ((inline === undefined) === (setting === undefined)) {

@@ -9,6 +9,11 @@ import { createHash } from 'node:crypto';
 export const deliveryQueueName = (cluster: string): string => queueName('akvsync-q', cluster);
 /** The queue holding this cluster's failed pushes until their next attempt. */
 export const retryQueueName = (cluster: string): string => queueName('akvsync-r', cluster);
+/**
+ * The one retry queue of all registered clusters: functions (and so queue triggers) are fixed when the app starts,
+ * and clusters register later. Each message names its cluster.
+ */
+export const REGISTERED_RETRY_QUEUE = 'akvsync-r-registered';
 export const poisonQueueName = (queue: string): string => `${queue}-poison`;
 
 function queueName(prefix: string, cluster: string): string {

@@ -11,10 +11,15 @@
  *   AKVSYNC_RETRY_BASE_SECONDS            first retry delay, doubled per attempt, default 30
  *   AKVSYNC_RETRY_MAX_SECONDS             longest retry delay, default 3600
  *   APPLICATIONINSIGHTS_CONNECTION_STRING optional; telemetry is off without it
+ *   AKVSYNC_REGISTRY_KEYS                 optional: clusters that register themselves (see registry-config.ts); turns
+ *                                         the Table-backed cluster registry on (needs AKVSYNC_STORAGE) and makes
+ *                                         AKVSYNC_CLUSTERS optional
+ *   AKVSYNC_REGISTRY_STALE_MINUTES        a registered cluster without a heartbeat for this long is stale, default 10
  */
 import { TerminalError } from '../core/errors.js';
 import type { AppSettings } from './app-settings.js';
 import { parseClusters, type ClusterConfig } from './cluster-config.js';
+import { parseRegistryConfig, REGISTRY_KEYS_SETTING, type RegistryConfig } from './registry-config.js';
 
 export interface RetryPolicy {
   readonly maxAttempts: number;
@@ -31,6 +36,8 @@ export interface FunctionsConfig {
   readonly storageConnectionString: string | undefined;
   readonly retry: RetryPolicy;
   readonly applicationInsightsConnectionString: string | undefined;
+  /** The cluster registry (AKVSYNC_REGISTRY_KEYS), when on. */
+  readonly registry: RegistryConfig | undefined;
 }
 
 export const STORAGE_SETTING = 'AKVSYNC_STORAGE';
@@ -51,7 +58,8 @@ export class ConfigurationError extends TerminalError {
 
 export function parseFunctionsConfig(settings: AppSettings): FunctionsConfig {
   const problems: string[] = [];
-  const clusters = parseClusters(settings, problems);
+  const registry = parseRegistryConfig(settings, problems);
+  const clusters = settings[REGISTRY_KEYS_SETTING]?.trim() && !settings.AKVSYNC_CLUSTERS?.trim() ? [] : parseClusters(settings, problems);
   const pushTimeoutMs = parsePushTimeout(settings.AKVSYNC_PUSH_TIMEOUT_MS, problems);
   const storage = settings[STORAGE_SETTING]?.trim() || undefined;
   if (storage !== undefined && !/(^|;)\s*(AccountName|QueueEndpoint|TableEndpoint)\s*=/i.test(storage)) {
@@ -59,6 +67,10 @@ export function parseFunctionsConfig(settings: AppSettings): FunctionsConfig {
   }
   for (const c of clusters) {
     if (c.delivery === 'queue' && storage === undefined) problems.push(`AKVSYNC_CLUSTERS ("${c.name}"): "delivery": "queue" needs ${STORAGE_SETTING}`);
+  }
+  if (registry !== undefined && storage === undefined) problems.push(`${REGISTRY_KEYS_SETTING}: the cluster registry needs ${STORAGE_SETTING}`);
+  for (const c of clusters) {
+    if (registry?.keys.has(c.name)) problems.push(`${REGISTRY_KEYS_SETTING}: cluster "${c.name}" is also in AKVSYNC_CLUSTERS; a cluster is either configured or registered`);
   }
   const retry: RetryPolicy = Object.freeze({
     maxAttempts: wholeNumber(settings, 'AKVSYNC_RETRY_MAX_ATTEMPTS', 8, 1, 50, problems),
@@ -76,6 +88,7 @@ export function parseFunctionsConfig(settings: AppSettings): FunctionsConfig {
     storageSetting: storage === undefined ? undefined : STORAGE_SETTING,
     retry,
     applicationInsightsConnectionString: connectionString,
+    registry,
   };
   Object.defineProperty(config, 'storageConnectionString', { value: storage, enumerable: false });
   return Object.freeze(config as FunctionsConfig);

@@ -7,7 +7,7 @@
  * (to `<queue>-poison` after maxDequeueCount). A message that is not a retry message is poisoned as it came.
  */
 import { app, type InvocationContext } from '@azure/functions';
-import { retryFunctionName, retryQueueName } from './cluster-queues.js';
+import { REGISTERED_RETRY_QUEUE, retryFunctionName, retryQueueName } from './cluster-queues.js';
 import { STORAGE_SETTING } from './config.js';
 import { errorCode } from './delivery-disposition.js';
 import { invocationLogger } from './adapters/invocation-logger.js';
@@ -57,18 +57,24 @@ export async function handlePushRetry(message: unknown, deps: PushRetryDependenc
   return 'delivered';
 }
 
-export function pushRetryHandler(runtime: () => Promise<FunctionRuntime>, cluster: string) {
+/** `queueName`: the retry queue the trigger drains (its malformed messages go to that queue's poison queue). */
+export function pushRetryHandler(runtime: () => Promise<FunctionRuntime>, queueName: string) {
   return async function pushRetry(message: unknown, context: InvocationContext): Promise<void> {
     const { routing, retryQueue } = await runtime();
     if (!routing.retry || !retryQueue) throw new Error('push retry trigger without a retry path (AKVSYNC_STORAGE is not set)');
     const log: Logger = invocationLogger(context);
-    await handlePushRetry(message, { ...routing, retry: routing.retry, log, poisonMalformed: (text) => retryQueue.poisonRaw(retryQueueName(cluster), text) });
+    await handlePushRetry(message, { ...routing, retry: routing.retry, log, poisonMalformed: (text) => retryQueue.poisonRaw(queueName, text) });
   };
 }
 
 /** One queue trigger per push cluster, on its own retry queue (a dead cluster's backlog never delays another's). */
 export function registerPushRetries(runtime: () => Promise<FunctionRuntime>, pushClusters: readonly string[]): void {
   for (const cluster of pushClusters) {
-    app.storageQueue(retryFunctionName(cluster), { queueName: retryQueueName(cluster), connection: STORAGE_SETTING, handler: pushRetryHandler(runtime, cluster) });
+    app.storageQueue(retryFunctionName(cluster), { queueName: retryQueueName(cluster), connection: STORAGE_SETTING, handler: pushRetryHandler(runtime, retryQueueName(cluster)) });
   }
+}
+
+/** The one retry trigger of all registered clusters (they register after the app started: see REGISTERED_RETRY_QUEUE). */
+export function registerRegisteredPushRetries(runtime: () => Promise<FunctionRuntime>): void {
+  app.storageQueue('pushRetry-registered', { queueName: REGISTERED_RETRY_QUEUE, connection: STORAGE_SETTING, handler: pushRetryHandler(runtime, REGISTERED_RETRY_QUEUE) });
 }

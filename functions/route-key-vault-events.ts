@@ -12,8 +12,8 @@
 import { parseKeyVaultEvents } from '../core/events/parse-key-vault-events.js';
 import type { KeyVaultEvent, RejectedEvent } from '../core/events/key-vault-event.js';
 import type { Clock } from '../core/ports/clock.js';
-import { planDeliveries, type ClusterRoute, type DeliveryPlan, type PlannedDelivery, type SkippedDelivery } from '../core/routing/plan-deliveries.js';
-import type { RoutingTable } from '../core/routing/routing-table.js';
+import { planDeliveries, type ClusterResolver, type ClusterRoute, type DeliveryPlan, type PlannedDelivery, type SkippedDelivery } from '../core/routing/plan-deliveries.js';
+import { RoutingTable } from '../core/routing/routing-table.js';
 import { DeliveryRetryError, dispositionOf, errorCode, needsOperator, type DeliveryFailure } from './delivery-disposition.js';
 import type { DedupeStore } from './ports/dedupe-store.js';
 import type { Logger } from './ports/logger.js';
@@ -33,6 +33,8 @@ export interface RouteDependencies {
   readonly log: Logger;
   /** The retry and poison queues (AKVSYNC_STORAGE); without it Event Grid's own retry is the retry path. */
   readonly retry?: RetryPath;
+  /** The Table-backed cluster registry (AKVSYNC_REGISTRY_KEYS): registered clusters are routed besides `clusters`. */
+  readonly registry?: { clustersFor(e: KeyVaultEvent): Promise<readonly string[]> };
 }
 
 export interface RouteReport {
@@ -101,12 +103,21 @@ function recordSkipped(skipped: readonly SkippedDelivery[], { log, telemetry }: 
 
 /** Plans once, asks the (asynchronous) store about each planned key, and moves the delivered ones to `skipped`. */
 async function planAgainstDedupeStore(events: readonly KeyVaultEvent[], deps: RouteDependencies): Promise<DeliveryPlan> {
-  const plan = planDeliveries(events, deps.clusters);
+  const plan = planDeliveries(events, await withRegistered(events, deps));
   const answers = await Promise.all(plan.deliveries.map((d) => deps.dedupe.has(d.dedupeKey)));
   const duplicates: SkippedDelivery[] = plan.deliveries
     .filter((_, i) => answers[i])
     .map((d) => ({ cluster: d.cluster, eventId: d.notification.eventId, dedupeKey: d.dedupeKey, reason: 'duplicate' }));
   return { deliveries: plan.deliveries.filter((_, i) => !answers[i]), skipped: [...plan.skipped, ...duplicates] };
+}
+
+/** The configured routes plus, with a registry, the registered clusters of each event (two partition reads per event). */
+async function withRegistered(events: readonly KeyVaultEvent[], deps: RouteDependencies): Promise<ClusterResolver | RouteDependencies['clusters']> {
+  const { registry } = deps;
+  if (!registry) return deps.clusters;
+  const configured = 'clustersFor' in deps.clusters ? deps.clusters : new RoutingTable(deps.clusters);
+  const registered = new Map(await Promise.all(events.map(async (e) => [e, await registry.clustersFor(e)] as const)));
+  return { clustersFor: (e) => [...configured.clustersFor(e), ...(registered.get(e) ?? [])] };
 }
 
 /** Pushes one notification and marks it; resolves to what happened, a failure included (never rejects). */

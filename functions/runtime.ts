@@ -14,7 +14,12 @@ import { StorageQueueSink } from './adapters/storage-queue-sink.js';
 import { InMemoryDedupeStore } from './adapters/in-memory-dedupe-store.js';
 import { StorageRetryQueue } from './adapters/storage-retry-queue.js';
 import { TableDedupeStore } from './adapters/table-dedupe-store.js';
-import { DEDUPE_TABLE, storageClients } from './storage-clients.js';
+import { TableClusterRegistry } from './adapters/table-cluster-registry.js';
+import { TableNonceStore } from './adapters/table-nonce-store.js';
+import { RegisteredClusterSink } from './adapters/registered-cluster-sink.js';
+import { REGISTERED_RETRY_QUEUE, retryQueueName } from './cluster-queues.js';
+import { REGISTRY_TABLE } from '../core/registry/registry-rows.js';
+import { DEDUPE_TABLE, storageClients, type StorageClients } from './storage-clients.js';
 import { systemClock } from './adapters/system-clock.js';
 import { parseFunctionsConfig, type FunctionsConfig } from './config.js';
 import type { Telemetry } from './ports/telemetry.js';
@@ -28,6 +33,10 @@ export interface FunctionRuntime {
   readonly tableDedupe: TableDedupeStore | undefined;
   /** The per-cluster retry and poison queues when AKVSYNC_STORAGE is set (the retry triggers need it). */
   readonly retryQueue: StorageRetryQueue | undefined;
+  /** The cluster registry and its replay guard, when AKVSYNC_REGISTRY_KEYS is set. */
+  readonly registry: { readonly clusters: TableClusterRegistry; readonly nonces: TableNonceStore } | undefined;
+  /** The Storage clients when AKVSYNC_STORAGE is set. */
+  readonly storage: StorageClients | undefined;
   /** Flushes telemetry and closes idle connections. */
   close(): Promise<void>;
 }
@@ -42,23 +51,33 @@ export async function createFunctionRuntime(config: FunctionsConfig, overrides: 
   const telemetry = overrides.telemetry ?? (await createTelemetry(config.applicationInsightsConnectionString));
   const pushTargets = config.clusters.flatMap((c) => (c.pushUrl !== undefined ? [{ name: c.name, pushUrl: c.pushUrl, caPem: c.caPem }] : []));
   const pushSink = new HttpsNotificationSink({ targets: pushTargets, timeoutMs: config.pushTimeoutMs });
-  const keys = new Map(config.clusters.map((c) => [c.name, c.signingKey]));
+  const keys = new Map([...config.clusters.map((c) => [c.name, c.signingKey] as const), ...(config.registry?.keys ?? [])]);
   const signer = new NotificationSigner((cluster) => keys.get(cluster), clock);
   const storage = config.storageConnectionString === undefined ? undefined : storageClients(config.storageConnectionString);
   const tableDedupe = storage && new TableDedupeStore({ table: storage.table(DEDUPE_TABLE), clock });
   await tableDedupe?.ensureTable();
+  const registryTable = storage && config.registry && storage.table(REGISTRY_TABLE);
+  const registry = registryTable && config.registry && { clusters: new TableClusterRegistry(registryTable, config.registry.staleAfterMs), nonces: new TableNonceStore(registryTable) };
+  await registry?.clusters.ensureTable();
   const dedupe = tableDedupe ?? new InMemoryDedupeStore({ clock });
   const queueClusters = config.clusters.filter((c) => c.delivery === 'queue');
-  const queueSink = storage && queueClusters.length > 0 ? new StorageQueueSink(storage, new Map(queueClusters.map((c) => [c.name, c.queueName]))) : undefined;
-  const sink = new DeliveryModeSink(new Map(config.clusters.map((c) => [c.name, c.delivery])), { push: pushSink, ...(queueSink ? { queue: queueSink } : {}) });
-  const retryQueue = storage && new StorageRetryQueue(storage);
+  const queueSink = storage && (queueClusters.length > 0 || registry) ? new StorageQueueSink(storage, new Map(queueClusters.map((c) => [c.name, c.queueName]))) : undefined;
+  const configuredSink = new DeliveryModeSink(new Map(config.clusters.map((c) => [c.name, c.delivery])), { push: pushSink, ...(queueSink ? { queue: queueSink } : {}) });
+  const sink = registry && queueSink
+    ? new RegisteredClusterSink({ configured: configuredSink, configuredNames: new Set(config.clusters.map((c) => c.name)), registry: registry.clusters, push: pushSink, queue: queueSink, clock })
+    : configuredSink;
+  const registered = (c: string): boolean => config.registry?.keys.has(c) ?? false;
+  const retryQueue = storage && new StorageRetryQueue(storage, (c) => (registered(c) ? REGISTERED_RETRY_QUEUE : retryQueueName(c)));
   const pushClusters = new Set(pushTargets.map((t) => t.name));
-  const retry = retryQueue && { queue: retryQueue, policy: config.retry, appliesTo: (c: string) => pushClusters.has(c), jitter: Math.random };
+  // A registered cluster's mode is known only per delivery; a queue-mode one's failed enqueue is re-enqueued by the retry trigger.
+  const retry = retryQueue && { queue: retryQueue, policy: config.retry, appliesTo: (c: string) => pushClusters.has(c) || registered(c), jitter: Math.random };
   return {
     config,
     tableDedupe,
+    registry,
+    storage,
     retryQueue,
-    routing: { clusters: new RoutingTable(config.clusters), signer, sink, dedupe, clock, telemetry, ...(retry ? { retry } : {}) },
+    routing: { clusters: new RoutingTable(config.clusters), signer, sink, dedupe, clock, telemetry, ...(retry ? { retry } : {}), ...(registry ? { registry: registry.clusters } : {}) },
     async close() {
       pushSink.close();
       await telemetry.flush();

@@ -1,15 +1,20 @@
 /**
  * The files of the Helm chart (cluster-agent/chart/files/) that come from the agent's single sources, so the chart
  * cannot drift from what the agent's tests use:
- * - the AzureKeyVaultSecret CRD, byte for byte the manifest core/crd renders (cluster-agent/manifests/);
- * - the agent's RBAC rules per scope, from cluster-agent/rbac/agent-rbac-rules.ts (built features only);
+ * - the AzureKeyVaultSecret and AzureKeyVaultAccessPolicy CRDs, byte for byte the manifests core/ renders
+ *   (cluster-agent/manifests/);
+ * - the agent's RBAC rules per scope, from cluster-agent/rbac/agent-rbac-rules.ts (built features only), each with its
+ *   feature and whether a setting can switch it off, so the chart leaves out what its values switch off exactly as
+ *   renderAgentRbac({ disabled }) does;
  * - the restart-only ValidatingAdmissionPolicy, with placeholders the chart replaces by the release's names.
  * The chart's templates only wrap these (names, namespaces, labels, the CRD's keep policy).
  */
 import { Document, stringify } from 'yaml';
 import type { Node } from 'yaml';
 import { renderCrdYaml } from '../../core/crd/crd-manifest.js';
+import { renderAccessPolicyCrdYaml } from '../../core/tenancy/access-policy-crd.js';
 import { activeRules } from '../rbac/render-agent-rbac.js';
+import { AGENT_FEATURES } from '../rbac/agent-rbac-rules.js';
 import type { AgentRbacRule, RbacScope } from '../rbac/agent-rbac-rules.js';
 import { restartOnlyPolicy } from '../rbac/restart-only-policy.js';
 
@@ -29,7 +34,7 @@ function rulesYaml(): string {
     const rules = activeRules({}, scope);
     sources[key] = rules;
     data[key] = rules.map((r) => ({
-      apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs],
+      feature: r.feature, optional: AGENT_FEATURES[r.feature].optional, apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs],
       ...(r.namedBy ? { namedBy: r.namedBy } : {}),
     }));
   }
@@ -44,6 +49,7 @@ function rulesYaml(): string {
     'The agent\'s RBAC rules by scope, from cluster-agent/rbac/agent-rbac-rules.ts (built features only).',
     GENERATED,
     'namedBy: the chart turns it into resourceNames (templates/rbac.yaml).',
+    'feature, optional: the chart leaves out the rules of an optional feature its values switch off.',
   ])}\n${doc.toString({ lineWidth: 0 })}`;
 }
 
@@ -56,6 +62,7 @@ function restartOnlyPolicyYaml(): string {
 export function CHART_GENERATED_FILES(): { file: string; content: string }[] {
   return [
     { file: 'files/crds/akvsync.io_azurekeyvaultsecrets.yaml', content: renderCrdYaml() },
+    { file: 'files/crds/akvsync.io_azurekeyvaultaccesspolicies.yaml', content: renderAccessPolicyCrdYaml() },
     { file: 'files/rbac/rules.yaml', content: rulesYaml() },
     { file: 'files/rbac/restart-only-policy.yaml', content: restartOnlyPolicyYaml() },
   ];

@@ -3,26 +3,10 @@
  *   scripts/node --import tsx cluster-agent/manifests/generate-rbac.ts          # write
  *   scripts/node --import tsx cluster-agent/manifests/generate-rbac.ts --check  # exit 1 if a file is stale
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { agentRbacManifests } from '../rbac/agent-rbac-manifests.js';
+import { writeGeneratedFiles } from './write-generated-files.js';
 
-let stale = false;
-for (const { file, yaml } of agentRbacManifests()) {
-  const target = new URL(file, import.meta.url);
-  if (process.argv.includes('--check')) {
-    let current = '';
-    try {
-      current = readFileSync(target, 'utf8');
-    } catch {
-      // missing: stale
-    }
-    if (current !== yaml) {
-      console.error(`${file} is stale: run cluster-agent/manifests/generate-rbac.ts`);
-      stale = true;
-    }
-  } else {
-    writeFileSync(target, yaml);
-    console.log(`wrote ${file}`);
-  }
-}
-if (stale) process.exitCode = 1;
+writeGeneratedFiles(
+  agentRbacManifests().map(({ file, yaml }) => ({ target: new URL(file, import.meta.url), label: file, content: yaml })),
+  'cluster-agent/manifests/generate-rbac.ts',
+);

@@ -5,6 +5,11 @@ import { RoutingTable, type ClusterRoute } from './routing-table.js';
 
 export type { ClusterRoute } from './routing-table.js';
 
+/** Who wants an event's vault object: a RoutingTable, or routes resolved beforehand (the Table registry's lookups). */
+export interface ClusterResolver {
+  clustersFor(e: KeyVaultEvent): readonly string[];
+}
+
 export interface PlannedDelivery {
   readonly cluster: string;
   readonly notification: Notification;
@@ -53,9 +58,9 @@ export function dedupeKey(cluster: string, e: KeyVaultEvent): string {
  */
 export function planDeliveries(
   events: readonly KeyVaultEvent[],
-  routes: RoutingTable | readonly ClusterRoute[],
+  routes: ClusterResolver | readonly ClusterRoute[],
 ): DeliveryPlan {
-  const table = routes instanceof RoutingTable ? routes : new RoutingTable(routes);
+  const table = 'clustersFor' in routes ? routes : new RoutingTable(routes);
   const ordered = events
     .map((e, i) => ({ e, i, t: Date.parse(e.eventTime) }))
     .sort((a, b) => a.t - b.t || a.i - b.i);

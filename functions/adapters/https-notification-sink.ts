@@ -39,22 +39,27 @@ interface PushResponse {
 const MAX_RESPONSE_BYTES = 16 * 1024;
 
 export class HttpsNotificationSink implements NotificationSink {
-  readonly #targets: ReadonlyMap<string, { target: PushTarget; agent: Agent }>;
+  readonly #targets: ReadonlyMap<string, PushTarget>;
+  /** One keep-alive agent per cluster, endpoint and CA (a registered cluster that moves gets a new one). */
+  readonly #agents = new Map<string, Agent>();
   readonly #timeoutMs: number;
   readonly #userAgent: string;
 
   constructor(options: HttpsNotificationSinkOptions) {
-    this.#targets = new Map(
-      options.targets.map((target) => [target.name, { target, agent: new Agent({ keepAlive: true, maxSockets: 16, ca: target.caPem, lookup: guardedLookup }) }]),
-    );
+    this.#targets = new Map(options.targets.map((target) => [target.name, target]));
     this.#timeoutMs = options.timeoutMs;
     this.#userAgent = options.userAgent ?? 'akvsync-function';
   }
 
-  /** Pushes `signed` (its body is sent byte for byte). */
+  /** Pushes `signed` (its body is sent byte for byte) to the configured cluster's endpoint. */
   async deliver(cluster: string, signed: SignedNotification): Promise<void> {
-    const entry = this.#targets.get(cluster);
-    if (!entry) throw new TerminalError('UnknownCluster', `no push target is configured for cluster "${cluster}"`);
+    const target = this.#targets.get(cluster);
+    if (!target) throw new TerminalError('UnknownCluster', `no push target is configured for cluster "${cluster}"`);
+    await this.deliverTo(target, signed);
+  }
+
+  /** Pushes `signed` to a target known only now (a registered cluster's endpoint, validated at registration). */
+  async deliverTo(target: PushTarget, signed: SignedNotification): Promise<void> {
     const headers = {
       'content-type': 'application/json',
       'content-length': String(Buffer.byteLength(signed.body)),
@@ -63,12 +68,23 @@ export class HttpsNotificationSink implements NotificationSink {
       [NOTIFICATION_HEADERS.timestamp]: String(signed.timestamp),
       [NOTIFICATION_HEADERS.signature]: signed.signature,
     };
-    classify(cluster, await this.#post(entry.target, entry.agent, headers, signed.body));
+    classify(target.name, await this.#post(target, this.#agentFor(target), headers, signed.body));
   }
 
   /** Closes idle keep-alive connections. */
   close(): void {
-    for (const { agent } of this.#targets.values()) agent.destroy();
+    for (const agent of this.#agents.values()) agent.destroy();
+    this.#agents.clear();
+  }
+
+  #agentFor(target: PushTarget): Agent {
+    const id = `${target.name}\n${target.pushUrl}\n${target.caPem ?? ''}`;
+    let agent = this.#agents.get(id);
+    if (!agent) {
+      agent = new Agent({ keepAlive: true, maxSockets: 16, ca: target.caPem, lookup: guardedLookup });
+      this.#agents.set(id, agent);
+    }
+    return agent;
   }
 
   #post(target: PushTarget, agent: Agent, headers: Record<string, string>, body: string): Promise<PushResponse> {

@@ -26,6 +26,11 @@ export class StorageQueueSink implements NotificationSink {
   async deliver(cluster: string, signed: SignedNotification): Promise<void> {
     const name = this.#queues.get(cluster);
     if (name === undefined) throw new TerminalError('UnknownCluster', `no delivery queue is configured for cluster "${cluster}"`);
+    await this.deliverTo(name, cluster, signed);
+  }
+
+  /** Enqueues on a queue known only now (a registered cluster's). */
+  async deliverTo(name: string, cluster: string, signed: SignedNotification): Promise<void> {
     try {
       const queue = await this.#queue(name);
       await queue.sendMessage(encodeQueueMessage(signed), { messageTimeToLive: -1 });

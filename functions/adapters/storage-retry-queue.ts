@@ -13,18 +13,21 @@ import type { QueueClient } from '@azure/storage-queue';
 export class StorageRetryQueue implements RetryQueue {
   readonly #storage: StorageClients;
   readonly #ready = new Map<string, Promise<QueueClient>>();
+  readonly #queueFor: (cluster: string) => string;
 
-  constructor(storage: StorageClients) {
+  /** `queueFor`: the retry queue of a cluster (default: its own, retryQueueName). */
+  constructor(storage: StorageClients, queueFor: (cluster: string) => string = retryQueueName) {
     this.#storage = storage;
+    this.#queueFor = queueFor;
   }
 
   async schedule(retry: PushRetry, delaySeconds: number): Promise<void> {
-    const queue = await this.#queue(retryQueueName(retry.cluster));
+    const queue = await this.#queue(this.#queueFor(retry.cluster));
     await queue.sendMessage(encodePushRetry(retry), { visibilityTimeout: delaySeconds, messageTimeToLive: -1 });
   }
 
   async poison(retry: PushRetry, reason: string): Promise<void> {
-    const queue = await this.#queue(poisonQueueName(retryQueueName(retry.cluster)));
+    const queue = await this.#queue(poisonQueueName(this.#queueFor(retry.cluster)));
     await queue.sendMessage(encodePushRetry({ ...retry, lastError: reason }), { messageTimeToLive: -1 });
   }
 

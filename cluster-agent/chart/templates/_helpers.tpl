@@ -44,6 +44,40 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- if eq .Values.notify.mode "push" }}true{{ end }}
 {{- end }}
 
+{{- /* Queue mode: the agent drains its Storage Queue (AKVSYNC_QUEUE_NAME), with notify.mode=queue or beside push. */}}
+{{- define "akvsync.queue" -}}
+{{- if or (eq .Values.notify.mode "queue") .Values.queue.enabled }}true{{ end }}
+{{- end }}
+
+{{- /* The optional RBAC features the values switch off, as renderAgentRbac's `disabled` (a JSON list). */}}
+{{- define "akvsync.disabledFeatures" -}}
+{{- $off := list }}
+{{- if not .Values.leaderElection.enabled }}{{ $off = append $off "leader-election" }}{{ end }}
+{{- if ne .Values.accessPolicy.mode "crd" }}{{ $off = append $off "tenant-access-policy" }}{{ end }}
+{{- if eq .Values.accessPolicy.mode "none" }}{{ $off = concat $off (list "tenant-namespace-labels" "tenant-identity") }}{{ end }}
+{{- /* The chart does not deploy the env-injection webhook yet (AKVSYNC_WEBHOOK_ENABLED, docs/env-injection.md): no rights for it. */}}
+{{- $off = concat $off (list "env-injection-admission" "image-pull-secrets" "env-exec-token-review") }}
+{{- toJson $off }}
+{{- end }}
+
+{{- /* The rules of one scope minus those of switched-off optional features (dict "rules" … "disabled" …). */}}
+{{- define "akvsync.activeRules" -}}
+{{- $out := list }}
+{{- range .rules }}
+{{- if has .feature $.disabled }}
+{{- if not .optional }}{{ fail (printf "feature %s cannot be switched off" .feature) }}{{ end }}
+{{- else }}
+{{- $out = append $out . }}
+{{- end }}
+{{- end }}
+{{- toJson $out }}
+{{- end }}
+
+{{- /* The ConfigMap holding the access-policy file (accessPolicy.mode=file): the named one, else the chart's own. */}}
+{{- define "akvsync.accessPolicyConfigMap" -}}
+{{- default (printf "%s-access-policy" (include "akvsync.fullname" .)) .Values.accessPolicy.file.configMapName }}
+{{- end }}
+
 {{- /* RBAC rules from files/rbac/rules.yaml: namedBy becomes resourceNames (dict "rules" … "names" …). */}}
 {{- define "akvsync.rbacRules" -}}
 {{- $out := list }}

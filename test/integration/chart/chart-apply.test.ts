@@ -2,11 +2,11 @@
  * The chart's rendered objects against the real kube-apiserver (local stack): every value set passes server-side
  * apply with dry-run=server (real schema, RBAC and admission validation); a real `helm install` gives the agent's
  * ServiceAccount exactly its rights (a write outside them is refused, the restart-only policy refuses a workload
- * change); and `helm upgrade` upgrades a changed CRD, which `helm uninstall` keeps.
+ * change); and `helm upgrade` upgrades a changed CRD, which `helm uninstall` keeps (both CRDs).
  *
  * ServiceMonitor and PrometheusRule are left out of the apply: their CRDs (prometheus-operator) are not installed on
- * the local stack. The stack's own AzureKeyVaultSecret CRD is not owned by a release, so real installs here pass
- * crds.install=false; the upgrade test installs a copy of the chart whose CRD has its own group.
+ * the local stack. The stack's own CRDs are not owned by a release, so real installs here pass
+ * crds.install=false; the upgrade test installs a copy of the chart whose CRDs have their own group.
  */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +37,7 @@ function helmCluster(args: string[]): Promise<CommandResult> {
 }
 
 describe('the akvsync chart on the real apiserver', () => {
-  it('every value set applies server-side (dry-run=server): push, exposures, queue, namespace-scoped, metrics', async () => {
+  it('every value set applies server-side (dry-run=server): push, exposures, queue, namespace-scoped, tenancy, metrics', async () => {
     const stack = getTestStack();
     const namespace = await stack.createNamespace('chart-dry-run');
     const teamA = await stack.createNamespace('chart-team-a');
@@ -46,8 +46,10 @@ describe('the akvsync chart on the real apiserver', () => {
       push: BASE_VALUES,
       loadBalancer: { ...BASE_VALUES, notify: { ...BASE_VALUES.notify, exposure: { type: 'LoadBalancer' } } },
       ingress: { ...BASE_VALUES, notify: { ...BASE_VALUES.notify, exposure: { type: 'Ingress', ingress: { host: 'akvsync.example.com', tlsSecretName: 'notify-ingress-tls' } } } },
-      queue: { workloadIdentity: BASE_VALUES.workloadIdentity, notify: { mode: 'queue' } },
+      queue: { workloadIdentity: BASE_VALUES.workloadIdentity, notify: { mode: 'queue' }, queue: { name: 'akvsync-c1', serviceUrl: 'https://acct.queue.core.windows.net' } },
       namespaceScoped: { ...BASE_VALUES, watchNamespaces: [teamA, teamB] },
+      accessPolicyCrd: { ...BASE_VALUES, watchNamespaces: [teamA], accessPolicy: { mode: 'crd' } },
+      accessPolicyFile: { ...BASE_VALUES, accessPolicy: { mode: 'file', file: { content: 'kind: AzureKeyVaultAccessPolicy\n' } }, leaderElection: { enabled: false }, objectLabels: 'team=a' },
       metrics: { ...BASE_VALUES, metrics: { serviceMonitor: { enabled: true }, prometheusRule: { enabled: true } } },
     };
     for (const [name, values] of Object.entries(valueSets)) {
@@ -83,6 +85,11 @@ describe('the akvsync chart on the real apiserver', () => {
       expect(remove.stderr).toContain('cannot delete resource "configmaps"');
       const otherSecret = await kubectl([...as, 'get', 'secret', 'not-the-key', '-n', namespace]);
       expect(otherSecret.stderr).toContain('cannot get resource "secrets"');
+      // leader election (on by default): the Lease the values name, and no other
+      const canI = async (verb: string, resource: string): Promise<string> => (await kubectl([...as, 'auth', 'can-i', verb, resource, '-n', namespace])).stdout.trim();
+      expect(await canI('update', 'leases/akvsync-agent')).toBe('yes');
+      expect(await canI('update', 'leases/another-lease')).toBe('no');
+      expect(await canI('create', 'serviceaccounts/token')).toBe('no'); // no access policy: no tenant tokens
       // patch on a Deployment is granted, but the restart-only policy lets through nothing but the restart annotation
       const created = await kubectl(['create', 'deployment', 'app', '-n', watched, '--image', 'example.invalid/app:1']);
       expect(created.code).toBe(0);
@@ -112,9 +119,15 @@ describe('the akvsync chart on the real apiserver', () => {
     const namespace = await stack.createNamespace('chart-upgrade');
     const group = `${namespace}.akvsync.test`;
     const crdName = `azurekeyvaultsecrets.${group}`;
-    // a copy of the chart whose CRD has a group of its own, so the stack's real CRD is not touched
+    // a copy of the chart whose CRDs have a group of their own, so the stack's real CRDs are not touched
     const copy = join(mkdtempSync(join(tmpdir(), 'akvsync-chart-upgrade-')), 'chart');
     cpSync(chartDir, copy, { recursive: true });
+    const policyCrdFile = join(copy, 'files/crds/akvsync.io_azurekeyvaultaccesspolicies.yaml');
+    const policyCrd = parse(readFileSync(policyCrdFile, 'utf8')) as { metadata: { name: string }; spec: { group: string; names: { plural: string } } };
+    const policyCrdName = `${policyCrd.spec.names.plural}.${group}`;
+    policyCrd.metadata.name = policyCrdName;
+    policyCrd.spec.group = group;
+    writeFileSync(policyCrdFile, stringify(policyCrd));
     const crdFile = join(copy, 'files/crds/akvsync.io_azurekeyvaultsecrets.yaml');
     const crd = parse(readFileSync(crdFile, 'utf8')) as { metadata: { name: string }; spec: { group: string; versions: { additionalPrinterColumns: { name: string; type: string; jsonPath: string }[] }[] } };
     crd.metadata.name = crdName;
@@ -140,10 +153,12 @@ describe('the akvsync chart on the real apiserver', () => {
 
       const uninstall = await helmCluster(['uninstall', release, '--namespace', namespace]);
       expect(uninstall.code).toBe(0);
-      expect(uninstall.stdout + uninstall.stderr).toContain(crdName); // helm names the kept resource
+      expect(uninstall.stdout + uninstall.stderr).toContain(crdName); // helm names the kept resources
+      expect(uninstall.stdout + uninstall.stderr).toContain(policyCrdName);
       expect(await columns()).toContain('Upgraded');
+      expect((await kubectl(['get', 'crd', policyCrdName])).code).toBe(0);
     } finally {
-      await kubectl(['delete', 'crd', crdName, '--ignore-not-found']);
+      await kubectl(['delete', 'crd', crdName, policyCrdName, '--ignore-not-found']);
     }
   }, 180_000);
 });

@@ -55,7 +55,9 @@ export async function waitForProgram(started: Started, root: string, program: st
   while (Date.now() < deadline && !exited) {
     try {
       const exe = readlinkSync(`/proc/${started.pid}/exe`);
-      if (exe === join(root, program)) return exe;
+      // The kernel points /proc/<pid>/exe at the new program before it has laid out the new argv: until then
+      // /proc/<pid>/cmdline reads empty, so wait for both.
+      if (exe === join(root, program) && readFileSync(`/proc/${started.pid}/cmdline`).length > 0) return exe;
     } catch {
       // not started yet, or gone
     }

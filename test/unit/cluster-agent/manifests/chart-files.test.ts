@@ -7,7 +7,10 @@ import { promisify } from 'node:util';
 import { parse, parseAllDocuments } from 'yaml';
 import { CHART_GENERATED_FILES, CHART_PLACEHOLDERS } from '../../../../cluster-agent/manifests/chart-files.js';
 import { renderCrdYaml } from '../../../../core/crd/crd-manifest.js';
+import { renderAccessPolicyCrdYaml } from '../../../../core/tenancy/access-policy-crd.js';
 import { activeRules } from '../../../../cluster-agent/rbac/render-agent-rbac.js';
+import { AGENT_FEATURES } from '../../../../cluster-agent/rbac/agent-rbac-rules.js';
+import type { AgentFeature } from '../../../../cluster-agent/rbac/agent-rbac-rules.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../../..', import.meta.url));
@@ -30,10 +33,26 @@ describe('the chart files generated from the agent\'s sources', () => {
     }
   });
 
-  it('ship the CRD byte for byte as core/crd renders it (the manifest the agent\'s tests apply)', () => {
-    const crd = CHART_GENERATED_FILES().find((f) => f.file.startsWith('files/crds/'))!;
-    expect(crd.content).toBe(renderCrdYaml());
-    expect(crd.content).toBe(readFileSync(join(repoRoot, 'cluster-agent/manifests/akvsync.io_azurekeyvaultsecrets.yaml'), 'utf8'));
+  it('ship both CRDs byte for byte as core/ renders them (the manifests the agent\'s tests apply)', () => {
+    const crds = CHART_GENERATED_FILES().filter((f) => f.file.startsWith('files/crds/'));
+    expect(crds.map((f) => f.file)).toEqual(['files/crds/akvsync.io_azurekeyvaultsecrets.yaml', 'files/crds/akvsync.io_azurekeyvaultaccesspolicies.yaml']);
+    expect(crds[0]!.content).toBe(renderCrdYaml());
+    expect(crds[1]!.content).toBe(renderAccessPolicyCrdYaml());
+    for (const crd of crds) {
+      expect(crd.content).toBe(readFileSync(join(repoRoot, 'cluster-agent/manifests', crd.file.replace('files/crds/', '')), 'utf8'));
+    }
+  });
+
+  it('give each rule its feature and whether a setting can switch it off (what the chart filters by)', () => {
+    const rules = parse(CHART_GENERATED_FILES().find((f) => f.file === 'files/rbac/rules.yaml')!.content) as Record<string, { feature: AgentFeature; optional: boolean }[]>;
+    for (const [key, scope] of [['watchedNamespaces', 'watched-namespaces'], ['ownNamespace', 'own-namespace'], ['cluster', 'cluster']] as const) {
+      const source = activeRules({}, scope);
+      expect(rules[key]!.map((r) => [r.feature, r.optional])).toEqual(source.map((r) => [r.feature, AGENT_FEATURES[r.feature].optional]));
+    }
+    const optional = new Set(Object.values(rules).flat().filter((r) => r.optional).map((r) => r.feature));
+    expect([...optional].sort()).toEqual([
+      'data-hash-key-secret', 'env-exec-token-review', 'env-injection-admission', 'image-pull-secrets', 'leader-election', 'tenant-access-policy', 'tenant-identity', 'tenant-namespace-labels',
+    ]);
   });
 
   it('carry exactly the built rules per scope, and only the placeholders the chart replaces', () => {

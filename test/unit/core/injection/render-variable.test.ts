@@ -56,6 +56,11 @@ describe('renderVariable', () => {
     const bad = terminalErrorFrom(() => renderVariable(all, value(JSON.stringify({ '1x': SECRET }), 'application/json')));
     expect(bad.code).toBe('InvalidEnvName');
     expectNoSecretIn(bad, SECRET);
+    // A key comes from the value too: it is named by its position, never quoted.
+    const key = 'not an env name: s3cr3t-in-the-key';
+    const keyed = terminalErrorFrom(() => renderVariable(all, value(JSON.stringify({ ok: 'x', [key]: 'y' }), 'application/json')));
+    expect(keyed.message).toContain('the key at position 2');
+    expectNoSecretIn(keyed, key);
   });
 
   it('refuses a NUL byte, which execve cannot carry', () => {
