@@ -30,7 +30,10 @@ export interface PodAdmissionDeps {
   readonly resolveImage: (request: ImageCommandRequest) => Promise<ImageCommand>;
   /** The tenancy gate (cluster-agent/tenancy/access-gate.ts). */
   readonly access: { split(crs: readonly AzureKeyVaultSecret[]): Promise<AccessSplit> };
-  /** When an image's ENTRYPOINT/CMD cannot be read: admit the pod unchanged with a warning (open) or refuse it (closed). */
+  /**
+   * When an image's ENTRYPOINT/CMD cannot be read: admit the pod unchanged with a warning (open) or refuse it (closed);
+   * a namespace's `akvsync.io/command-failure-policy` label overrides it.
+   */
   readonly commandFailurePolicy: 'open' | 'closed';
 }
 
@@ -55,7 +58,7 @@ export class PodAdmission {
     try {
       imageCommands = await this.imageCommands(namespace.name, pod, targets);
     } catch (error) {
-      if (this.deps.commandFailurePolicy === 'closed' || !isAkvsyncError(error)) throw error;
+      if (commandFailurePolicy(namespace.labels, this.deps.commandFailurePolicy) === 'closed' || !isAkvsyncError(error)) throw error;
       return { outcome: 'failed-open', reason: error.message, warnings: [`akvsync: env injection skipped: ${error.message}`] };
     }
     const result = mutatePod({ pod, namespace, akvs, imageCommands, settings: this.deps.settings });
@@ -87,6 +90,13 @@ export class PodAdmission {
     }));
     return commands;
   }
+}
+
+/** A namespace may choose for itself with the label `akvsync.io/command-failure-policy: open|closed`. */
+export const COMMAND_FAILURE_POLICY_LABEL = 'akvsync.io/command-failure-policy';
+function commandFailurePolicy(labels: Labels, fallback: 'open' | 'closed'): 'open' | 'closed' {
+  const chosen = labels[COMMAND_FAILURE_POLICY_LABEL];
+  return chosen === 'open' || chosen === 'closed' ? chosen : fallback;
 }
 
 const unchanged = (reason: string): AdmissionDecision => ({ outcome: 'unchanged', reason, warnings: [] });

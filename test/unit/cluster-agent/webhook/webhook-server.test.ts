@@ -23,6 +23,7 @@ const NS_LABELS: Record<string, Record<string, string>> = {
   plain: {},
   'akvsync-system': { 'akvsync.io/injection': 'enabled' },
   migrating: { 'azure-key-vault-env-injection': 'enabled' },
+  lenient: { 'akvsync.io/injection': 'enabled', 'akvsync.io/command-failure-policy': 'open' },
 };
 const TLS = issueLoopbackServerCert(createTestCa());
 const inNamespace = (a: AzureKeyVaultSecret, namespace: string): AzureKeyVaultSecret => ({ ...a, metadata: { ...a.metadata, namespace } });
@@ -142,7 +143,7 @@ describe('env-injection webhook: admission', () => {
     await app.close();
   });
 
-  it('an unresolvable image: closed refuses naming image and reason; open admits unchanged with a warning', async () => {
+  it('an unresolvable image: closed refuses naming image and reason; open (setting or namespace label) admits unchanged with a warning', async () => {
     const failing = { resolveImage: async () => { throw new TerminalError('ImageUnauthorized', 'registry refused every credential'); } };
     const closed = await server(admission(failing).deps);
     const refused = await post(closed, review(fixturePod('10-inject-secret.deployment.yaml')));
@@ -158,6 +159,13 @@ describe('env-injection webhook: admission', () => {
     expect(admitted.response.patch).toBeUndefined();
     expect(String((admitted.response.warnings as string[])[0])).toContain('spvest/akv2k8s-env-test:2.0.1');
     await open.close();
+
+    // a namespace's label overrides the agent-wide setting
+    const perNamespace = await server(admission(failing).deps);
+    const lenient = await post(perNamespace, review(fixturePod('10-inject-secret.deployment.yaml'), { namespace: 'lenient' }));
+    expect(lenient.response).toMatchObject({ allowed: true });
+    expect(lenient.response.patch).toBeUndefined();
+    await perNamespace.close();
   });
 
   it('a transient failure answers 503; an unexpected one "internal error" without its message', async () => {
