@@ -179,7 +179,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       settings: { agentNamespace: agentNamespace(config, kubeConfig), vaultUrlTemplate: config.keyVault.urlTemplate, vaultUrls: config.keyVault.urls },
     })
     : undefined;
-  if (webhookServer) manager.add(webhookServer);
+  if (webhookServer) {
+    manager.add(webhookServer);
+    reloadTargets.push(webhookServer.tlsReload);
+  }
   if (handOff) manager.add({ name: 'leader-hand-off', leaderOnly: false, start: async () => undefined, stop: async () => handOff?.close() });
   if (reloadTargets.length > 0) manager.add(new FileReloader({ targets: reloadTargets, scheduler, intervalMs: config.reloadIntervalMs, logger }));
   manager.add({ name: 'work-queue', leaderOnly: true, start: async () => undefined, stop: () => workQueue.stop() });

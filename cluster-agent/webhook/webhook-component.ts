@@ -6,13 +6,16 @@
  */
 import type { TokenCredential } from '@azure/identity';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Server } from 'node:https';
 import type { Logger } from 'pino';
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { TransientError } from '../../core/errors.js';
 import type { InjectionSettings } from '../../core/injection/injection-settings.js';
+import type { ReloadTarget } from '../adapters/file-reloader.js';
 import { serverComponent, type ServerComponent } from '../http/server-component.js';
 import { ImageConfigResolver } from '../image-config/image-config-resolver.js';
 import type { AgentMetrics } from '../metrics.js';
+import { tlsReloadTarget } from '../reload-targets.js';
 import type { AccessSplit } from '../tenancy/access-gate.js';
 import { kubeNamespaceLabels } from '../tenancy/namespace-labels.js';
 import { clusterAdmissionLookups } from './cluster-admission-lookups.js';
@@ -34,9 +37,14 @@ export interface WebhookComponentDeps {
   readonly logger: Logger;
 }
 
+export interface WebhookComponent extends ServerComponent {
+  /** Its certificate and key re-read from AKVSYNC_WEBHOOK_TLS_*_FILE on change (the agent's FileReloader). */
+  readonly tlsReload: ReloadTarget;
+}
+
 const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
 
-export async function webhookComponent(deps: WebhookComponentDeps): Promise<ServerComponent> {
+export async function webhookComponent(deps: WebhookComponentDeps): Promise<WebhookComponent> {
   const { config, credential } = deps;
   const resolver = new ImageConfigResolver({
     timeoutMs: config.registry.timeoutMs,
@@ -74,5 +82,6 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Serv
       deps.metrics.admissionDuration.observe({ outcome }, seconds);
     },
   });
-  return serverComponent('webhook-server', app, config.host, config.port);
+  const tlsReload = tlsReloadTarget(app.server as Server, config.tls.certFile, config.tls.keyFile, undefined, 'AKVSYNC_WEBHOOK_TLS_CERT_FILE/AKVSYNC_WEBHOOK_TLS_KEY_FILE');
+  return { ...serverComponent('webhook-server', app, config.host, config.port), tlsReload };
 }

@@ -11,7 +11,7 @@ import { ConfigError, parseBool, parseDuration, parseHost, parseInteger, parseJs
 export interface WebhookConfig {
   readonly host: string;
   readonly port: number;
-  readonly tls: { readonly certPem: string; readonly keyPem: string };
+  readonly tls: { readonly certPem: string; readonly keyPem: string; readonly certFile: string; readonly keyFile: string };
   readonly maxBodyBytes: number;
   readonly commandFailurePolicy: 'open' | 'closed';
   /** InjectionSettings without what the agent knows at wiring time. */
@@ -29,8 +29,8 @@ export function loadWebhookConfig(get: (name: string) => string | undefined, fil
     if (v === undefined) throw new ConfigError(name, `is required with AKVSYNC_WEBHOOK_ENABLED=true: ${why}`);
     return v;
   };
-  required('AKVSYNC_WEBHOOK_TLS_CERT_FILE', 'the webhook serves HTTPS only');
-  required('AKVSYNC_WEBHOOK_TLS_KEY_FILE', 'the webhook serves HTTPS only');
+  const certFile = required('AKVSYNC_WEBHOOK_TLS_CERT_FILE', 'the webhook serves HTTPS only');
+  const keyFile = required('AKVSYNC_WEBHOOK_TLS_KEY_FILE', 'the webhook serves HTTPS only');
   const certPem = file('AKVSYNC_WEBHOOK_TLS_CERT_FILE') ?? '';
   const keyPem = file('AKVSYNC_WEBHOOK_TLS_KEY_FILE') ?? '';
   if (!certPem.includes('BEGIN CERTIFICATE')) throw new ConfigError('AKVSYNC_WEBHOOK_TLS_CERT_FILE', 'is not a PEM certificate');
@@ -48,7 +48,7 @@ export function loadWebhookConfig(get: (name: string) => string | undefined, fil
   return {
     host: parseHost('AKVSYNC_WEBHOOK_HOST', get('AKVSYNC_WEBHOOK_HOST') ?? '0.0.0.0'),
     port: parseInteger('AKVSYNC_WEBHOOK_PORT', get('AKVSYNC_WEBHOOK_PORT'), DEFAULT_WEBHOOK_PORT, 0, 65535),
-    tls: { certPem, keyPem },
+    tls: { certPem, keyPem, certFile, keyFile },
     maxBodyBytes: parseInteger('AKVSYNC_WEBHOOK_MAX_BODY_BYTES', get('AKVSYNC_WEBHOOK_MAX_BODY_BYTES'), DEFAULT_MAX_BODY_BYTES, 1024, 64 << 20),
     commandFailurePolicy: failure,
     injection: {

@@ -8,13 +8,16 @@
  */
 import { AdmissionregistrationV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { parse } from 'yaml';
-import type { ServerComponent } from '../../../cluster-agent/http/server-component.js';
+import { FileReloader } from '../../../cluster-agent/adapters/file-reloader.js';
+import { systemScheduler } from '../../../cluster-agent/ports/scheduler.js';
 import { AgentMetrics } from '../../../cluster-agent/metrics.js';
 import { AccessGate } from '../../../cluster-agent/tenancy/access-gate.js';
-import { webhookComponent } from '../../../cluster-agent/webhook/webhook-component.js';
+import { webhookComponent, type WebhookComponent } from '../../../cluster-agent/webhook/webhook-component.js';
 import { MUTATE_PATH } from '../../../cluster-agent/webhook/webhook-server.js';
 import type { VaultObjectStore } from '../../../core/ports/vault-object-store.js';
 import { pushTestImage } from '../../../scripts/local-stack/oci-image-builder.js';
@@ -39,7 +42,8 @@ function refusal(error: unknown): string {
 
 describe('env-injection webhook behind the real apiserver', () => {
   let registry: OciRegistry;
-  let webhook: ServerComponent;
+  let webhook: WebhookComponent;
+  let tlsDir: string;
   let injected: string;
   let plain: string;
   let configName: string;
@@ -75,7 +79,11 @@ describe('env-injection webhook behind the real apiserver', () => {
         body: { apiVersion: 'akvsync.io/v1', kind: 'AzureKeyVaultSecret', metadata: { name: akvs.metadata.name.trim() }, spec: akvs.spec } });
     }
 
-    const tls = issueLoopbackServerCert(stack.ca);
+    tlsDir = mkdtempSync(join(tmpdir(), 'akvsync-webhook-tls-'));
+    const first = issueLoopbackServerCert(stack.ca);
+    writeFileSync(join(tlsDir, 'tls.crt'), first.certPem);
+    writeFileSync(join(tlsDir, 'tls.key'), first.keyPem);
+    const tls = { ...first, certFile: join(tlsDir, 'tls.crt'), keyFile: join(tlsDir, 'tls.key') };
     webhook = await webhookComponent({
       config: {
         host: '127.0.0.1', port: 0, tls, maxBodyBytes: 1 << 20, commandFailurePolicy: 'closed',
@@ -112,6 +120,7 @@ describe('env-injection webhook behind the real apiserver', () => {
     await admissionApi.deleteMutatingWebhookConfiguration({ name: configName }).catch(() => undefined);
     await webhook?.stop();
     await registry?.stop();
+    if (tlsDir) rmSync(tlsDir, { recursive: true, force: true });
   });
 
   // The registry refuses anonymous pulls: admission works only with the ServiceAccount's pull secret.
@@ -164,5 +173,30 @@ describe('env-injection webhook behind the real apiserver', () => {
     expect(message).toContain(`image '${registry.host}/nowhere/missing:1'`);
     expect(message).toContain('the registry has no such manifest (404)');
     expect(message).not.toContain(PULL.password);
+  });
+
+  it('serves a renewed certificate after its files change, on the same listener, and admissions keep flowing', async () => {
+    const [host, port] = webhook.address().split(':') as [string, string];
+    const servedSerial = (): Promise<string> => new Promise((resolve, reject) => {
+      const socket = connect({ host, port: Number(port), ca: stack.ca.certPem, servername: 'localhost' }, () => {
+        resolve(socket.getPeerX509Certificate()?.serialNumber ?? '');
+        socket.destroy();
+      });
+      socket.on('error', reject);
+    });
+    const reloader = new FileReloader({ targets: [webhook.tlsReload], scheduler: systemScheduler, intervalMs: 3600_000, logger: pino({ level: 'silent' }) });
+    await reloader.start();
+    try {
+      const before = await servedSerial();
+      const renewed = issueLoopbackServerCert(stack.ca);
+      writeFileSync(join(tlsDir, 'tls.crt'), renewed.certPem);
+      writeFileSync(join(tlsDir, 'tls.key'), renewed.keyPem);
+      expect(await reloader.checkOnce()).toEqual(['AKVSYNC_WEBHOOK_TLS_CERT_FILE/AKVSYNC_WEBHOOK_TLS_KEY_FILE']);
+      expect(await servedSerial()).not.toBe(before);
+      const answer = await core.createNamespacedPod({ namespace: injected, body: examplePod('10-inject-secret.deployment.yaml', 'after-renewal'), dryRun: 'All' });
+      expect(answer.spec?.initContainers?.[0]?.name).toBe('akvsync-env-exec-install');
+    } finally {
+      await reloader.stop();
+    }
   });
 });

@@ -17,7 +17,7 @@ describe('loadWebhookConfig', () => {
   it('reads the settings with their defaults', () => {
     const config = load({ ...ON, AKVSYNC_REGISTRY_MIRRORS: '{"docker.io":"mirror.example/hub"}', AKVSYNC_ENV_CA_FILE: '/ca' });
     expect(config).toMatchObject({
-      host: '0.0.0.0', port: DEFAULT_WEBHOOK_PORT, commandFailurePolicy: 'closed',
+      host: '0.0.0.0', port: DEFAULT_WEBHOOK_PORT, commandFailurePolicy: 'closed', tls: { certFile: '/tls/crt', keyFile: '/tls/key' },
       injection: { envExecSha256: 'ab'.repeat(32), agentUrl: 'https://agent.ns.svc:9443', defaultAuth: 'agent', acceptAkv2k8sLabel: false, extraCaPem: FILES['/ca'] },
       registry: { timeoutMs: 5000, mirrors: [{ registry: 'docker.io', mirror: 'mirror.example/hub' }] },
     });
