@@ -8,7 +8,9 @@ import { ACCESS_POLICY_CRD_FILE, renderAccessPolicyCrdYaml } from '../../core/te
 import { writeGeneratedFiles } from './write-generated-files.js';
 
 writeGeneratedFiles(
-  [[AKVS_CRD_FILE, renderCrdYaml()], [ACCESS_POLICY_CRD_FILE, renderAccessPolicyCrdYaml()]].map(([file, yaml]) => (
-    { target: new URL(file, import.meta.url), label: file, content: yaml })),
+  [
+    { target: new URL(AKVS_CRD_FILE, import.meta.url), label: AKVS_CRD_FILE, content: renderCrdYaml() },
+    { target: new URL(ACCESS_POLICY_CRD_FILE, import.meta.url), label: ACCESS_POLICY_CRD_FILE, content: renderAccessPolicyCrdYaml() },
+  ],
   'cluster-agent/manifests/generate-crd.ts',
 );
