@@ -51,6 +51,8 @@ import { AgentMetrics } from './metrics.js';
 import { systemScheduler } from './ports/scheduler.js';
 import type { Scheduler } from './ports/scheduler.js';
 import { createTenancy } from './tenancy/tenancy.js';
+import { webhookComponent } from './webhook/webhook-component.js';
+import { MUTATE_PATH } from './webhook/webhook-server.js';
 
 export interface AgentDeps {
   readonly kubeConfig?: KubeConfig;
@@ -66,6 +68,8 @@ export interface AgentDeps {
 export interface RunningAgent {
   /** https://…/v1/notifications, or '' when the notify endpoint is disabled. */
   readonly notifyUrl: string;
+  /** https://…/mutate of the env-injection webhook, or '' when it is off. */
+  readonly webhookUrl: string;
   readonly metricsUrl: string;
   readonly events: AgentEvents;
   /** Runs one fallback check now (tests, demo). */
@@ -169,6 +173,16 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     .add({ name: 'kube-connections', leaderOnly: false, start: async () => undefined, stop: () => cluster.close() })
     .add(opsServer);
   if (notifyServer) manager.add(notifyServer);
+  const webhookServer = config.webhook
+    ? await webhookComponent({
+      config: config.webhook, kubeConfig, access: tenancy.gate, credential, metrics, logger,
+      settings: { agentNamespace: agentNamespace(config, kubeConfig), vaultUrlTemplate: config.keyVault.urlTemplate, vaultUrls: config.keyVault.urls },
+    })
+    : undefined;
+  if (webhookServer) {
+    manager.add(webhookServer);
+    reloadTargets.push(webhookServer.tlsReload);
+  }
   if (handOff) manager.add({ name: 'leader-hand-off', leaderOnly: false, start: async () => undefined, stop: async () => handOff?.close() });
   if (reloadTargets.length > 0) manager.add(new FileReloader({ targets: reloadTargets, scheduler, intervalMs: config.reloadIntervalMs, logger }));
   manager.add({ name: 'work-queue', leaderOnly: true, start: async () => undefined, stop: () => workQueue.stop() });
@@ -184,6 +198,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   logger.info({ notifyUrl, metricsUrl, crs: index.size }, 'agent started');
   return {
     notifyUrl,
+    webhookUrl: webhookServer ? `https://${webhookServer.address()}${MUTATE_PATH}` : '',
     metricsUrl,
     events,
     runFallbackCheck: () => fallback.runOnce(),

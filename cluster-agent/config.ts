@@ -6,6 +6,7 @@ import { checkLabelSelector } from '../core/crd/label-selector.js';
 import { parseKeyring } from '../core/notification/keyring.js';
 import { DATA_HASH_KEY_MIN_BYTES } from '../core/sync/data-hash.js';
 import { parseQueueIntakeConfig, type QueueIntakeConfig } from './intake/queue-intake-config.js';
+import { loadWebhookConfig, type WebhookConfig } from './webhook/webhook-config.js';
 import { NO_POLICY_WARNING, loadTenancyConfig, type TenancyConfig } from './tenancy/tenancy-config.js';
 import { ConfigError, envFromArgv, parseBool, parseDuration, parseHost, parseInteger, parseJsonMap, parseNumber, parseUrl } from './config-values.js';
 
@@ -75,6 +76,8 @@ export interface AgentConfig {
   readonly dataHashKey: DataHashKeySource;
   /** Access policy and per-namespace identity (docs/tenancy.md). */
   readonly tenancy: TenancyConfig;
+  /** The env-injection webhook (its own HTTPS port); undefined when off (AKVSYNC_WEBHOOK_ENABLED). */
+  readonly webhook: WebhookConfig | undefined;
   /** Warnings to print at start-up. */
   readonly warnings: readonly string[];
 }
@@ -211,6 +214,7 @@ export function loadAgentConfig(
     namespace,
     dataHashKey,
     tenancy,
+    webhook: loadWebhookConfig(get, file),
     warnings,
   };
   return deepFreeze(config);

@@ -52,6 +52,20 @@ export class AgentMetrics {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  /** The env-injection webhook: admissions by outcome (mutated, unchanged, failed-open, denied, error, bad-request). */
+  readonly admissions = new Counter({
+    name: 'akvsync_webhook_admissions_total',
+    help: 'Admission requests answered by the env-injection webhook, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly admissionDuration = new Histogram({
+    name: 'akvsync_webhook_admission_duration_seconds',
+    help: 'Time from an admission request received to its answer sent, by outcome',
+    labelNames: ['outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
   readonly queueDepth: Gauge;
 
   constructor(queueDepth: () => number, options: { defaultMetrics?: boolean } = {}) {

@@ -5,10 +5,13 @@ import { parseKeyring } from '../core/notification/keyring.js';
 import type { ReloadTarget } from './adapters/file-reloader.js';
 import type { NotificationIntake } from './intake/notification-intake.js';
 
-/** The notify port's certificate and key: validated as a pair, then swapped into the running server. */
-export function tlsReloadTarget(server: Server, certFile: string, keyFile: string, onApplied: (certPem: string) => void = () => undefined): ReloadTarget {
+/** A server's certificate and key (the notify port's, the webhook's): validated as a pair, then swapped into the running server. */
+export function tlsReloadTarget(
+  server: Server, certFile: string, keyFile: string, onApplied: (certPem: string) => void = () => undefined,
+  setting = 'AKVSYNC_TLS_CERT_FILE/AKVSYNC_TLS_KEY_FILE',
+): ReloadTarget {
   return {
-    setting: 'AKVSYNC_TLS_CERT_FILE/AKVSYNC_TLS_KEY_FILE',
+    setting,
     paths: [certFile, keyFile],
     apply([cert = '', key = '']) {
       if (!cert.includes('BEGIN CERTIFICATE') || !/BEGIN [A-Z ]*PRIVATE KEY/.test(key)) {

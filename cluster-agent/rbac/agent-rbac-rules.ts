@@ -26,6 +26,7 @@ export type AgentFeature =
   | 'output-drift'
   | 'env-exec-token-review'
   | 'env-injection-webhook'
+  | 'env-injection-admission'
   | 'image-pull-secrets';
 
 export interface AgentFeatureInfo {
@@ -45,9 +46,10 @@ export const AGENT_FEATURES: Readonly<Record<AgentFeature, AgentFeatureInfo>> = 
   'tenant-namespace-labels': { built: true, optional: true, what: 'the namespace labels access policies select by (AKVSYNC_ACCESS_POLICY=crd or file)' },
   'tenant-identity': { built: true, optional: true, what: 'tokens of tenant ServiceAccounts for per-namespace identity (AKVSYNC_ACCESS_POLICY=crd or file)' },
   'output-drift': { built: false, optional: false, what: 'an informer on managed Secrets/ConfigMaps that puts hand edits back (issue #7 item 4)' },
-  'env-exec-token-review': { built: false, optional: true, what: 'env-exec authenticates Pods by their ServiceAccount token (TokenReview)' },
+  'env-exec-token-review': { built: true, optional: true, what: 'env-exec authenticates Pods by their ServiceAccount token (TokenReview) at POST /v1/env (AKVSYNC_WEBHOOK_ENABLED)' },
   'env-injection-webhook': { built: false, optional: true, what: 'the env-injection webhook keeps its own MutatingWebhookConfiguration\'s caBundle current' },
-  'image-pull-secrets': { built: false, optional: true, what: 'the env-injection webhook reads image config with the Pod\'s pull secrets' },
+  'env-injection-admission': { built: true, optional: true, what: 'the env-injection webhook reads a Pod\'s namespace (opt-in label) and the AzureKeyVaultSecrets its placeholders name (AKVSYNC_WEBHOOK_ENABLED)' },
+  'image-pull-secrets': { built: true, optional: true, what: 'the env-injection webhook reads image config with the Pod\'s pull secrets' },
 };
 
 /** A name that comes from the agent's settings (rendered into `resourceNames`). */
@@ -135,7 +137,12 @@ export const AGENT_RBAC_RULES: readonly AgentRbacRule[] = [
   {
     feature: 'env-exec-token-review', scope: 'cluster', apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'],
     why: 'authenticate env-exec by the Pod\'s ServiceAccount token; TokenReview is cluster-scoped',
-    usedBy: ['not built yet (env-exec)'],
+    usedBy: ['cluster-agent/webhook/kube-token-review.ts'],
+  },
+  {
+    feature: 'env-exec-token-review', scope: 'watched-namespaces', apiGroups: [''], resources: ['pods'], verbs: ['get'],
+    why: 'read the pod a token is bound to, so /v1/env answers from its stored spec only',
+    usedBy: ['cluster-agent/webhook/cluster-admission-lookups.ts (readPod)'],
   },
   {
     feature: 'env-injection-webhook', scope: 'cluster', apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'patch'], namedBy: 'webhookConfiguration',
@@ -145,6 +152,16 @@ export const AGENT_RBAC_RULES: readonly AgentRbacRule[] = [
   {
     feature: 'image-pull-secrets', scope: 'watched-namespaces', apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'],
     why: 'find the pull secrets of a Pod\'s ServiceAccount (the Secrets themselves: the sync rule\'s get)',
-    usedBy: ['not built yet (env-injection webhook)'],
+    usedBy: ['cluster-agent/webhook/cluster-admission-lookups.ts (pullSecrets)'],
+  },
+  {
+    feature: 'env-injection-admission', scope: 'watched-namespaces', apiGroups: ['akvsync.io'], resources: ['azurekeyvaultsecrets'], verbs: ['get'],
+    why: 'read the AzureKeyVaultSecrets a Pod\'s placeholders name at admission (the CR index lives on the leader only; every replica admits)',
+    usedBy: ['cluster-agent/webhook/cluster-admission-lookups.ts (akvsNamed)'],
+  },
+  {
+    feature: 'env-injection-admission', scope: 'cluster', apiGroups: [''], resources: ['namespaces'], verbs: ['get'],
+    why: 'read the labels of a Pod\'s namespace (akvsync.io/injection opt-in, and the access policy\'s namespace selectors); namespaces are cluster-scoped',
+    usedBy: ['cluster-agent/tenancy/namespace-labels.ts (kubeNamespaceLabels, used by cluster-agent/webhook/webhook-component.ts)'],
   },
 ];

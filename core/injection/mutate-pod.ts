@@ -33,7 +33,7 @@ export type MutationResult =
   | { readonly outcome: 'unchanged'; readonly reason: string };
 
 /** The namespace opted in, and is not the agent's own. */
-export function injectionEnabled(namespace: NamespaceInfo, settings: InjectionSettings): boolean {
+export function injectionEnabled(namespace: NamespaceInfo, settings: Pick<InjectionSettings, 'agentNamespace' | 'acceptAkv2k8sLabel'>): boolean {
   if (namespace.name === settings.agentNamespace) return false;
   if (namespace.labels[INJECTION_LABEL] === 'enabled') return true;
   return settings.acceptAkv2k8sLabel && namespace.labels[AKV2K8S_INJECTION_LABEL] === 'enabled';

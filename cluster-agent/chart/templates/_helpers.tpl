@@ -55,6 +55,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- if not .Values.leaderElection.enabled }}{{ $off = append $off "leader-election" }}{{ end }}
 {{- if ne .Values.accessPolicy.mode "crd" }}{{ $off = append $off "tenant-access-policy" }}{{ end }}
 {{- if eq .Values.accessPolicy.mode "none" }}{{ $off = concat $off (list "tenant-namespace-labels" "tenant-identity") }}{{ end }}
+{{- /* The chart does not deploy the env-injection webhook yet (AKVSYNC_WEBHOOK_ENABLED, docs/env-injection.md): no rights for it. */}}
+{{- $off = concat $off (list "env-injection-admission" "image-pull-secrets" "env-exec-token-review") }}
 {{- toJson $off }}
 {{- end }}
 

@@ -104,6 +104,7 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
     dataHashKeyFromFile: env.AKVSYNC_DATA_HASH_KEY_FILE !== undefined,
     ...(env.AKVSYNC_DATA_HASH_KEY_SECRET ? { dataHashKeySecret: env.AKVSYNC_DATA_HASH_KEY_SECRET } : {}),
     ...(env.AKVSYNC_LEADER_ELECTION === 'true' ? { leaderElectionLease: env.AKVSYNC_LEADER_ELECTION_LEASE ?? 'akvsync-agent' } : {}),
+    webhook: env.AKVSYNC_WEBHOOK_ENABLED === 'true',
     accessPolicy: env.AKVSYNC_ACCESS_POLICY === 'crd' ? 'crd' : env.AKVSYNC_ACCESS_POLICY === 'file' || (env.AKVSYNC_ACCESS_POLICY === undefined && env.AKVSYNC_ACCESS_POLICY_FILE !== undefined) ? 'file' : 'none',
   });
   const cleanUp = async (): Promise<void> => {
@@ -113,7 +114,7 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   };
   const signingKey = options.replicaOf?.signingKey ?? { keyId: 'test-key-1', key: new Uint8Array(randomBytes(32)) };
   const serverCert = options.replicaOf?.serverCert ?? issueLoopbackServerCert(stack.ca);
-  const files: Record<string, string> = { '/mem/tls.crt': serverCert.certPem, '/mem/tls.key': serverCert.keyPem };
+  const files: Record<string, string> = { '/mem/tls.crt': serverCert.certPem, '/mem/tls.key': serverCert.keyPem, '/mem/ca.crt': stack.ca.certPem };
   const config = loadAgentConfig(
     {
       AKVSYNC_TLS_CERT_FILE: '/mem/tls.crt',

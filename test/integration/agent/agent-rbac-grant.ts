@@ -24,12 +24,12 @@ export interface AgentRbacGrant {
 /**
  * `allNamespaces`: grant with a ClusterRole (AKVSYNC_WATCH_NAMESPACES unset) instead of Roles in `watchNamespaces`.
  * Optional features are granted only as the agent's settings switch them on (the key Secret unless the key is a file,
- * the Lease only with leader election, the tenancy rights only with an access policy), as the chart does.
+ * the Lease only with leader election, the tenancy rights only with an access policy, the webhook's reads only with the webhook), as the chart does.
  */
 export async function grantAgentRbac(
   namespace: string,
   watchNamespaces: readonly string[],
-  options: { allNamespaces?: boolean; dataHashKeySecret?: string; dataHashKeyFromFile?: boolean; leaderElectionLease?: string; accessPolicy?: 'none' | 'crd' | 'file' } = {},
+  options: { allNamespaces?: boolean; dataHashKeySecret?: string; dataHashKeyFromFile?: boolean; leaderElectionLease?: string; accessPolicy?: 'none' | 'crd' | 'file'; webhook?: boolean } = {},
 ): Promise<AgentRbacGrant> {
   const stack = getTestStack();
   await stack.ensureServiceAccount(namespace, AGENT_SERVICE_ACCOUNT);
@@ -44,6 +44,7 @@ export async function grantAgentRbac(
       ...(options.leaderElectionLease ? [] : ['leader-election' as const]),
       ...(options.accessPolicy === 'crd' ? [] : ['tenant-access-policy' as const]),
       ...(options.accessPolicy === 'crd' || options.accessPolicy === 'file' ? [] : ['tenant-namespace-labels' as const, 'tenant-identity' as const]),
+      ...(options.webhook ? [] : ['env-injection-admission' as const, 'image-pull-secrets' as const, 'env-exec-token-review' as const]),
     ],
   };
   const objects = renderAgentRbac(rbacOptions).map((r) => r.object as unknown as KubernetesObject);

@@ -1,8 +1,9 @@
 /**
  * env-exec (the single executable, in a chroot of an empty root) in agent mode: it sends this container's projected
- * ServiceAccount token to `POST /v1/env` (the documented contract, served here by a stand-in: the agent's endpoint
- * is a later issue), retries a rolling agent's 503, and ends in the original program with the values; a refusal
- * or an incomplete answer exits 1 naming what failed, and the program never starts half-configured.
+ * ServiceAccount token to `POST /v1/env` (the documented contract, served here by a scripted stand-in so refusals
+ * and 503s can be forced; agent-mode-real-agent.test.ts runs it against the real agent), retries a rolling agent's
+ * 503, and ends in the original program with the values; a refusal or an incomplete answer exits 1 naming what
+ * failed, and the program never starts half-configured.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -50,7 +50,9 @@ describe('the chart files generated from the agent\'s sources', () => {
       expect(rules[key]!.map((r) => [r.feature, r.optional])).toEqual(source.map((r) => [r.feature, AGENT_FEATURES[r.feature].optional]));
     }
     const optional = new Set(Object.values(rules).flat().filter((r) => r.optional).map((r) => r.feature));
-    expect([...optional].sort()).toEqual(['data-hash-key-secret', 'leader-election', 'tenant-access-policy', 'tenant-identity', 'tenant-namespace-labels']);
+    expect([...optional].sort()).toEqual([
+      'data-hash-key-secret', 'env-exec-token-review', 'env-injection-admission', 'image-pull-secrets', 'leader-election', 'tenant-access-policy', 'tenant-identity', 'tenant-namespace-labels',
+    ]);
   });
 
   it('carry exactly the built rules per scope, and only the placeholders the chart replaces', () => {

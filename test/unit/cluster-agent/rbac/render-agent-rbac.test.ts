@@ -23,9 +23,10 @@ describe('the agent RBAC', () => {
     }
   });
 
-  const noTenancy: Partial<AgentRbacOptions> = { disabled: ['tenant-access-policy', 'tenant-namespace-labels', 'tenant-identity'] };
+  const noWebhook = ['env-injection-admission', 'image-pull-secrets', 'env-exec-token-review'] as const;
+  const noTenancy: Partial<AgentRbacOptions> = { disabled: ['tenant-access-policy', 'tenant-namespace-labels', 'tenant-identity', ...noWebhook] };
 
-  it('with a namespace list and no access policy: a Role + RoleBinding per watched namespace and in its own namespace, no ClusterRole', () => {
+  it('with a namespace list, no access policy and no webhook: a Role + RoleBinding per watched namespace and in its own namespace, no ClusterRole', () => {
     expect(kinds(noTenancy)).toEqual([
       'Role team-a/akvsync-agent', 'RoleBinding team-a/akvsync-agent',
       'Role team-b/akvsync-agent', 'RoleBinding team-b/akvsync-agent',
@@ -35,7 +36,7 @@ describe('the agent RBAC', () => {
   });
 
   it('with a namespace list and an access policy: only the cluster-scoped tenancy reads (policies, namespace labels) in a ClusterRole; TokenRequest per watched namespace', () => {
-    const all = objects();
+    const all = objects({ disabled: [...noWebhook] });
     const clusterRole = all.find((x) => x.kind === 'ClusterRole');
     expect(clusterRole?.rules).toEqual([
       { apiGroups: ['akvsync.io'], resources: ['azurekeyvaultaccesspolicies'], verbs: ['list', 'watch'] },
@@ -43,6 +44,18 @@ describe('the agent RBAC', () => {
     ]);
     const teamA = all.find((x) => x.kind === 'Role' && x.metadata.namespace === 'team-a');
     expect(teamA?.rules).toContainEqual({ apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] });
+  });
+
+  it('with the webhook: TokenReview and namespaces get in a ClusterRole, pods, the named AzureKeyVaultSecrets and ServiceAccounts get per watched namespace', () => {
+    const all = objects({ disabled: ['tenant-access-policy', 'tenant-namespace-labels', 'tenant-identity'] });
+    expect(all.find((x) => x.kind === 'ClusterRole')?.rules).toEqual([
+      { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
+    ]);
+    const teamA = all.find((x) => x.kind === 'Role' && x.metadata.namespace === 'team-a');
+    expect(teamA?.rules).toContainEqual({ apiGroups: ['akvsync.io'], resources: ['azurekeyvaultsecrets'], verbs: ['get'] });
+    expect(teamA?.rules).toContainEqual({ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'] });
+    expect(teamA?.rules).toContainEqual({ apiGroups: [''], resources: ['pods'], verbs: ['get'] });
   });
 
   it('for all namespaces: the watched-namespace rules in one ClusterRole; the key Secret still only in its own namespace', () => {

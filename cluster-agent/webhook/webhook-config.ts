@@ -1,0 +1,71 @@
+/**
+ * The env-injection webhook's settings (AKVSYNC_WEBHOOK_*, AKVSYNC_ENV_*, AKVSYNC_REGISTRY_*; docs/agent.md). Off
+ * unless AKVSYNC_WEBHOOK_ENABLED; when on, its own TLS files and env-exec's install image and digest are required.
+ * Files are read here, so a missing one fails start-up. The agent's namespace and Key Vault URLs are added when wired.
+ */
+import type { EnvAuthMode, InjectionSettings } from '../../core/injection/injection-settings.js';
+import { DEFAULT_INSTALL_USER, DEFAULT_TOKEN_AUDIENCE_PREFIX } from '../../core/injection/injection-settings.js';
+import type { RegistryMirror } from '../../core/images/registry-mirrors.js';
+import { ConfigError, parseBool, parseDuration, parseHost, parseInteger, parseJsonMap, parseUrl } from '../config-values.js';
+
+export interface WebhookConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: { readonly certPem: string; readonly keyPem: string; readonly certFile: string; readonly keyFile: string };
+  readonly maxBodyBytes: number;
+  readonly commandFailurePolicy: 'open' | 'closed';
+  /** InjectionSettings without what the agent knows at wiring time. */
+  readonly injection: Omit<InjectionSettings, 'agentNamespace' | 'vaultUrlTemplate' | 'vaultUrls'>;
+  readonly registry: { readonly timeoutMs: number; readonly mirrors: readonly RegistryMirror[]; readonly extraCaPem: readonly string[] };
+}
+
+export const DEFAULT_WEBHOOK_PORT = 9443;
+export const DEFAULT_MAX_BODY_BYTES = 4 << 20;
+
+export function loadWebhookConfig(get: (name: string) => string | undefined, file: (name: string) => string | undefined): WebhookConfig | undefined {
+  if (!parseBool('AKVSYNC_WEBHOOK_ENABLED', get('AKVSYNC_WEBHOOK_ENABLED'), false)) return undefined;
+  const required = (name: string, why: string): string => {
+    const v = get(name);
+    if (v === undefined) throw new ConfigError(name, `is required with AKVSYNC_WEBHOOK_ENABLED=true: ${why}`);
+    return v;
+  };
+  const certFile = required('AKVSYNC_WEBHOOK_TLS_CERT_FILE', 'the webhook serves HTTPS only');
+  const keyFile = required('AKVSYNC_WEBHOOK_TLS_KEY_FILE', 'the webhook serves HTTPS only');
+  const certPem = file('AKVSYNC_WEBHOOK_TLS_CERT_FILE') ?? '';
+  const keyPem = file('AKVSYNC_WEBHOOK_TLS_KEY_FILE') ?? '';
+  if (!certPem.includes('BEGIN CERTIFICATE')) throw new ConfigError('AKVSYNC_WEBHOOK_TLS_CERT_FILE', 'is not a PEM certificate');
+  if (!/BEGIN [A-Z ]*PRIVATE KEY/.test(keyPem)) throw new ConfigError('AKVSYNC_WEBHOOK_TLS_KEY_FILE', 'is not a PEM private key');
+
+  const failure = get('AKVSYNC_WEBHOOK_COMMAND_FAILURE_POLICY') ?? 'closed';
+  if (failure !== 'open' && failure !== 'closed') throw new ConfigError('AKVSYNC_WEBHOOK_COMMAND_FAILURE_POLICY', 'must be open or closed');
+  const defaultAuth = get('AKVSYNC_ENV_DEFAULT_AUTH') ?? 'agent';
+  if (defaultAuth !== 'agent' && defaultAuth !== 'workload-identity') throw new ConfigError('AKVSYNC_ENV_DEFAULT_AUTH', 'must be agent or workload-identity');
+  const sha256 = required('AKVSYNC_ENV_EXEC_SHA256', 'the install step checks env-exec against it').toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new ConfigError('AKVSYNC_ENV_EXEC_SHA256', 'must be 64 hex digits (sha256)');
+  const extraCaPem = file('AKVSYNC_ENV_CA_FILE');
+  const registryCa = file('AKVSYNC_REGISTRY_CA_FILE');
+
+  return {
+    host: parseHost('AKVSYNC_WEBHOOK_HOST', get('AKVSYNC_WEBHOOK_HOST') ?? '0.0.0.0'),
+    port: parseInteger('AKVSYNC_WEBHOOK_PORT', get('AKVSYNC_WEBHOOK_PORT'), DEFAULT_WEBHOOK_PORT, 0, 65535),
+    tls: { certPem, keyPem, certFile, keyFile },
+    maxBodyBytes: parseInteger('AKVSYNC_WEBHOOK_MAX_BODY_BYTES', get('AKVSYNC_WEBHOOK_MAX_BODY_BYTES'), DEFAULT_MAX_BODY_BYTES, 1024, 64 << 20),
+    commandFailurePolicy: failure,
+    injection: {
+      installImage: required('AKVSYNC_ENV_EXEC_IMAGE', 'the image the install init container runs (the agent\'s image)'),
+      installSourceDir: get('AKVSYNC_ENV_EXEC_DIR') ?? '/opt/akvsync/env-exec',
+      envExecSha256: sha256,
+      acceptAkv2k8sLabel: parseBool('AKVSYNC_INJECTION_ACCEPT_AKV2K8S_LABEL', get('AKVSYNC_INJECTION_ACCEPT_AKV2K8S_LABEL'), false),
+      defaultAuth: defaultAuth as EnvAuthMode,
+      agentUrl: parseUrl('AKVSYNC_ENV_AGENT_URL', required('AKVSYNC_ENV_AGENT_URL', 'env-exec asks the agent for values there (agent mode)'), ['https:']).replace(/\/+$/, ''),
+      ...(extraCaPem !== undefined ? { extraCaPem } : {}),
+      tokenAudiencePrefix: get('AKVSYNC_ENV_TOKEN_AUDIENCE_PREFIX') ?? DEFAULT_TOKEN_AUDIENCE_PREFIX,
+      installUser: parseInteger('AKVSYNC_ENV_INSTALL_USER', get('AKVSYNC_ENV_INSTALL_USER'), DEFAULT_INSTALL_USER, 1, 2 ** 31 - 1),
+    },
+    registry: {
+      timeoutMs: parseDuration('AKVSYNC_REGISTRY_TIMEOUT', get('AKVSYNC_REGISTRY_TIMEOUT'), 5000, 100),
+      mirrors: Object.entries(parseJsonMap('AKVSYNC_REGISTRY_MIRRORS', get('AKVSYNC_REGISTRY_MIRRORS'))).map(([registry, mirror]) => ({ registry, mirror })),
+      extraCaPem: registryCa !== undefined ? [registryCa] : [],
+    },
+  };
+}
