@@ -11,15 +11,15 @@ import type { SignedNotification } from '../../core/notification/notification.js
 import { encodeQueueMessage } from '../../core/notification/queue-envelope.js';
 import type { NotificationSink } from '../ports/notification-sink.js';
 import type { StorageClients } from '../storage-clients.js';
+import { CreatedQueues } from './created-queues.js';
 
 export class StorageQueueSink implements NotificationSink {
   readonly #queues: ReadonlyMap<string, string>;
-  readonly #storage: StorageClients;
-  readonly #ready = new Map<string, Promise<QueueClient>>();
+  readonly #created: CreatedQueues;
 
   /** `queues`: cluster name → its queue name. */
   constructor(storage: StorageClients, queues: ReadonlyMap<string, string>) {
-    this.#storage = storage;
+    this.#created = new CreatedQueues(storage);
     this.#queues = queues;
   }
 
@@ -41,13 +41,6 @@ export class StorageQueueSink implements NotificationSink {
   }
 
   #queue(name: string): Promise<QueueClient> {
-    let ready = this.#ready.get(name);
-    if (!ready) {
-      const client = this.#storage.queue(name);
-      ready = client.createIfNotExists().then(() => client);
-      ready.catch(() => this.#ready.delete(name));
-      this.#ready.set(name, ready);
-    }
-    return ready;
+    return this.#created.get(name);
   }
 }

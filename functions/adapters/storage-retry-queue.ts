@@ -9,15 +9,15 @@ import { encodePushRetry, type PushRetry } from '../push-retry-message.js';
 import type { RetryQueue } from '../ports/retry-queue.js';
 import type { StorageClients } from '../storage-clients.js';
 import type { QueueClient } from '@azure/storage-queue';
+import { CreatedQueues } from './created-queues.js';
 
 export class StorageRetryQueue implements RetryQueue {
-  readonly #storage: StorageClients;
-  readonly #ready = new Map<string, Promise<QueueClient>>();
+  readonly #queues: CreatedQueues;
   readonly #queueFor: (cluster: string) => string;
 
   /** `queueFor`: the retry queue of a cluster (default: its own, retryQueueName). */
   constructor(storage: StorageClients, queueFor: (cluster: string) => string = retryQueueName) {
-    this.#storage = storage;
+    this.#queues = new CreatedQueues(storage);
     this.#queueFor = queueFor;
   }
 
@@ -38,13 +38,6 @@ export class StorageRetryQueue implements RetryQueue {
   }
 
   #queue(name: string): Promise<QueueClient> {
-    let ready = this.#ready.get(name);
-    if (!ready) {
-      const client = this.#storage.queue(name);
-      ready = client.createIfNotExists().then(() => client);
-      ready.catch(() => this.#ready.delete(name));
-      this.#ready.set(name, ready);
-    }
-    return ready;
+    return this.#queues.get(name);
   }
 }
