@@ -1,4 +1,4 @@
-import { AKVS_API_VERSION, AKVS_KIND } from '../../core/crd/azure-key-vault-secret.js';
+import { AKVS_API_VERSION, AKVS_KIND, AKVSYNC_GROUP } from '../../core/crd/azure-key-vault-secret.js';
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { DATA_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../core/crd/annotations.js';
 import { crNameOfFieldManager, fieldManagerFor, isAkvsyncFieldManager, syncedVersionAnnotation } from '../../core/crd/output-metadata.js';
@@ -91,10 +91,12 @@ async function writeOnce(
 /** Throws unless this CR may write its keys into the existing object. */
 function checkMayWrite(existing: ExistingOutput, cr: AzureKeyVaultSecret, desired: DesiredWrite, fieldManager: string): void {
   const managed = existing.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
-  const foreignOwner = existing.owners.find((o) => o.kind !== AKVS_KIND);
+  // Kind and API group: akv2k8s's AzureKeyVaultSecret (spv.no) has the same kind, and two controllers must never
+  // write one Secret (a labelled Secret akv2k8s still owns is refused until the hand-over removes that owner).
+  const foreignOwner = existing.owners.find((o) => o.kind !== AKVS_KIND || o.apiVersion.split('/')[0] !== AKVSYNC_GROUP);
   const mine = existing.owners.some((o) => o.uid === cr.metadata.uid) || Object.hasOwn(existing.dataKeysByManager, fieldManager);
   if (!mine && (!managed || foreignOwner)) {
-    const why = foreignOwner ? `is owned by ${foreignOwner.kind} ${foreignOwner.name}` : 'exists and is not managed by akvsync';
+    const why = foreignOwner ? `is owned by ${foreignOwner.kind} ${foreignOwner.name} (${foreignOwner.apiVersion})` : 'exists and is not managed by akvsync';
     throw new TerminalError(
       desired.kind === 'Secret' ? 'SecretNotOwned' : 'ConfigMapNotOwned',
       `${desired.kind} ${desired.namespace}/${desired.name} ${why}; AzureKeyVaultSecret ${cr.metadata.name} does not overwrite it`,

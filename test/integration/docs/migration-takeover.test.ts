@@ -57,7 +57,8 @@ describe('taking over a Secret from akv2k8s (docs/deploy.md)', () => {
       const s = await h.getStatus(ns, 'db-password-early');
       return s?.conditions?.find((c) => c.type === 'Synced' && c.reason === 'SecretNotOwned');
     });
-    expect(status.message).toMatch(/exists and is not managed by akvsync/);
+    // The owner is named with its API group: akv2k8s's CR has the same kind as ours.
+    expect(status.message).toMatch(/is owned by AzureKeyVaultSecret db-password \(spv\.no\/v2beta1\)/);
     expect(decode(await h.readSecret(ns, 'db-password'), 'password')).toBe('written-by-akv2k8s');
     await h.custom.deleteNamespacedCustomObject({ group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace: ns, name: 'db-password-early' });
   });

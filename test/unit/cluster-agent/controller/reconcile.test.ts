@@ -2,6 +2,7 @@ import { TransientError } from '../../../../core/errors.js';
 import { dataHash } from '../../../../core/sync/data-hash.js';
 import { akvs, deployment } from '../support/builders.js';
 import { reconcileHarness } from '../support/reconcile-harness.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../../../core/crd/annotations.js';
 
 const VALUE = 's3cr3t-Value-never-logged';
 
@@ -86,6 +87,19 @@ describe('Reconciler', () => {
     expect(result).toMatchObject({ kind: 'error', error: { code: 'KeyVaultThrottled', retryAfterMs: 5000 } });
     expect(h.cluster.applies.length).toBe(applies);
     expect(h.cluster.output('Secret', 'team-a', 'db')?.data.password?.toString()).toBe(VALUE);
+  });
+
+  it('refuses a Secret labelled as ours that akv2k8s (spv.no AzureKeyVaultSecret, same kind) still owns', async () => {
+    const h = reconcileHarness();
+    h.store.set('kv1', 'db-password', VALUE);
+    h.cluster.putOutput({
+      kind: 'Secret', namespace: 'team-a', name: 'db', secretType: 'Opaque', data: { password: Buffer.from('from-akv2k8s') },
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE }, annotations: {},
+      owners: [{ apiVersion: 'spv.no/v2beta1', kind: 'AzureKeyVaultSecret', name: 'db', uid: 'akv2k8s-uid', controller: true }],
+    });
+    const [key] = h.add(akvs());
+    expect(await h.reconciler.reconcile(key as string)).toMatchObject({ kind: 'error', error: { code: 'SecretNotOwned', message: expect.stringContaining('spv.no/v2beta1') } });
+    expect(h.cluster.output('Secret', 'team-a', 'db')?.data.password?.toString()).toBe('from-akv2k8s');
   });
 
   it('refuses to overwrite a Secret it does not own, and still writes the other CRs', async () => {
