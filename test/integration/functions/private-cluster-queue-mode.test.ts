@@ -7,7 +7,7 @@
  */
 import { QueueClient } from '@azure/storage-queue';
 import { deliveryQueueName } from '../../../functions/cluster-queues.js';
-import { replicaSetsOf } from '../../../scripts/demo/cluster-fixtures.js';
+import { createDeployment, reloadingDeployment, replicaSetsOf } from '../../../scripts/demo/cluster-fixtures.js';
 import { startFunctionsHost, type FunctionsHost } from '../../../scripts/functions-host/host.js';
 import { decode, startAgentHarness, waitFor, type AgentHarness } from '../agent/agent-harness.js';
 import { getTestStack } from '../support/stack-client.js';
@@ -46,17 +46,7 @@ beforeAll(async () => {
   h.emulator.setSecret('kv1', 'db-password', 'first-value');
   await h.createAkvs(ns, 'db-password', { vault: { name: 'kv1', object: { name: 'db-password', type: 'secret' } }, output: { secret: { name: 'db', dataKey: 'password' } } });
   await waitFor('initial Secret', async () => (decode(await h.readSecret(ns, 'db'), 'password') === 'first-value' ? true : undefined));
-  await h.apps.createNamespacedDeployment({
-    namespace: ns,
-    body: {
-      metadata: { name: 'app', annotations: { 'akvsync.io/reload': 'true' } },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: 'app' } },
-        template: { metadata: { labels: { app: 'app' } }, spec: { containers: [{ name: 'app', image: 'registry.invalid/app:1', envFrom: [{ secretRef: { name: 'db' } }] }] } },
-      },
-    },
-  });
+  await createDeployment(getTestStack().kubeConfig, reloadingDeployment({ namespace: ns, name: 'app', secretName: 'db', dataKey: 'password' }));
   await waitFor('first ReplicaSet', async () => ((await replicaSetsOf(getTestStack().kubeConfig, ns, 'app')).length === 1 ? true : undefined));
 });
 afterAll(async () => {

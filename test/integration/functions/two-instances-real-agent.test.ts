@@ -10,7 +10,7 @@ import { invocationLogger } from '../../../functions/adapters/invocation-logger.
 import { parseFunctionsConfig } from '../../../functions/config.js';
 import { routeKeyVaultEvents } from '../../../functions/route-key-vault-events.js';
 import { createFunctionRuntime, type FunctionRuntime } from '../../../functions/runtime.js';
-import { replicaSetsOf } from '../../../scripts/demo/cluster-fixtures.js';
+import { createDeployment, reloadingDeployment, replicaSetsOf } from '../../../scripts/demo/cluster-fixtures.js';
 import { newVersionEvent } from '../../../scripts/kv-emulator/event-grid-event.js';
 import { decode, startAgentHarness, waitFor, type AgentHarness } from '../agent/agent-harness.js';
 import { getTestStack } from '../support/stack-client.js';
@@ -31,17 +31,7 @@ beforeAll(async () => {
   h.emulator.setSecret('kv1', 'api-token', 'first-value');
   await h.createAkvs(ns, 'api-token', { vault: { name: 'kv1', object: { name: 'api-token', type: 'secret' } }, output: { secret: { name: 'api-token', dataKey: 'token' } } });
   await waitFor('initial Secret', async () => (decode(await h.readSecret(ns, 'api-token'), 'token') === 'first-value' ? true : undefined));
-  await h.apps.createNamespacedDeployment({
-    namespace: ns,
-    body: {
-      metadata: { name: 'api', annotations: { 'akvsync.io/reload': 'true' } },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: 'api' } },
-        template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'registry.invalid/api:1', envFrom: [{ secretRef: { name: 'api-token' } }] }] } },
-      },
-    },
-  });
+  await createDeployment(getTestStack().kubeConfig, reloadingDeployment({ namespace: ns, name: 'api', secretName: 'api-token', dataKey: 'token' }));
   await waitFor('first ReplicaSet', async () => ((await replicaSetsOf(getTestStack().kubeConfig, ns, 'api')).length === 1 ? true : undefined));
   const settings = {
     AKVSYNC_CLUSTERS: JSON.stringify([{
