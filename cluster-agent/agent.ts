@@ -175,7 +175,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   if (notifyServer) manager.add(notifyServer);
   const webhookServer = config.webhook
     ? await webhookComponent({
-      config: config.webhook, kubeConfig, access: tenancy.gate, credential, metrics, logger,
+      config: config.webhook, kubeConfig, access: tenancy.gate, credential, metrics, logger, watchNamespaces: config.watchNamespaces,
       settings: { agentNamespace: agentNamespace(config, kubeConfig), vaultUrlTemplate: config.keyVault.urlTemplate, vaultUrls: config.keyVault.urls },
     })
     : undefined;

@@ -1,7 +1,7 @@
 /**
  * Tenancy wired for the agent: the access policy in force (none, a file, or AzureKeyVaultAccessPolicy objects
  * watched cluster-wide), the gate the reconciler asks before any Key Vault read, and per-namespace identities.
- * The watches (policy objects, namespaces' labels) are one leader-only component that starts BEFORE the CR informers,
+ * The watches (policy objects; the labels of the watched namespaces, each by name, or of all) are one leader-only component that starts BEFORE the CR informers,
  * so no CR is judged before the policies are listed; a change of the policies in force re-queues every vault object,
  * a namespace's label change the vault objects of that namespace's CRs.
  */
@@ -79,8 +79,12 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
       handlers: { upsert: (o: AzureKeyVaultSecret) => upsert(o as unknown as T), remove: (o: AzureKeyVaultSecret) => remove(o as unknown as T) },
     }));
   const core = kubeConfig.makeApiClient(CoreV1Api);
-  const listNamespaces = async () => (await core.listNamespace()) as unknown as KubernetesListObject<KubernetesObject>;
-  watch<NamespaceObject>({ builtIn: { path: '/api/v1/namespaces', name: 'namespaces', list: listNamespaces } }, (o) => namespaces.upsert(o), (o) => namespaces.remove(o));
+  // With a namespace list, each watched namespace by name (its rights name them); else all namespaces.
+  const selectors = config.watchNamespaces.length > 0 ? config.watchNamespaces.map((ns) => `metadata.name=${ns}`) : [undefined];
+  for (const fieldSelector of selectors) {
+    const list = async () => (await core.listNamespace(fieldSelector === undefined ? {} : { fieldSelector })) as unknown as KubernetesListObject<KubernetesObject>;
+    watch<NamespaceObject>({ builtIn: { path: '/api/v1/namespaces', name: 'namespaces', list, ...(fieldSelector === undefined ? {} : { fieldSelector }) } }, (o) => namespaces.upsert(o), (o) => namespaces.remove(o));
+  }
   if (policy.source === 'crd') {
     watch<AccessPolicyObject>({ resource: { group: AKVSYNC_GROUP, version: AKVS_VERSION, plural: ACCESS_POLICY_PLURAL } }, (o) => policies.upsert(o), (o) => policies.remove(o));
   }

@@ -37,6 +37,8 @@ export interface WebhookComponentDeps {
   readonly credential?: TokenCredential;
   readonly metrics: AgentMetrics;
   readonly logger: Logger;
+  /** AKVSYNC_WATCH_NAMESPACES (empty: all): a namespace outside the list counts as not opted in, and is never read. */
+  readonly watchNamespaces?: readonly string[];
 }
 
 export interface WebhookComponent extends ServerComponent {
@@ -59,7 +61,10 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
     } } : {}),
   });
   const lookups = clusterAdmissionLookups(deps.kubeConfig);
-  const namespaceLabels = kubeNamespaceLabels(deps.kubeConfig);
+  const readLabels = kubeNamespaceLabels(deps.kubeConfig);
+  const watched = new Set(deps.watchNamespaces ?? []);
+  // The agent's rights name the watched namespaces only: another namespace has, for injection, no opt-in label.
+  const namespaceLabels = watched.size === 0 ? readLabels : async (ns: string) => (watched.has(ns) ? readLabels(ns) : {});
   const admission = new PodAdmission({
     settings: { ...config.injection, ...deps.settings },
     namespaceLabels,
