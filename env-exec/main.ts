@@ -1,7 +1,7 @@
 /**
  * env-exec: `env-exec run -- <original argv…>` resolves this container's <name>@azurekeyvault placeholders and
  * execve()s the original program with the values in its environment (same PID, nothing left running, env-exec's
- * configuration removed); `env-exec install --to <dir> --sha256 <digest>` is the install init container's step.
+ * configuration removed); `env-exec install --to <dir> --sha256 <arch>=<digest>…` is the install init container's step.
  * Failures exit 1 with one line naming what failed: never a value, never an argument.
  * CA roots: the Mozilla set compiled into its Node runtime (the image's own roots are never read: scratch and
  * distroless/static have none), plus AKVSYNC_ENV_EXEC_EXTRA_CA where the configuration gives one.
@@ -10,6 +10,7 @@ import { writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isAkvsyncError, TerminalError } from '../core/errors.js';
 import { composeEnvironment } from '../core/injection/compose-environment.js';
+import { parseDigestPins } from '../core/injection/env-exec-manifest.js';
 import { readEnvExecConfig } from './env-exec-config.js';
 import { execOriginal } from './exec-original.js';
 
@@ -42,21 +43,18 @@ async function run(originalArgv: string[]): Promise<never> {
 }
 
 async function install(args: string[]): Promise<void> {
-  const option = (name: string): string => {
-    const i = args.indexOf(name);
-    const value = i >= 0 ? args[i + 1] : undefined;
-    if (value === undefined) throw new TerminalError('Usage', `install needs ${name}`);
-    return value;
-  };
+  const values = (name: string): string[] => args.flatMap((arg, i) => (arg === name && args[i + 1] !== undefined ? [args[i + 1] as string] : []));
+  const [to] = values('--to');
+  if (to === undefined) throw new TerminalError('Usage', 'install needs --to');
   const { installEnvExec } = await import('./install-env-exec.js');
-  installEnvExec(dirname(process.execPath), option('--to'), option('--sha256'));
+  installEnvExec(dirname(process.execPath), to, parseDigestPins(values('--sha256')), process.arch);
 }
 
 async function main(argv: string[]): Promise<void> {
   const [subcommand, ...rest] = argv;
   if (subcommand === 'run' && rest[0] === '--') await run(rest.slice(1));
   else if (subcommand === 'install') await install(rest);
-  else throw new TerminalError('Usage', 'usage: env-exec run -- <command> [args…] | env-exec install --to <dir> --sha256 <digest>');
+  else throw new TerminalError('Usage', 'usage: env-exec run -- <command> [args…] | env-exec install --to <dir> --sha256 <arch>=<digest>…');
 }
 
 // A single executable sees its own path again as argv[1] (as `node script` does), so arguments start at 2.

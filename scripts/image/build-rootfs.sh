@@ -50,23 +50,10 @@ if [ ! -x "$node_dir/bin/node" ]; then
   mkdir -p "$cache"; rm -rf "$node_dir"; mv "$tmp/package" "$node_dir"; rm -rf "$tmp"
 fi
 
-# --- Debian packages of the target architecture, through a private apt state -------------------------------
-apt_dir="$cache/apt-$arch"
-debs="$cache/debs-$arch"
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$debs"
-touch "$apt_dir/status"
-apt_opts=(-qq -o "APT::Architecture=$arch" -o "APT::Architectures=$arch" -o "Dir::State::Lists=$apt_dir/lists"
-  -o "Dir::State::status=$apt_dir/status" -o "Dir::Cache=$apt_dir/cache" -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
-have_all=1
-for p in "${packages[@]}"; do compgen -G "$debs/${p}_*.deb" >/dev/null || have_all=0; done
-if [ "$have_all" = 0 ]; then
-  apt-get "${apt_opts[@]}" update >&2
-  rm -f "$debs"/*.deb
-  (cd "$debs" && apt-get "${apt_opts[@]}" download "${packages[@]}" >&2)
-fi
+# --- Debian packages of the target architecture (debian-packages.sh: private apt state, cached .debs) --------
 extract="$(mktemp -d)"
 trap 'rm -rf "$extract"' EXIT
-for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$extract"; done
+bash "$here/debian-packages.sh" --arch "$arch" --out "$extract" "${packages[@]}"
 
 # --- the root filesystem -----------------------------------------------------------------------------------
 rm -rf "$out"

@@ -88,6 +88,7 @@ describe('env-injection webhook behind the real apiserver', () => {
       config: {
         host: '127.0.0.1', port: 0, tls, maxBodyBytes: 1 << 20, commandFailurePolicy: 'closed',
         injection: { ...SETTINGS, acceptAkv2k8sLabel: false },
+        envExec: { bundlesDir: join(tlsDir, 'no-bundles'), sha256: SETTINGS.envExecSha256 },
         registry: { timeoutMs: 10_000, mirrors: [], extraCaPem: [stack.ca.certPem] },
       },
       kubeConfig: stack.kubeConfig,
