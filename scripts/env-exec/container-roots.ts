@@ -19,9 +19,9 @@ export interface BuiltEnvExec {
 }
 
 /** scripts/build-env-exec.sh: a cache hit takes a second; a cold build about 20 s (plus the test packages once). */
-export function builtEnvExec(): BuiltEnvExec {
+export function builtEnvExec(arch: 'amd64' | 'arm64' = 'amd64'): BuiltEnvExec {
   execFileSync('bash', [join(repo, 'scripts/env-exec/ensure-test-packages.sh')], { stdio: 'inherit' });
-  const dir = execFileSync('bash', [join(repo, 'scripts/build-env-exec.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const dir = execFileSync('bash', [join(repo, 'scripts/build-env-exec.sh'), arch], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
   return { dir, digest: readFileSync(`${dir}.sha256`, 'utf8').trim() };
 }
 
