@@ -26,9 +26,13 @@ export function installEnvExec(fromDir: string, toDir: string, pinned: EnvExecDi
   if (sourceDigest !== pinnedSha256) {
     throw new TerminalError('DigestMismatch', `env-exec in ${fromDir} (${arch}) has digest ${sourceDigest}, the pod pins ${pinnedSha256}: the agent image and the webhook disagree`);
   }
-  for (const { name } of source) {
-    copyFileSync(join(fromDir, name), join(toDir, name));
-    chmodSync(join(toDir, name), 0o555);
+  try {
+    for (const { name } of source) {
+      copyFileSync(join(fromDir, name), join(toDir, name));
+      chmodSync(join(toDir, name), 0o555);
+    }
+  } catch (error) {
+    throw new TerminalError('InstallFailed', `copying env-exec into ${toDir} failed (${(error as NodeJS.ErrnoException).code ?? 'unknown'}): is the volume mounted and writable by this user?`);
   }
   const installed = manifestDigest(manifestOf(toDir).filter((e) => source.some((s) => s.name === e.name)));
   if (installed !== pinnedSha256) throw new TerminalError('DigestMismatch', `the copy in ${toDir} has digest ${installed}, expected ${pinnedSha256}`);

@@ -33,6 +33,11 @@ describe('installEnvExec', () => {
     expect(() => statSync(join(to, 'env-exec'))).toThrow();
   });
 
+  it('names the target and the errno when the volume cannot be written', () => {
+    const error = terminalErrorFrom(() => installEnvExec(from, join(to, 'missing'), { amd64: manifestDigest(manifestOf(from)) }, 'x64'));
+    expect(error).toMatchObject({ code: 'InstallFailed', message: expect.stringContaining(`copying env-exec into ${join(to, 'missing')} failed (ENOENT)`) });
+  });
+
   it('checks the digest of the architecture it runs on, and refuses one the pod pins nothing for', () => {
     const digest = manifestDigest(manifestOf(from));
     const wrongArch = terminalErrorFrom(() => installEnvExec(from, to, { amd64: 'a'.repeat(64), arm64: digest }, 'x64'));
