@@ -144,7 +144,7 @@ describe('env-exec workload-identity mode failures (scratch root)', () => {
     const { root, started } = await startExample('scratch');
     try {
       expect(await started.exit()).toBe(1);
-      expect(started.stderr()).toMatch(/^env-exec: KeyVaultForbidden: this pod's identity may not read akv2k8s-test\/(my-secret|db-config) \(403\)\n$/);
+      expect(started.stderr()).toMatch(/^env-exec: KeyVaultForbidden: this pod's identity may not read akv2k8s-test\/(my-secret|db-config) \(403[^)]*\)\n$/);
       expect(findLeaks([SECRET, DB_PASSWORD], { stdout: [started.stdout()], stderr: [started.stderr()] })).toEqual([]);
     } finally {
       started.stop();
