@@ -36,14 +36,8 @@ export function mostRetryable(errors: readonly unknown[]): unknown {
   return best;
 }
 
-/** A server's `Retry-After` header (delta-seconds or an HTTP date) in ms from `nowMs`; undefined when absent or unreadable. */
-export function parseRetryAfter(header: string | undefined | null, nowMs: number): number | undefined {
-  if (header === undefined || header === null || header.trim() === '') return undefined;
-  const text = header.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  return Number.isFinite(date) ? Math.max(0, date - nowMs) : undefined;
-}
+/** The one Retry-After reading (Key Vault and Kubernetes answers) lives in core/, shared with env-exec. */
+export { parseRetryAfter } from '../core/retry-after.js';
 
 /** The Retry-After a TransientError carries, in ms (0 when none). */
 export function retryAfterMsOf(error: unknown): number {

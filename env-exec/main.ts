@@ -1,7 +1,7 @@
 /**
  * env-exec: `env-exec run -- <original argv…>` resolves this container's <name>@azurekeyvault placeholders and
  * execve()s the original program with the values in its environment (same PID, nothing left running, env-exec's
- * configuration removed); `env-exec install --to <dir> --sha256 <digest>` is the install init container's step;
+ * configuration removed); `env-exec install --to <dir> --sha256 <arch>=<digest>…` is the install init container's step;
  * `env-exec files --dir <dir> [--watch]` writes file mode's files (and keeps them current), `files-ready` probes them.
  * Failures exit 1 with one line naming what failed: never a value, never an argument.
  * CA roots: the Mozilla set compiled into its Node runtime (the image's own roots are never read: scratch and
@@ -11,6 +11,7 @@ import { writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isAkvsyncError, TerminalError } from '../core/errors.js';
 import { composeEnvironment } from '../core/injection/compose-environment.js';
+import { parseDigestPins } from '../core/injection/env-exec-manifest.js';
 import { readEnvExecConfig } from './env-exec-config.js';
 import { execOriginal } from './exec-original.js';
 
@@ -44,12 +45,14 @@ async function run(originalArgv: string[]): Promise<never> {
 
 async function install(args: string[]): Promise<void> {
   const { installEnvExec } = await import('./install-env-exec.js');
-  installEnvExec(dirname(process.execPath), option(args, '--to'), option(args, '--sha256'));
+  installEnvExec(dirname(process.execPath), option(args, '--to'), parseDigestPins(values(args, '--sha256')), process.arch);
 }
 
+/** Every value of a repeated option. */
+const values = (args: string[], name: string): string[] => args.flatMap((arg, i) => (arg === name && args[i + 1] !== undefined ? [args[i + 1] as string] : []));
+
 function option(args: string[], name: string): string {
-  const i = args.indexOf(name);
-  const value = i >= 0 ? args[i + 1] : undefined;
+  const [value] = values(args, name);
   if (value === undefined) throw new TerminalError('Usage', `${name} is required`);
   return value;
 }
@@ -60,7 +63,7 @@ async function main(argv: string[]): Promise<void> {
   else if (subcommand === 'install') await install(rest);
   else if (subcommand === 'files') await (await import('./files-mode.js')).runFiles(option(rest, '--dir'), rest.includes('--watch'), say);
   else if (subcommand === 'files-ready') (await import('./files-mode.js')).filesReady(option(rest, '--dir'));
-  else throw new TerminalError('Usage', 'usage: env-exec run -- <command> [args…] | env-exec install --to <dir> --sha256 <digest> | env-exec files --dir <dir> [--watch] | env-exec files-ready --dir <dir>');
+  else throw new TerminalError('Usage', 'usage: env-exec run -- <command> [args…] | env-exec install --to <dir> --sha256 <arch>=<digest>… | env-exec files --dir <dir> [--watch] | env-exec files-ready --dir <dir>');
 }
 
 // A single executable sees its own path again as argv[1] (as `node script` does), so arguments start at 2.

@@ -9,9 +9,9 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { TerminalError } from '../core/errors.js';
 import type { PlannedVariable, VaultSource } from '../core/injection/injection-plan.js';
 import { pemCertificates } from '../core/injection/pem-blocks.js';
+import { keyVaultError } from '../core/key-vault/key-vault-errors.js';
 import { type RenderedVariable, type SecretText, renderVariable } from '../core/injection/render-variable.js';
 import type { EnvExecConfig } from './env-exec-config.js';
-import { keyVaultError } from './key-vault-error.js';
 import { type RetryOptions, withRetries } from './with-retries.js';
 
 type WorkloadIdentityConfig = Extract<EnvExecConfig, { auth: 'workload-identity' }>;
@@ -60,7 +60,7 @@ export async function resolveFromKeyVault(
           if (secret.value === undefined) throw new TerminalError('SecretDisabled', `Key Vault secret ${what} returned no value (disabled)`);
           return { value: secret.value, contentType: secret.properties.contentType, version: secret.properties.version ?? '' };
         } catch (error) {
-          throw error instanceof TerminalError ? error : keyVaultError(error, what);
+          throw error instanceof TerminalError ? error : keyVaultError(error, what, { who: "this pod's identity", nowMs: Date.now() });
         }
       }, retry);
       reads.set(key, pending);

@@ -10,6 +10,7 @@ command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v umoci >/dev/null 2>&1 || missing+=(umoci)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
+command -v readelf >/dev/null 2>&1 || missing+=(binutils) # the agent image's build (build-rootfs.sh, build-env-exec.sh)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "ensure-oci-tools: missing ${missing[*]}; install them as root: apt-get update && apt-get install -y ${missing[*]}" >&2

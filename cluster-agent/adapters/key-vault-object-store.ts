@@ -7,7 +7,7 @@ import { NotFoundError, TerminalError } from '../../core/errors.js';
 import type {
   PublicKey, SecretValue, VaultObject, VaultObjectProperties, VaultObjectRef, VaultObjectStore, VaultObjectType,
 } from '../../core/ports/vault-object-store.js';
-import { keyVaultError } from './key-vault-errors.js';
+import { keyVaultError } from '../../core/key-vault/key-vault-errors.js';
 
 export interface KeyVaultObjectStoreOptions {
   readonly credential: TokenCredential;
@@ -66,7 +66,7 @@ export class KeyVaultObjectStore implements VaultObjectStore {
     try {
       key = await this.keyClient(vault).getKey(name, version ? { version } : {});
     } catch (error) {
-      throw keyVaultError(error, `${vault}/${name}${version ? `/${version}` : ''}`, { noun: 'key', who: this.options.identity });
+      throw keyVaultError(error, `${vault}/${name}${version ? `/${version}` : ''}`, { noun: 'key', who: this.options.identity, nowMs: Date.now() });
     }
     const p = key.properties;
     if (key.key === undefined) throw new NotFoundError('SecretDisabled', `Key Vault key ${vault}/${name} returned no key material (disabled)`);
@@ -104,7 +104,7 @@ export class KeyVaultObjectStore implements VaultObjectStore {
     try {
       secret = await client.getSecret(name, version ? { version } : {});
     } catch (error) {
-      throw keyVaultError(error, `${vault}/${name}${version ? `/${version}` : ''}`, { who: this.options.identity });
+      throw keyVaultError(error, `${vault}/${name}${version ? `/${version}` : ''}`, { who: this.options.identity, nowMs: Date.now() });
     }
     const p = secret.properties;
     if (secret.value === undefined) {
@@ -183,7 +183,7 @@ async function* pagesOf<P>(pages: AsyncIterable<P[]>, vault: string, who: string
     try {
       page = await iterator.next();
     } catch (error) {
-      throw keyVaultError(error, `${vault} (list)`, { who });
+      throw keyVaultError(error, `${vault} (list)`, { who, nowMs: Date.now() });
     }
     if (page.done) return;
     for (const p of page.value) yield toProperties(p);

@@ -1,6 +1,8 @@
 /**
  * The env-injection webhook as an every-replica component of the agent's manager: its own HTTPS listener
- * (AKVSYNC_WEBHOOK_PORT, never the notify port) serving `/mutate`, env-exec's `/v1/env` and file mode's `/v1/env/watch`, PodAdmission over the apiserver reads, the image-config resolver
+ * (AKVSYNC_WEBHOOK_PORT, never the notify port) serving `/mutate`, env-exec's `/v1/env`, file mode's `/v1/env/watch` and
+ * env-exec itself (`/v1/env-exec`, from the bundles hashed here at start-up, whose digests the mutation pins),
+ * PodAdmission over the apiserver reads, the image-config resolver
  * (pull secrets; the agent's workload identity for ACR) and the tenancy gate; outcomes and latency on the agent's
  * metrics.
  */
@@ -18,9 +20,11 @@ import type { AgentMetrics } from '../metrics.js';
 import { tlsReloadTarget } from '../reload-targets.js';
 import type { AccessSplit } from '../tenancy/access-gate.js';
 import { kubeNamespaceLabels } from '../tenancy/namespace-labels.js';
+import { ConfigError } from '../config-values.js';
 import { systemScheduler } from '../ports/scheduler.js';
 import { AkvsVersionWatch } from './akvs-version-watch.js';
 import { clusterAdmissionLookups } from './cluster-admission-lookups.js';
+import { bundleDigests, loadEnvExecBundles } from './env-exec-bundles.js';
 import { EnvValues } from './env-values.js';
 import { kubeTokenReview } from './kube-token-review.js';
 import { PodAdmission } from './pod-admission.js';
@@ -60,13 +64,19 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
       return token.token;
     } } : {}),
   });
+  const envExec = await loadEnvExecBundles(config.envExec.bundlesDir);
+  const envExecSha256 = config.envExec.sha256 ?? bundleDigests(envExec);
+  if (Object.keys(envExecSha256).length === 0) {
+    throw new ConfigError('AKVSYNC_ENV_EXEC_SHA256', `is required when ${config.envExec.bundlesDir} (AKVSYNC_ENV_EXEC_BUNDLES) holds no env-exec bundle`);
+  }
+  const settings = { ...config.injection, ...deps.settings, envExecSha256 };
   const lookups = clusterAdmissionLookups(deps.kubeConfig);
   const readLabels = kubeNamespaceLabels(deps.kubeConfig);
   const watched = new Set(deps.watchNamespaces ?? []);
   // The agent's rights name the watched namespaces only: another namespace has, for injection, no opt-in label.
   const namespaceLabels = watched.size === 0 ? readLabels : async (ns: string) => (watched.has(ns) ? readLabels(ns) : {});
   const admission = new PodAdmission({
-    settings: { ...config.injection, ...deps.settings },
+    settings,
     namespaceLabels,
     akvsNamed: (ns, names) => lookups.akvsNamed(ns, names),
     pullSecrets: (ns, pod) => lookups.pullSecrets(ns, pod),
@@ -76,7 +86,7 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
   });
   const versionWatch = new AkvsVersionWatch({ kubeConfig: deps.kubeConfig, scheduler: systemScheduler, logger: deps.logger });
   const envValues = new EnvValues({
-    settings: { ...config.injection, ...deps.settings },
+    settings,
     namespaceLabels,
     reviewToken: kubeTokenReview(deps.kubeConfig),
     readPod: (ns, name) => lookups.readPod(ns, name),
@@ -85,7 +95,7 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
     versionWatch,
   });
   const app = await createWebhookServer({
-    tls: config.tls, admission, envValues, maxBodyBytes: config.maxBodyBytes, logger: deps.logger,
+    tls: config.tls, admission, envValues, envExec, maxBodyBytes: config.maxBodyBytes, logger: deps.logger,
     observe: (outcome, seconds) => {
       deps.metrics.admissions.inc({ outcome });
       deps.metrics.admissionDuration.observe({ outcome }, seconds);

@@ -1,12 +1,15 @@
 /**
  * The webhook's own HTTPS server (never the notify port): `POST /mutate` takes an AdmissionReview v1 and answers
- * with the decision of PodAdmission; `POST /v1/env` (env-route.ts) answers env-exec in agent mode. Fastify checks the content type (application/json only; else 415) and caps
+ * with the decision of PodAdmission; `POST /v1/env` (env-route.ts) answers env-exec in agent mode; `GET /v1/env-exec`
+ * (env-exec-route.ts) serves env-exec itself. Fastify checks the content type (application/json only; else 415) and caps
  * the body (`maxBodyBytes`; else 413); every answer, error or not, comes from admission-answer.ts.
  */
 import { fastify, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { answerDecision, answerError, type AdmissionOutcome, type WebhookAnswer } from './admission-answer.js';
 import { parseAdmissionReview, reviewUid } from './admission-review.js';
+import type { EnvExecBundles } from './env-exec-bundles.js';
+import { registerEnvExecRoute } from './env-exec-route.js';
 import { registerEnvRoute } from './env-route.js';
 import type { EnvValues } from './env-values.js';
 import type { PodAdmission } from './pod-admission.js';
@@ -18,6 +21,8 @@ export interface WebhookServerOptions {
   readonly admission: Pick<PodAdmission, 'decide'>;
   /** env-exec's agent mode (`POST /v1/env`) on the same internal port; absent: not served. */
   readonly envValues?: Pick<EnvValues, 'forContainer' | 'watch'>;
+  /** env-exec's bundles, served at `GET /v1/env-exec`; absent: not served. */
+  readonly envExec?: EnvExecBundles;
   readonly maxBodyBytes: number;
   readonly logger: Logger;
   /** Called once per request with its outcome and duration (metrics). */
@@ -45,6 +50,7 @@ export async function createWebhookServer(options: WebhookServerOptions): Promis
   });
   app.setErrorHandler((error, request, reply) => send(reply, answerError(undefined, error), (request as { startedAt?: bigint }).startedAt ?? process.hrtime.bigint()));
   if (options.envValues) registerEnvRoute(app, options.envValues);
+  if (options.envExec) registerEnvExecRoute(app, options.envExec);
   app.post(MUTATE_PATH, async (request, reply) => {
     const startedAt = (request as { startedAt?: bigint }).startedAt ?? process.hrtime.bigint();
     const uid = reviewUid(request.body);

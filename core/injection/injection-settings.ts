@@ -1,4 +1,6 @@
 /** The agent's settings that shape a mutated pod (no secrets here: everything ends up in the pod spec). */
+import type { EnvExecDigests } from './env-exec-manifest.js';
+
 export type EnvAuthMode = 'agent' | 'workload-identity';
 
 export interface InjectionSettings {
@@ -6,8 +8,11 @@ export interface InjectionSettings {
   readonly installImage: string;
   /** Directory of env-exec inside that image. */
   readonly installSourceDir: string;
-  /** sha256 (hex) of env-exec's manifest (every file of its directory); the init container refuses anything else. */
-  readonly envExecSha256: string;
+  /**
+   * sha256 (hex) of env-exec's manifest (every file of its directory) per architecture; the init container refuses
+   * anything else than the digest of the architecture it runs on.
+   */
+  readonly envExecSha256: EnvExecDigests;
   /** The agent's namespace: never mutated. */
   readonly agentNamespace: string;
   /** Also accept akv2k8s's `azure-key-vault-env-injection: enabled` namespace label (migrations). */

@@ -1,8 +1,10 @@
 /**
  * The init container that installs env-exec into the pod's shared volume: the agent's image runs env-exec's own
  * `install` step, which copies env-exec's directory into the volume and refuses to finish unless its manifest's
- * sha256 is the digest the webhook pinned here. No shell needed; passes Pod Security `restricted`.
+ * sha256 is the digest the webhook pinned here for the node's architecture (one `--sha256 <arch>=<digest>` per
+ * architecture: the pod has no node yet). No shell needed; passes Pod Security `restricted`.
  */
+import { formatDigestPins } from './env-exec-manifest.js';
 import { ENV_EXEC_INSTALL_CONTAINER, ENV_EXEC_MOUNT_PATH, ENV_EXEC_VOLUME, envExecLauncher } from './env-exec-layout.js';
 import type { InjectionSettings } from './injection-settings.js';
 import type { Container, Volume } from './pod-types.js';
@@ -12,7 +14,8 @@ export function installInitContainer(settings: InjectionSettings): Container {
     name: ENV_EXEC_INSTALL_CONTAINER,
     image: settings.installImage,
     imagePullPolicy: 'IfNotPresent',
-    command: [...envExecLauncher(settings.installSourceDir, 'install'), '--to', ENV_EXEC_MOUNT_PATH, '--sha256', settings.envExecSha256],
+    command: [...envExecLauncher(settings.installSourceDir, 'install'), '--to', ENV_EXEC_MOUNT_PATH,
+      ...formatDigestPins(settings.envExecSha256).flatMap((pin) => ['--sha256', pin])],
     volumeMounts: [{ name: ENV_EXEC_VOLUME, mountPath: ENV_EXEC_MOUNT_PATH }],
     resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
     securityContext: restrictedSecurityContext(settings.installUser),

@@ -6,7 +6,7 @@
  * The target program (`hold`) blocks until its stdin closes, so a test can read its /proc entries, then exits 0.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,11 +18,25 @@ export interface BuiltEnvExec {
   readonly digest: string;
 }
 
-/** scripts/build-env-exec.sh: a cache hit takes a second; a cold build about 20 s (plus the test packages once). */
-export function builtEnvExec(): BuiltEnvExec {
+const staged = new Map<string, BuiltEnvExec>();
+
+/**
+ * scripts/build-env-exec.sh: a cache hit takes a second; a cold build about 20 s (plus the test packages once).
+ * The result is a world-readable copy, `<tmp>/<arch>/`, as env-exec sits in the agent image: the install init
+ * container runs as a non-root user, which cannot reach root's cache. One copy per process, removed at exit.
+ */
+export function builtEnvExec(arch: 'amd64' | 'arm64' = 'amd64'): BuiltEnvExec {
+  const known = staged.get(arch);
+  if (known) return known;
   execFileSync('bash', [join(repo, 'scripts/env-exec/ensure-test-packages.sh')], { stdio: 'inherit' });
-  const dir = execFileSync('bash', [join(repo, 'scripts/build-env-exec.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  return { dir, digest: readFileSync(`${dir}.sha256`, 'utf8').trim() };
+  const cached = execFileSync('bash', [join(repo, 'scripts/build-env-exec.sh'), arch], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const root = mkdtempSync(join(tmpdir(), 'akvsync-env-exec-'));
+  process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  chmodSync(root, 0o755);
+  cpSync(cached, join(root, arch), { recursive: true });
+  const built = { dir: join(root, arch), digest: readFileSync(`${cached}.sha256`, 'utf8').trim() };
+  staged.set(arch, built);
+  return built;
 }
 
 /** Blocks until stdin closes, then exits 0 (a test reads its /proc entries meanwhile). */
@@ -52,6 +66,7 @@ export interface ContainerRoot {
 
 export function containerRoot(kind: RootKind): ContainerRoot {
   const path = mkdtempSync(join(tmpdir(), `env-exec-${kind}-root-`));
+  chmodSync(path, 0o755); // as a container's root: its non-root users can reach their volumes
   mkdirSync(join(path, 'bin'));
   compileMusl(HOLD_C, join(path, 'bin/hold'), kind === 'scratch' ? 'static' : 'dynamic');
   if (kind === 'musl') {

@@ -2,9 +2,10 @@
 # Installs the Debian packages env-exec's chroot tests use, when missing (CI runs this as root on a fresh machine):
 #   musl-tools   musl-gcc and the musl loader: the target program, static for the empty (scratch-like) root and
 #                dynamically linked for the musl root
+#   binutils     readelf: scripts/build-env-exec.sh reads the loader and libraries env-exec needs from its ELF headers
 # Prints nothing on success when everything is already installed.
 set -euo pipefail
-packages=(musl-tools)
+packages=(musl-tools binutils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -10,6 +10,9 @@
 #                             loader), taken from Debian's libc6, libstdc++6 and libgcc-s1 of the target arch
 #   /etc/ssl/certs/ca-certificates.crt   Mozilla roots from Debian's ca-certificates
 #   /app/agent.mjs            the esbuild bundle of cluster-agent/main.ts (scripts/image/bundle-agent.ts)
+#   /opt/akvsync/env-exec/amd64/, arm64/   env-exec of both architectures (scripts/build-env-exec.sh: the single
+#                             executable, its loader and libraries), served by the agent at GET /v1/env-exec;
+#   /opt/akvsync/env-exec/native -> <arch>  the image's own, which the install init container copies into pods
 #   /etc/passwd, /etc/group   user and group akvsync, 65532 (the image runs as it); /tmp 1777
 #   /usr/share/doc/<pkg>/copyright, /app/agent.mjs.LEGAL.txt  licences of what is shipped (gcc-12-base holds
 #                             the copyright of libstdc++6 and libgcc-s1)
@@ -50,23 +53,10 @@ if [ ! -x "$node_dir/bin/node" ]; then
   mkdir -p "$cache"; rm -rf "$node_dir"; mv "$tmp/package" "$node_dir"; rm -rf "$tmp"
 fi
 
-# --- Debian packages of the target architecture, through a private apt state -------------------------------
-apt_dir="$cache/apt-$arch"
-debs="$cache/debs-$arch"
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$debs"
-touch "$apt_dir/status"
-apt_opts=(-qq -o "APT::Architecture=$arch" -o "APT::Architectures=$arch" -o "Dir::State::Lists=$apt_dir/lists"
-  -o "Dir::State::status=$apt_dir/status" -o "Dir::Cache=$apt_dir/cache" -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
-have_all=1
-for p in "${packages[@]}"; do compgen -G "$debs/${p}_*.deb" >/dev/null || have_all=0; done
-if [ "$have_all" = 0 ]; then
-  apt-get "${apt_opts[@]}" update >&2
-  rm -f "$debs"/*.deb
-  (cd "$debs" && apt-get "${apt_opts[@]}" download "${packages[@]}" >&2)
-fi
+# --- Debian packages of the target architecture (debian-packages.sh: private apt state, cached .debs) --------
 extract="$(mktemp -d)"
 trap 'rm -rf "$extract"' EXIT
-for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$extract"; done
+bash "$here/debian-packages.sh" --arch "$arch" --out "$extract" "${packages[@]}"
 
 # --- the root filesystem -----------------------------------------------------------------------------------
 rm -rf "$out"
@@ -87,6 +77,11 @@ done
 cp "$node_dir/LICENSE" "$out/usr/share/doc/node-LICENSE" 2>/dev/null || true
 install -m 0644 "$agent" "$out/app/agent.mjs"
 [ -f "$agent.LEGAL.txt" ] && install -m 0644 "$agent.LEGAL.txt" "$out/app/agent.mjs.LEGAL.txt"
+mkdir -p "$out/opt/akvsync/env-exec"
+for env_exec_arch in amd64 arm64; do
+  cp -a "$(bash "$here/../build-env-exec.sh" "$env_exec_arch")" "$out/opt/akvsync/env-exec/$env_exec_arch"
+done
+ln -s "$arch" "$out/opt/akvsync/env-exec/native"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nakvsync:x:65532:65532:akvsync:/nonexistent:/sbin/nologin\n' > "$out/etc/passwd"
 printf 'root:x:0:\nakvsync:x:65532:\n' > "$out/etc/group"
 printf 'hosts: files dns\n' > "$out/etc/nsswitch.conf"

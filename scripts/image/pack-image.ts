@@ -1,8 +1,10 @@
 /**
  * Builds the agent image without a container daemon: for each architecture, scripts/image/build-rootfs.sh
- * assembles the root filesystem, umoci packs it into an OCI image layout as two layers (the runtime base —
- * Node, its libraries, CA roots, users — and /app with the agent bundle), the image config comes from
- * image-config.json, and one OCI image index ties the architectures together under `tag`.
+ * assembles the root filesystem, umoci packs it into an OCI image layout as four layers (the runtime base —
+ * Node, its libraries, CA roots, users, the `native` env-exec link —, env-exec for amd64, env-exec for arm64, and
+ * /app with the agent bundle), the image config comes from image-config.json, and one OCI image index ties the
+ * architectures together under `tag`. The two env-exec layers are the same bytes in every architecture's image,
+ * so a registry stores each once.
  *
  * The base layer of each architecture is cached under ~/.cache/akvsync/image/<key>/ (key: the rootfs script,
  * image-config.json, the Node version and the Debian package files), so a rebuild after an agent change only
@@ -15,6 +17,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ENV_EXEC_ARCHITECTURES } from '../../core/injection/env-exec-manifest.js';
 import { bundleEsm } from '../bundle/esm-bundle.js';
 import { writeIndex, type Descriptor } from '../local-stack/oci-image-builder.js';
 import { runOciTool } from '../local-stack/oci-tools.js';
@@ -23,6 +26,8 @@ const run = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const REF_NAME = 'org.opencontainers.image.ref.name';
+/** env-exec's bundles in the image (build-rootfs.sh), relative to its root. */
+const ENV_EXEC_DIR = 'opt/akvsync/env-exec';
 
 export interface ImageConfig {
   readonly nodeVersion: string;
@@ -57,6 +62,8 @@ export interface PackedImage {
     readonly compressedBytes: number;
     /** The root filesystem's bytes on disk. */
     readonly rootfsBytes: number;
+    /** Compressed bytes of the env-exec layers (both architectures; shared with the other images of the index). */
+    readonly envExecCompressedBytes: number;
     readonly baseLayerCached: boolean;
   }[];
 }
@@ -82,9 +89,17 @@ export async function packImage(options: PackImageOptions): Promise<PackedImage>
       await run('bash', [join(here, 'build-rootfs.sh'), '--arch', architecture, '--agent', agent, '--out', rootfs], { maxBuffer: 16 << 20, env: { ...process.env, AKVSYNC_CACHE_DIR: join(cacheDir, '..') } });
       const app = join(work, `app-${architecture}`);
       await rename(join(rootfs, 'app'), app);
+      const envExec = join(work, `env-exec-${architecture}`);
+      await mkdir(envExec);
+      for (const bundle of ENV_EXEC_ARCHITECTURES) await rename(join(rootfs, ENV_EXEC_DIR, bundle), join(envExec, bundle));
       const { layout: base, cached } = await cachedBaseLayout(cacheDir, architecture, rootfs, config);
       await mergeLayout(base, options.layout, architecture);
       const image = `${options.layout}:${architecture}`;
+      const layersBefore = await layerSizes(options.layout, await tagDescriptor(options.layout, architecture));
+      for (const bundle of ENV_EXEC_ARCHITECTURES) {
+        await runOciTool('umoci', ['insert', '--image', image, '--history.created_by', `scripts/image/pack-image.ts: /${ENV_EXEC_DIR}/${bundle}`, join(envExec, bundle), `/${ENV_EXEC_DIR}/${bundle}`]);
+      }
+      const envExecLayers = (await layerSizes(options.layout, await tagDescriptor(options.layout, architecture))).slice(layersBefore.length);
       await runOciTool('umoci', ['insert', '--image', image, '--history.created_by', 'scripts/image/pack-image.ts: /app', app, '/app']);
       const args = ['config', '--image', image, '--history.created_by', 'scripts/image/pack-image.ts: config', '--architecture', architecture, '--os', 'linux', '--config.user', config.user, '--config.workingdir', config.workingDir];
       for (const part of config.entrypoint) args.push('--config.entrypoint', part);
@@ -94,7 +109,10 @@ export async function packImage(options: PackImageOptions): Promise<PackedImage>
       await runOciTool('umoci', args);
       const descriptor = await tagDescriptor(options.layout, architecture);
       entries.push({ descriptor, image: { architecture } });
-      images.push({ architecture, manifestDigest: descriptor.digest, compressedBytes: await layerBytes(options.layout, descriptor), rootfsBytes: await treeBytes(rootfs) + (await treeBytes(app)), baseLayerCached: cached });
+      images.push({
+        architecture, manifestDigest: descriptor.digest, compressedBytes: sum(await layerSizes(options.layout, descriptor)),
+        rootfsBytes: await treeBytes(rootfs) + (await treeBytes(app)) + (await treeBytes(envExec)), envExecCompressedBytes: sum(envExecLayers), baseLayerCached: cached,
+      });
     }
     writeIndex(options.layout, options.tag, entries);
     await runOciTool('umoci', ['gc', '--layout', options.layout]);
@@ -155,11 +173,13 @@ async function tagDescriptor(layout: string, tag: string): Promise<Descriptor> {
   return descriptor;
 }
 
-async function layerBytes(layout: string, manifest: Descriptor): Promise<number> {
+async function layerSizes(layout: string, manifest: Descriptor): Promise<number[]> {
   const blob = (digest: string): string => join(layout, 'blobs', ...digest.split(':'));
   const body = JSON.parse(await readFile(blob(manifest.digest), 'utf8')) as { layers: { size: number }[] };
-  return body.layers.reduce((sum, layer) => sum + layer.size, 0);
+  return body.layers.map((layer) => layer.size);
 }
+
+const sum = (values: readonly number[]): number => values.reduce((total, v) => total + v, 0);
 
 async function treeBytes(dir: string): Promise<number> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });

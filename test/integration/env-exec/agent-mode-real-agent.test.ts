@@ -1,13 +1,16 @@
 /**
  * env-exec in agent mode against the real agent (no stand-in): the agent's webhook mutates a pod created through
- * the real apiserver; run the way the kubelet would (the install step, then the container in a chroot of an empty
- * root) with a real pod-bound projected token, env-exec asks the agent's `POST /v1/env` (TokenReview, stored spec,
- * Key Vault emulator) and ends in the original program — same PID, right argv, the value in its environment and
- * nowhere else (not in the stored pod, argv, output or the agent's logs).
+ * the real apiserver in a namespace that enforces Pod Security `restricted` (the built-in PodSecurity admission
+ * checks the mutated pod, install init container included); run the way the kubelet would (the install step as its
+ * non-root user into a world-writable volume, checking the digest the agent pinned from the env-exec bundles it
+ * carries; then the container as its user in a chroot of an empty root) with a real pod-bound projected token,
+ * env-exec asks the agent's `POST /v1/env` (TokenReview, stored spec, Key Vault emulator) and ends in the original
+ * program — same PID, right argv, the value in its environment and nowhere else (not in the stored pod, argv,
+ * output or the agent's logs).
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENV_TOKEN_MOUNT_PATH } from '../../../core/injection/env-exec-layout.js';
 import type { Container, Pod } from '../../../core/injection/pod-types.js';
@@ -23,6 +26,7 @@ import { procArgv, procEnviron, runInstallStep, startContainer, waitForProgram }
 
 const stack = getTestStack();
 const SECRET = `real-agent-value-${randomUUID()}`;
+const APP_UID = 1000;
 
 describe('env-exec agent mode against the real agent', () => {
   let built: BuiltEnvExec;
@@ -40,7 +44,7 @@ describe('env-exec agent mode against the real agent', () => {
     agent = await startInjectingAgent(built, async (harness, namespace) => {
       harness.emulator.setSecret('kv1', 'my-secret', SECRET);
       await harness.createAkvs(namespace, 'secret-inject', { vault: { name: 'kv1', object: { name: 'my-secret', type: 'secret' } } } as never);
-    });
+    }, { 'pod-security.kubernetes.io/enforce': 'restricted' });
     ({ h, team } = agent);
   }, 600_000);
 
@@ -51,7 +55,15 @@ describe('env-exec agent mode against the real agent', () => {
   });
 
   it('ends in the original program with the value from the agent, and the value is nowhere else', async () => {
-    const body: V1Pod = { metadata: { name: 'app' }, spec: { containers: [{ name: 'app', image: `${registry.host}/apps/hold:1`, env: [{ name: 'TEST_SECRET', value: 'secret-inject@azurekeyvault' }] }] } };
+    const body: V1Pod = { metadata: { name: 'app' }, spec: { containers: [{
+      name: 'app', image: `${registry.host}/apps/hold:1`, env: [{ name: 'TEST_SECRET', value: 'secret-inject@azurekeyvault' }],
+      securityContext: { runAsNonRoot: true, runAsUser: APP_UID, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+    }] } };
+    // The namespace enforces `restricted`: the same pod without its securityContext is refused there (the check is live).
+    const loose = structuredClone(body);
+    delete loose.spec?.containers[0]?.securityContext;
+    const refusal = await h.core.createNamespacedPod({ namespace: team, body: loose, dryRun: 'All' }).then(() => 'admitted', (e: { body?: string }) => String(e.body));
+    expect(refusal).toContain('violates PodSecurity');
     await waitUntil('the apiserver to call the agent', async () => {
       const probe = await h.core.createNamespacedPod({ namespace: team, body, dryRun: 'All' });
       return probe.spec?.initContainers?.length ? true : undefined;
@@ -59,12 +71,15 @@ describe('env-exec agent mode against the real agent', () => {
     await h.core.createNamespacedPod({ namespace: team, body });
     const stored = await h.core.readNamespacedPod({ namespace: team, name: 'app' });
     const pod = stored as unknown as Pod;
+    const install = pod.spec.initContainers?.[0];
+    expect(install?.command?.slice(-2)).toEqual(['--sha256', `amd64=${built.digest}`]);
     runInstallStep(pod, root.path);
     const token = await h.core.createNamespacedServiceAccountToken({ namespace: team, name: 'default', body: {
       spec: { audiences: ['akvsync.io/env-exec/app'], expirationSeconds: 600, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'app', uid: stored.metadata?.uid ?? '' } },
     } });
     mkdirSync(join(root.path, ENV_TOKEN_MOUNT_PATH), { recursive: true });
     writeFileSync(join(root.path, ENV_TOKEN_MOUNT_PATH, 'token'), token.status?.token ?? '');
+    chownSync(join(root.path, ENV_TOKEN_MOUNT_PATH, 'token'), APP_UID, APP_UID); // the kubelet gives it the container's user
 
     const started = startContainer(root.path, pod.spec.containers[0] as Container, {});
     try {

@@ -37,7 +37,7 @@ async function runWithAgent(answers: ScriptedAnswer[]) {
   server = await startAgentContractServer(tls, answers);
   const root = containerRoot('scratch');
   const pod = fixturePod('10-inject-secret.deployment.yaml');
-  const settings = { ...SETTINGS, installSourceDir: built.dir, envExecSha256: built.digest, agentUrl: server.url, extraCaPem: ca.certPem };
+  const settings = { ...SETTINGS, installSourceDir: built.dir, envExecSha256: { amd64: built.digest }, agentUrl: server.url, extraCaPem: ca.certPem };
   const result = mutatePod({ pod, namespace: INJECTED_NAMESPACE, akvs: [fixtureAkvs('10-inject-secret.akvs.yaml')], imageCommands: new Map([['akv2k8s-env-test', { entrypoint: [root.program], cmd: [] }]]), settings });
   if (result.outcome !== 'mutated') throw new Error(result.reason);
   runInstallStep(result.pod, root.path);

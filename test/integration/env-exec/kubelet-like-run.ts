@@ -1,10 +1,11 @@
 /**
  * Test support: runs a mutated pod's containers the way the kubelet would, in a chroot: the install init container
- * (its volume mounted at /akvsync/env-exec inside the root), then the container with exactly its spec's command,
- * args and env (plus what the test adds, e.g. the Azure Workload Identity webhook's variables).
+ * (its volume mounted at /akvsync/env-exec inside the root, world-writable as an emptyDir is; as the init
+ * container's runAsUser), then the container with exactly its spec's command, args and env (plus what the test
+ * adds, e.g. the Azure Workload Identity webhook's variables), as its runAsUser when it sets one.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENV_EXEC_INSTALL_CONTAINER, ENV_EXEC_MOUNT_PATH } from '../../../core/injection/env-exec-layout.js';
 import type { Container, Pod } from '../../../core/injection/pod-types.js';
@@ -15,8 +16,16 @@ export function runInstallStep(pod: Pod, root: string): void {
   if (!init?.command) throw new Error('no install init container');
   const volume = join(root, ENV_EXEC_MOUNT_PATH);
   mkdirSync(volume, { recursive: true });
+  chmodSync(volume, 0o777);
   const command = init.command.map((arg, i) => (init.command?.[i - 1] === '--to' ? volume : arg));
-  execFileSync(command[0] as string, command.slice(1), { stdio: 'pipe' });
+  const user = runAs(init);
+  execFileSync(command[0] as string, command.slice(1), { stdio: 'pipe', ...(user ? { uid: user.uid, gid: user.gid } : {}) });
+}
+
+/** The container's runAsUser/runAsGroup (the group defaults to the user's id here), if its securityContext sets one. */
+function runAs(container: Container): { uid: number; gid: number } | undefined {
+  const context = container.securityContext as { runAsUser?: number; runAsGroup?: number } | undefined;
+  return context?.runAsUser === undefined ? undefined : { uid: context.runAsUser, gid: context.runAsGroup ?? context.runAsUser };
 }
 
 export interface Started {
@@ -34,7 +43,9 @@ export function startContainer(root: string, container: Container, extraEnv: Rec
   const env: Record<string, string> = {};
   for (const e of container.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
   Object.assign(env, extraEnv);
-  const child = spawn('/usr/sbin/chroot', [root, ...(container.command ?? []), ...(container.args ?? [])], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const user = runAs(container);
+  const userspec = user ? [`--userspec=${user.uid}:${user.gid}`] : [];
+  const child = spawn('/usr/sbin/chroot', [...userspec, root, ...(container.command ?? []), ...(container.args ?? [])], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });

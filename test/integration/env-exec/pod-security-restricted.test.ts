@@ -2,7 +2,7 @@
  * The mutated pod is admitted by the real kube-apiserver in a namespace that enforces Pod Security `restricted`:
  * what the injection adds (the install init container, a disk-backed emptyDir, per-container projected tokens,
  * the rewritten command) keeps a compliant pod compliant. The same namespace refuses a non-compliant pod, so the
- * check is live. (The webhook itself, calling mutatePod from the apiserver, is a later issue.)
+ * check is live. With the apiserver calling the agent's webhook and the pod then run: agent-mode-real-agent.test.ts.
  */
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { mutatePod } from '../../../core/injection/mutate-pod.js';

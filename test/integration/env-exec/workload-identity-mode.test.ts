@@ -73,7 +73,7 @@ async function startExample(kind: RootKind) {
   emulator.registerFederatedCredential({ clientId, issuer: ISSUER, subject: SUBJECT, jwks });
   const root = containerRoot(kind);
   const { pod, akvs } = examplePod();
-  const settings = { ...SETTINGS, installSourceDir: built.dir, envExecSha256: built.digest, vaultUrls: { [VAULT]: emulator.vaultUrl(VAULT) }, extraCaPem: ca.certPem };
+  const settings = { ...SETTINGS, installSourceDir: built.dir, envExecSha256: { amd64: built.digest }, vaultUrls: { [VAULT]: emulator.vaultUrl(VAULT) }, extraCaPem: ca.certPem };
   const result = mutatePod({ pod, namespace: INJECTED_NAMESPACE, akvs, imageCommands: new Map([['akv2k8s-env-test', { entrypoint: [root.program], cmd: [] }]]), settings });
   if (result.outcome !== 'mutated') throw new Error(result.reason);
   runInstallStep(result.pod, root.path);
@@ -144,7 +144,7 @@ describe('env-exec workload-identity mode failures (scratch root)', () => {
     const { root, started } = await startExample('scratch');
     try {
       expect(await started.exit()).toBe(1);
-      expect(started.stderr()).toMatch(/^env-exec: KeyVaultForbidden: this pod's identity may not read akv2k8s-test\/(my-secret|db-config) \(403\)\n$/);
+      expect(started.stderr()).toMatch(/^env-exec: KeyVaultForbidden: this pod's identity may not read akv2k8s-test\/(my-secret|db-config) \(403[^)]*\)\n$/);
       expect(findLeaks([SECRET, DB_PASSWORD], { stdout: [started.stdout()], stderr: [started.stderr()] })).toEqual([]);
     } finally {
       started.stop();

@@ -38,7 +38,7 @@ describe('the agent serving the env-injection webhook under its generated RBAC',
       env: {
         AKVSYNC_WEBHOOK_ENABLED: 'true', AKVSYNC_WEBHOOK_HOST: '127.0.0.1', AKVSYNC_WEBHOOK_PORT: '0',
         AKVSYNC_WEBHOOK_TLS_CERT_FILE: '/mem/tls.crt', AKVSYNC_WEBHOOK_TLS_KEY_FILE: '/mem/tls.key',
-        AKVSYNC_ENV_EXEC_IMAGE: 'registry.local/akvsync/agent:test', AKVSYNC_ENV_EXEC_SHA256: 'c'.repeat(64),
+        AKVSYNC_ENV_EXEC_IMAGE: 'registry.local/akvsync/agent:test', AKVSYNC_ENV_EXEC_SHA256: `amd64=${'c'.repeat(64)}`,
         AKVSYNC_ENV_AGENT_URL: 'https://akvsync-agent.akvsync.svc:9443',
       },
     });

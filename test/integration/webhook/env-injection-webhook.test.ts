@@ -1,8 +1,9 @@
 /**
  * The env-injection webhook component on the real local stack: a MutatingWebhookConfiguration points the real
- * kube-apiserver at it (https://127.0.0.1:<port>/mutate, caBundle = the stack's CA). akv2k8s examples 10 and 11
+ * kube-apiserver at it (https://127.0.0.1:<port>/mutate, caBundle = the stack's CA). akv2k8s examples 10, 11 and 13
  * (only the namespace label, the AKVS apiVersion and — their public images being unreachable — the image's registry
- * changed) are admitted with the expected mutation, the ENTRYPOINT read from a loopback registry (htpasswd) with the
+ * changed; 13 is tutorial 11's Deployment over a PEM stored as a `secret`) are admitted with the expected mutation;
+ * 12 (a `key` object) is refused naming the AKVS, as env injection does not support keys; the ENTRYPOINT read from a loopback registry (htpasswd) with the
  * pull secret of the namespace's default ServiceAccount. A namespace without the label is called but left alone;
  * a dry-run creates nothing; an image that cannot be read refuses the pod, naming the image.
  */
@@ -46,6 +47,7 @@ describe('env-injection webhook behind the real apiserver', () => {
   let tlsDir: string;
   let injected: string;
   let plain: string;
+  let pemAsSecret: string;
   let configName: string;
   const metrics = new AgentMetrics(() => 0);
 
@@ -63,6 +65,8 @@ describe('env-injection webhook behind the real apiserver', () => {
     await pushTestImage(registry, 'spvest/akv2k8s-env-test:2.0.1', { entrypoint: ['/usr/local/bin/akv2k8s-env-test'], cmd: ['--help'] });
     injected = await stack.createNamespace('inject', { labels: { 'akvsync.io/injection': 'enabled' } });
     plain = await stack.createNamespace('inject-off');
+    // Example 13's AKVS has example 11's name: its own namespace.
+    pemAsSecret = await stack.createNamespace('inject-13', { labels: { 'akvsync.io/injection': 'enabled' } });
 
     // The pull secret, on the namespace's default ServiceAccount (the controller-manager creates the account).
     const auth = Buffer.from(`${PULL.username}:${PULL.password}`).toString('base64');
@@ -73,11 +77,20 @@ describe('env-injection webhook behind the real apiserver', () => {
     await waitUntil('the default ServiceAccount', () => core.readNamespacedServiceAccount({ namespace: injected, name: 'default' }), { timeoutMs: 30_000, intervalMs: 100 });
     await core.patchNamespacedServiceAccount({ namespace: injected, name: 'default', body: [{ op: 'add', path: '/imagePullSecrets', value: [{ name: 'loopback-registry' }] }] });
 
-    for (const file of ['10-inject-secret.akvs.yaml', '11-inject-certificate.akvs.yaml']) {
+    const examples: [string, string][] = [
+      ['10-inject-secret.akvs.yaml', injected], ['11-inject-certificate.akvs.yaml', injected], ['12-inject-signing-key.akvs.yaml', injected],
+      ['13-inject-pfx-certificate.akvs.yaml', pemAsSecret],
+    ];
+    for (const [file, namespace] of examples) {
       const akvs = parse(readFileSync(join(FIXTURES, file), 'utf8')) as { metadata: { name: string }; spec: unknown };
-      await custom.createNamespacedCustomObject({ group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace: injected,
+      await custom.createNamespacedCustomObject({ group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace,
         body: { apiVersion: 'akvsync.io/v1', kind: 'AzureKeyVaultSecret', metadata: { name: akvs.metadata.name.trim() }, spec: akvs.spec } });
     }
+    await waitUntil('the default ServiceAccount (13)', () => core.readNamespacedServiceAccount({ namespace: pemAsSecret, name: 'default' }), { timeoutMs: 30_000, intervalMs: 100 });
+    await core.createNamespacedSecret({ namespace: pemAsSecret, body: {
+      metadata: { name: 'loopback-registry' }, type: 'kubernetes.io/dockerconfigjson',
+      stringData: { '.dockerconfigjson': JSON.stringify({ auths: { [registry.host]: { auth } } }) },
+    } });
 
     tlsDir = mkdtempSync(join(tmpdir(), 'akvsync-webhook-tls-'));
     const first = issueLoopbackServerCert(stack.ca);
@@ -88,6 +101,7 @@ describe('env-injection webhook behind the real apiserver', () => {
       config: {
         host: '127.0.0.1', port: 0, tls, maxBodyBytes: 1 << 20, commandFailurePolicy: 'closed',
         injection: { ...SETTINGS, acceptAkv2k8sLabel: false },
+        envExec: { bundlesDir: join(tlsDir, 'no-bundles'), sha256: SETTINGS.envExecSha256 },
         registry: { timeoutMs: 10_000, mirrors: [], extraCaPem: [stack.ca.certPem] },
       },
       kubeConfig: stack.kubeConfig,
@@ -106,7 +120,7 @@ describe('env-injection webhook behind the real apiserver', () => {
         clientConfig: { url: `https://${webhook.address()}${MUTATE_PATH}`, caBundle: Buffer.from(stack.ca.certPem).toString('base64') },
         rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
         // Both of this test's namespaces (so the webhook's own label check is what keeps `plain` unchanged), no other.
-        namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [injected, plain] }] },
+        namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [injected, plain, pemAsSecret] }] },
         sideEffects: 'None', admissionReviewVersions: ['v1'], failurePolicy: 'Fail', reinvocationPolicy: 'IfNeeded', timeoutSeconds: 15,
       }],
     } });
@@ -144,6 +158,27 @@ describe('env-injection webhook behind the real apiserver', () => {
     expect(app?.env?.filter((e) => e.value?.startsWith('certificate-inject@azurekeyvault')).map((e) => e.value))
       .toEqual(['certificate-inject@azurekeyvault?tls.crt', 'certificate-inject@azurekeyvault?tls.key']);
     expect(JSON.stringify(stored.spec)).toContain('my-certificate'); // the plan names the object, never a value
+  });
+
+  it('refuses example 12 (a key object) naming the container, variable and AzureKeyVaultSecret; nothing is stored', async () => {
+    const message = await core.createNamespacedPod({ namespace: injected, body: examplePod('12-inject-signing-key.deployment.yaml', 'example-12') }).then(() => 'admitted', refusal);
+    expect(message).toContain("container 'akv2k8s-env-test' env TEST_SIGNING_KEY: 'signing-key-inject@azurekeyvault': AzureKeyVaultSecret 'signing-key-inject' has object type 'key', which env injection does not support yet");
+    expect((await core.listNamespacedPod({ namespace: injected })).items.map((p) => p.metadata?.name)).not.toContain('example-12');
+  });
+
+  it("admits example 13 (tutorial 11's pod over a PEM stored as a 'secret'), its pull secret given on the pod", async () => {
+    const body = examplePod('11-inject-certificate.deployment.yaml', 'example-13');
+    body.spec!.imagePullSecrets = [{ name: 'loopback-registry' }];
+    await core.createNamespacedPod({ namespace: pemAsSecret, body });
+    const stored = await core.readNamespacedPod({ namespace: pemAsSecret, name: 'example-13' });
+    expect(stored.spec?.initContainers?.map((c) => c.name)).toEqual(['akvsync-env-exec-install']);
+    const app = stored.spec?.containers[0];
+    expect([...app?.command ?? [], ...app?.args ?? []].join(' ')).toContain('-- /usr/local/bin/akv2k8s-env-test PUBLIC_KEY PRIVATE_KEY');
+    const plan = JSON.parse(app?.env?.find((e) => e.name === 'AKVSYNC_ENV_EXEC_PLAN')?.value ?? '[]') as { env: string; query?: string; source: { type: string; name: string } }[];
+    expect(plan.map((p) => [p.env, p.query, p.source.type, p.source.name])).toEqual([['PUBLIC_KEY', 'tls.crt', 'secret', 'my-certificate'], ['PRIVATE_KEY', 'tls.key', 'secret', 'my-certificate']]);
+    // Only placeholders and names: every env value is a placeholder, a name, a URL or env-exec's plan.
+    expect(app?.env?.filter((e) => !e.name.startsWith('AKVSYNC_ENV_EXEC_')).map((e) => e.value)).toEqual(['certificate-inject@azurekeyvault?tls.crt', 'certificate-inject@azurekeyvault?tls.key']);
+    expect(JSON.stringify(stored)).not.toContain(PULL.password);
   });
 
   it('leaves a pod in a namespace without the label unchanged, though the apiserver calls the webhook there', async () => {

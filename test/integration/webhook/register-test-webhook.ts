@@ -4,6 +4,7 @@
  * build) and a MutatingWebhookConfiguration that sends Pod CREATEs of some namespaces to it.
  */
 import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
+import { dirname } from 'node:path';
 import type { BuiltEnvExec } from '../../../scripts/env-exec/container-roots.js';
 import { freePort } from '../../../scripts/local-stack/free-port.js';
 import { waitUntil } from '../../../scripts/local-stack/wait-until.js';
@@ -15,7 +16,7 @@ export function realAgentWebhookEnv(port: number, built: BuiltEnvExec): Record<s
   return {
     AKVSYNC_WEBHOOK_ENABLED: 'true', AKVSYNC_WEBHOOK_HOST: '127.0.0.1', AKVSYNC_WEBHOOK_PORT: String(port),
     AKVSYNC_WEBHOOK_TLS_CERT_FILE: '/mem/tls.crt', AKVSYNC_WEBHOOK_TLS_KEY_FILE: '/mem/tls.key',
-    AKVSYNC_ENV_EXEC_IMAGE: 'registry.local/akvsync/agent:test', AKVSYNC_ENV_EXEC_DIR: built.dir, AKVSYNC_ENV_EXEC_SHA256: built.digest,
+    AKVSYNC_ENV_EXEC_IMAGE: 'registry.local/akvsync/agent:test', AKVSYNC_ENV_EXEC_DIR: built.dir, AKVSYNC_ENV_EXEC_BUNDLES: dirname(built.dir),
     AKVSYNC_ENV_AGENT_URL: `https://127.0.0.1:${port}`, AKVSYNC_ENV_CA_FILE: '/mem/ca.crt',
   };
 }
@@ -47,15 +48,18 @@ export interface InjectingAgent {
 }
 
 /**
- * The real agent serving its webhook (env-exec from `built`), a second namespace opted in (`akvsync.io/injection`)
- * and registered with the apiserver, its default ServiceAccount present. `prepare` runs before the registration
- * (e.g. creating the AzureKeyVaultSecrets the pods will name).
+ * The real agent serving its webhook (env-exec from `built`), a second namespace opted in (`akvsync.io/injection`,
+ * plus `labels`) and registered with the apiserver, its default ServiceAccount present. `prepare` runs before the
+ * registration (e.g. creating the AzureKeyVaultSecrets the pods will name).
  */
-export async function startInjectingAgent(built: BuiltEnvExec, prepare: (h: AgentHarness, team: string) => Promise<void>): Promise<InjectingAgent> {
+export async function startInjectingAgent(
+  built: BuiltEnvExec, prepare: (h: AgentHarness, team: string) => Promise<void>, labels: Readonly<Record<string, string>> = {},
+): Promise<InjectingAgent> {
   const port = await freePort();
   const h = await startAgentHarness({ namespaces: 2, env: realAgentWebhookEnv(port, built) });
   const team = h.namespaces[1] as string;
-  await h.core.patchNamespace({ name: team, body: [{ op: 'add', path: '/metadata/labels/akvsync.io~1injection', value: 'enabled' }] });
+  const label = (key: string, value: string) => ({ op: 'add', path: `/metadata/labels/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`, value });
+  await h.core.patchNamespace({ name: team, body: Object.entries({ 'akvsync.io/injection': 'enabled', ...labels }).map(([k, v]) => label(k, v)) });
   await prepare(h, team);
   const remove = await registerTestWebhook(`akvsync-injecting-agent-${team}`, h.agent.webhookUrl, [team]);
   await waitUntil('the default ServiceAccount', () => h.core.readNamespacedServiceAccount({ namespace: team, name: 'default' }), { timeoutMs: 30_000, intervalMs: 100 });

@@ -1,5 +1,5 @@
 import { backoffDelayMs, decideFirstListRetry, decideQueueAction, mostRetryable, parseRetryAfter, startupFailureLine } from '../../../cluster-agent/error-policy.js';
-import { keyVaultError } from '../../../cluster-agent/adapters/key-vault-errors.js';
+import { keyVaultError } from '../../../core/key-vault/key-vault-errors.js';
 import { kubeError } from '../../../cluster-agent/adapters/kube-errors.js';
 import { NotFoundError, TerminalError, TransientError } from '../../../core/errors.js';
 
@@ -55,7 +55,7 @@ describe('parseRetryAfter (the one Retry-After reading, for Key Vault and Kubern
 
   it('is what both adapters put on their TransientError', () => {
     expect((kubeError({ name: 'ApiException', code: 429, headers: { 'retry-after': '3' }, body: '' }, 'list') as TransientError).retryAfterMs).toBe(3000);
-    const kv = keyVaultError({ statusCode: 503, response: { headers: { get: (n: string) => (n === 'retry-after' ? '4' : undefined) } } }, 'kv1/x');
+    const kv = keyVaultError({ statusCode: 503, response: { headers: { get: (n: string) => (n === 'retry-after' ? '4' : undefined) } } }, 'kv1/x', { nowMs: 0 });
     expect((kv as TransientError).retryAfterMs).toBe(4000);
   });
 });

@@ -20,8 +20,8 @@ afterEach(() => {
 });
 
 describe('installEnvExec', () => {
-  it('copies every file read-only and executable when the pinned digest matches', () => {
-    installEnvExec(from, to, manifestDigest(manifestOf(from)));
+  it('copies every file read-only and executable when the digest pinned for its architecture matches', () => {
+    installEnvExec(from, to, { amd64: manifestDigest(manifestOf(from)), arm64: 'b'.repeat(64) }, 'x64');
     expect(readFileSync(join(to, 'env-exec'), 'utf8')).toBe('binary');
     expect(statSync(join(to, 'ld.so')).mode & 0o777).toBe(0o555);
   });
@@ -29,7 +29,22 @@ describe('installEnvExec', () => {
   it('refuses, copying nothing, when any file differs from the pinned digest', () => {
     const pinned = manifestDigest(manifestOf(from));
     writeFileSync(join(from, 'ld.so'), 'other loader');
-    expect(terminalErrorFrom(() => installEnvExec(from, to, pinned)).code).toBe('DigestMismatch');
+    expect(terminalErrorFrom(() => installEnvExec(from, to, { amd64: pinned }, 'x64')).code).toBe('DigestMismatch');
+    expect(() => statSync(join(to, 'env-exec'))).toThrow();
+  });
+
+  it('names the target and the errno when the volume cannot be written', () => {
+    const error = terminalErrorFrom(() => installEnvExec(from, join(to, 'missing'), { amd64: manifestDigest(manifestOf(from)) }, 'x64'));
+    expect(error).toMatchObject({ code: 'InstallFailed', message: expect.stringContaining(`copying env-exec into ${join(to, 'missing')} failed (ENOENT)`) });
+  });
+
+  it('checks the digest of the architecture it runs on, and refuses one the pod pins nothing for', () => {
+    const digest = manifestDigest(manifestOf(from));
+    const wrongArch = terminalErrorFrom(() => installEnvExec(from, to, { amd64: 'a'.repeat(64), arm64: digest }, 'x64'));
+    expect(wrongArch.message).toContain(`(amd64) has digest ${digest}, the pod pins ${'a'.repeat(64)}`);
+    const unpinned = terminalErrorFrom(() => installEnvExec(from, to, { amd64: digest }, 'arm64'));
+    expect(unpinned).toMatchObject({ code: 'DigestMismatch', message: expect.stringContaining('pins no env-exec digest for arm64 (pinned: amd64)') });
+    expect(terminalErrorFrom(() => installEnvExec(from, to, { amd64: digest }, 'riscv64')).message).toContain('for riscv64');
     expect(() => statSync(join(to, 'env-exec'))).toThrow();
   });
 });

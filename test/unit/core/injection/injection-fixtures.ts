@@ -28,7 +28,7 @@ export const INJECTED_NAMESPACE: NamespaceInfo = { name: 'akv-test', labels: { '
 export const SETTINGS: InjectionSettings = {
   installImage: 'registry.local/akvsync/agent:1.0.0',
   installSourceDir: '/opt/akvsync/env-exec',
-  envExecSha256: 'a'.repeat(64),
+  envExecSha256: { amd64: 'a'.repeat(64), arm64: 'b'.repeat(64) },
   agentNamespace: 'akvsync-system',
   acceptAkv2k8sLabel: true,
   defaultAuth: 'agent',

@@ -41,10 +41,11 @@ describe('mutatePod on akv2k8s example 10 (secret)', () => {
     expect(env.AKVSYNC_ENV_EXEC_TOKEN_FILE).toBe('/var/run/secrets/akvsync.io/env-exec/token');
   });
 
-  it('prepends an install init container that pins the digest and passes Pod Security restricted', () => {
+  it('prepends an install init container that pins the digest of each architecture and passes Pod Security restricted', () => {
     const init = out.spec.initContainers?.[0] as Container;
     expect(init.name).toBe(ENV_EXEC_INSTALL_CONTAINER);
-    expect(init.command).toEqual(['/opt/akvsync/env-exec/ld.so', '--library-path', '/opt/akvsync/env-exec', '/opt/akvsync/env-exec/env-exec', 'install', '--to', '/akvsync/env-exec', '--sha256', 'a'.repeat(64)]);
+    expect(init.command).toEqual(['/opt/akvsync/env-exec/ld.so', '--library-path', '/opt/akvsync/env-exec', '/opt/akvsync/env-exec/env-exec', 'install', '--to', '/akvsync/env-exec',
+      '--sha256', `amd64=${'a'.repeat(64)}`, '--sha256', `arm64=${'b'.repeat(64)}`]);
     expect(init.securityContext).toEqual({
       runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, allowPrivilegeEscalation: false, privileged: false,
       readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
