@@ -1,4 +1,4 @@
-import { CustomObjectsApi, makeInformer } from '@kubernetes/client-node';
+import { CustomObjectsApi, ListWatch, makeInformer, Watch } from '@kubernetes/client-node';
 import type { Informer, KubeConfig, KubernetesListObject, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { AKVSYNC_GROUP, AKVS_PLURAL, AKVS_VERSION } from '../../core/crd/azure-key-vault-secret.js';
@@ -18,6 +18,8 @@ export interface AkvsInformerOptions {
   readonly namespaces: readonly string[];
   /** Only CRs matching this label selector are listed and watched (a CR that stops matching is seen as deleted). */
   readonly labelSelector?: string | undefined;
+  /** Only objects matching this field selector, e.g. `metadata.name=<name>` (RBAC can then limit list/watch by name). */
+  readonly fieldSelector?: string | undefined;
   readonly handlers: AkvsWatchHandlers;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
@@ -83,7 +85,10 @@ export class AkvsInformerSet {
       this.syncedFlags[i] = true;
       return result as KubernetesListObject<KubernetesObject>;
     };
-    const informer = makeInformer<KubernetesObject>(this.options.kubeConfig, path, list, labelSelector);
+    const { fieldSelector } = this.options;
+    const informer: AkvsInformer = fieldSelector === undefined
+      ? makeInformer<KubernetesObject>(this.options.kubeConfig, path, list, labelSelector)
+      : new ListWatch<KubernetesObject>(path, new Watch(this.options.kubeConfig), list, false, labelSelector, fieldSelector);
     this.informers[i] = informer;
     this.syncedFlags[i] = false;
     const { handlers, logger } = this.options;

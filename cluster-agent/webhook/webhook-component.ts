@@ -14,10 +14,12 @@ import type { InjectionSettings } from '../../core/injection/injection-settings.
 import type { ReloadTarget } from '../adapters/file-reloader.js';
 import { serverComponent, type ServerComponent } from '../http/server-component.js';
 import { ImageConfigResolver } from '../image-config/image-config-resolver.js';
+import type { Component } from '../manager/component.js';
 import type { AgentMetrics } from '../metrics.js';
-import { tlsReloadTarget } from '../reload-targets.js';
+import { systemScheduler, type Scheduler } from '../ports/scheduler.js';
 import type { AccessSplit } from '../tenancy/access-gate.js';
 import { kubeNamespaceLabels } from '../tenancy/namespace-labels.js';
+import { webhookTls, withServedCa } from '../webhook-tls/webhook-tls.js';
 import { clusterAdmissionLookups } from './cluster-admission-lookups.js';
 import { EnvValues } from './env-values.js';
 import { kubeTokenReview } from './kube-token-review.js';
@@ -35,17 +37,20 @@ export interface WebhookComponentDeps {
   readonly credential?: TokenCredential;
   readonly metrics: AgentMetrics;
   readonly logger: Logger;
+  /** Timers of the agent-managed TLS (rotation); default the system's. */
+  readonly scheduler?: Scheduler;
 }
 
 export interface WebhookComponent extends ServerComponent {
-  /** Its certificate and key re-read from AKVSYNC_WEBHOOK_TLS_*_FILE on change (the agent's FileReloader). */
-  readonly tlsReload: ReloadTarget;
+  /** What keeps its certificate current: FileReloader targets (mounted files), or components (the agent's own TLS: the Secret watch, the leader's rotator). */
+  readonly tlsReload: { readonly reloadTargets: readonly ReloadTarget[]; readonly components: readonly Component[] };
 }
 
 const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
 
 export async function webhookComponent(deps: WebhookComponentDeps): Promise<WebhookComponent> {
   const { config, credential } = deps;
+  const tls = await webhookTls(config.tls, { kubeConfig: deps.kubeConfig, namespace: deps.settings.agentNamespace, scheduler: deps.scheduler ?? systemScheduler, logger: deps.logger });
   const resolver = new ImageConfigResolver({
     timeoutMs: config.registry.timeoutMs,
     mirrors: config.registry.mirrors,
@@ -56,10 +61,12 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
       return token.token;
     } } : {}),
   });
+  // env-exec trusts the agent's serving CA: AKVSYNC_ENV_CA_FILE, else the CA bundle the agent manages (as it rotates).
+  const settings = withServedCa({ ...config.injection, ...deps.settings }, tls);
   const lookups = clusterAdmissionLookups(deps.kubeConfig);
   const namespaceLabels = kubeNamespaceLabels(deps.kubeConfig);
   const admission = new PodAdmission({
-    settings: { ...config.injection, ...deps.settings },
+    settings,
     namespaceLabels,
     akvsNamed: (ns, names) => lookups.akvsNamed(ns, names),
     pullSecrets: (ns, pod) => lookups.pullSecrets(ns, pod),
@@ -68,7 +75,7 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
     commandFailurePolicy: config.commandFailurePolicy,
   });
   const envValues = new EnvValues({
-    settings: { ...config.injection, ...deps.settings },
+    settings,
     namespaceLabels,
     reviewToken: kubeTokenReview(deps.kubeConfig),
     readPod: (ns, name) => lookups.readPod(ns, name),
@@ -76,12 +83,11 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
     access: deps.access,
   });
   const app = await createWebhookServer({
-    tls: config.tls, admission, envValues, maxBodyBytes: config.maxBodyBytes, logger: deps.logger,
+    tls: tls.initial, admission, envValues, maxBodyBytes: config.maxBodyBytes, logger: deps.logger,
     observe: (outcome, seconds) => {
       deps.metrics.admissions.inc({ outcome });
       deps.metrics.admissionDuration.observe({ outcome }, seconds);
     },
   });
-  const tlsReload = tlsReloadTarget(app.server as Server, config.tls.certFile, config.tls.keyFile, undefined, 'AKVSYNC_WEBHOOK_TLS_CERT_FILE/AKVSYNC_WEBHOOK_TLS_KEY_FILE');
-  return { ...serverComponent('webhook-server', app, config.host, config.port), tlsReload };
+  return { ...serverComponent('webhook-server', app, config.host, config.port), tlsReload: tls.attach(app.server as Server) };
 }
