@@ -147,8 +147,8 @@ export const AGENT_RBAC_RULES: readonly AgentRbacRule[] = [
     usedBy: ['cluster-agent/webhook/cluster-admission-lookups.ts (readPod)'],
   },
   {
-    feature: 'env-injection-webhook', scope: 'cluster', apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'patch'], namedBy: 'webhookConfiguration',
-    why: 'keep the caBundle of the agent\'s own webhook configuration current; no other webhook configuration',
+    feature: 'env-injection-webhook', scope: 'cluster', apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'list', 'watch', 'patch'], namedBy: 'webhookConfiguration',
+    why: 'keep the caBundle of the agent\'s own webhook configuration current, and watch it (metadata.name field selector) to patch it again at once when it is created or re-applied; no other webhook configuration',
     usedBy: ['cluster-agent/webhook-tls/ca-bundle-patcher.ts'],
   },
   {

@@ -4,8 +4,12 @@
  * entry's name, so nothing else of the configuration is touched (`helm upgrade` owns the rest, and renders no caBundle).
  */
 import { AdmissionregistrationV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { AkvsInformerSet } from '../adapters/akvs-informer.js';
 import { isKubeNotFound, kubeError } from '../adapters/kube-errors.js';
+import type { Component } from '../manager/component.js';
+import type { Scheduler } from '../ports/scheduler.js';
 
 export type CaBundleResult = 'unchanged' | 'patched' | 'absent';
 
@@ -44,3 +48,22 @@ export function kubeCaBundlePatcher(kubeConfig: KubeConfig, name: string): CaBun
 
 /** client-node hands caBundle (a byte field) back as base64 text. */
 const bundleOf = (caBundle: unknown): string => (typeof caBundle === 'string' ? caBundle : caBundle instanceof Uint8Array ? Buffer.from(caBundle).toString('base64') : '');
+
+/**
+ * Leader-only: watches that one configuration (list/watch with `metadata.name=<name>`, which RBAC limits to the name),
+ * so a configuration created after the agent (helm installs it after the Deployment) or re-applied without caBundle
+ * is patched at once.
+ */
+export function webhookConfigurationWatch(kubeConfig: KubeConfig, name: string, onChange: () => void, scheduler: Scheduler, logger: Logger): Component {
+  const api = kubeConfig.makeApiClient(AdmissionregistrationV1Api);
+  const fieldSelector = `metadata.name=${name}`;
+  const informer = new AkvsInformerSet({
+    kubeConfig, namespaces: [], fieldSelector, scheduler, logger,
+    builtIn: {
+      path: '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', name: `mutatingwebhookconfiguration ${name}`,
+      list: async () => (await api.listMutatingWebhookConfiguration({ fieldSelector })) as KubernetesListObject<KubernetesObject>,
+    },
+    handlers: { upsert: onChange, remove: () => undefined },
+  });
+  return { name: 'webhook-configuration-watch', leaderOnly: true, start: () => informer.start(), stop: () => informer.stop() };
+}

@@ -14,7 +14,7 @@ import type { Component } from '../manager/component.js';
 import type { RotationSettings } from '../../core/webhook-tls/rotation-plan.js';
 import type { Scheduler } from '../ports/scheduler.js';
 import { applyTlsPair, tlsReloadTarget } from '../reload-targets.js';
-import { kubeCaBundlePatcher } from './ca-bundle-patcher.js';
+import { kubeCaBundlePatcher, webhookConfigurationWatch } from './ca-bundle-patcher.js';
 import type { WebhookTlsConfig } from './webhook-tls-config.js';
 import { applyRotation, webhookTlsFacts, type WebhookTlsMaterial } from './webhook-tls-material.js';
 import { WebhookTlsRotator } from './webhook-tls-rotator.js';
@@ -75,6 +75,7 @@ export async function webhookTls(config: WebhookTlsConfig, deps: WebhookTlsDeps)
           },
         }, material),
         rotator,
+        ...(config.webhookConfiguration === undefined ? [] : [webhookConfigurationWatch(kubeConfig, config.webhookConfiguration, () => rotator.trigger(), scheduler, logger)]),
       ],
     }),
   };

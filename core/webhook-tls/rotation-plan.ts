@@ -73,7 +73,9 @@ export function planRotation(input: RotationInput): RotationPlan {
   const signing = facts.cas.find((c) => c.fingerprint === facts.signingCa);
   if (signing === undefined) return { action: 'stage-ca', reason: 'the CA key is missing or matches no CA of the bundle' };
   const serving = facts.serving;
-  const retired = (c: CertificateFacts): boolean => input.rotateCaBeforeMs !== undefined && c.issuedAtMs < input.rotateCaBeforeMs;
+  // Compared at whole seconds, the precision of a certificate's dates: a CA staged in the request's second is not retired again.
+  const retireBefore = input.rotateCaBeforeMs === undefined ? undefined : Math.floor(input.rotateCaBeforeMs / 1000) * 1000;
+  const retired = (c: CertificateFacts): boolean => retireBefore !== undefined && c.issuedAtMs < retireBefore;
   const inFlight = serving !== undefined && serving.issuer !== signing.fingerprint && facts.cas.some((c) => c.fingerprint === serving.issuer);
 
   if (!inFlight) {

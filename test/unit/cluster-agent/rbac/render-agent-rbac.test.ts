@@ -51,7 +51,7 @@ describe('the agent RBAC', () => {
     expect(all.find((x) => x.kind === 'ClusterRole')?.rules).toEqual([
       { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
       // its own webhook configuration's caBundle, by name (agent-managed TLS)
-      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'patch'], resourceNames: ['the-webhook'] },
+      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'list', 'watch', 'patch'], resourceNames: ['the-webhook'] },
       { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
     ]);
     // the webhook-TLS Secret: read, watched and replaced by name in the agent's own namespace only
@@ -90,7 +90,7 @@ describe('the agent RBAC', () => {
       expect(rule.verbs.filter((v) => ['delete', 'deletecollection', 'update', 'escalate', 'bind', 'impersonate'].includes(v) && !['leader-election', 'webhook-tls-secret'].includes(rule.feature))).toEqual([]);
       if (rule.namedBy) expect(rule.verbs.filter((v) => ['create', 'deletecollection'].includes(v))).toEqual([]);
       // list/watch are limited by name only when the client sends the metadata.name field selector (the Secret watch does)
-      if (rule.namedBy && rule.feature !== 'webhook-tls-secret') expect(rule.verbs.filter((v) => ['list', 'watch'].includes(v))).toEqual([]);
+      if (rule.namedBy && !['webhook-tls-secret', 'env-injection-webhook'].includes(rule.feature)) expect(rule.verbs.filter((v) => ['list', 'watch'].includes(v))).toEqual([]);
       expect(rule.why.length).toBeGreaterThan(20);
       expect(rule.usedBy.length).toBeGreaterThan(0);
     }
