@@ -7,7 +7,7 @@
  * replicas: not one admission fails, and the replicas end up serving a certificate of the new CA without a restart.
  */
 import { AdmissionregistrationV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
 import { ROTATE_CA_BEFORE_ANNOTATION } from '../../../cluster-agent/webhook-tls/webhook-tls-secret.js';
 import { certificatesOf } from '../../../cluster-agent/webhook-tls/webhook-tls-material.js';
