@@ -7,8 +7,12 @@
  * replicas: not one admission fails, and the replicas end up serving a certificate of the new CA without a restart.
  */
 import { AdmissionregistrationV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
-import type { X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
+import { createLogger } from '../../../cluster-agent/logger.js';
+import { systemScheduler } from '../../../cluster-agent/ports/scheduler.js';
+import { webhookTls } from '../../../cluster-agent/webhook-tls/webhook-tls.js';
+import { loadWebhookTlsConfig } from '../../../cluster-agent/webhook-tls/webhook-tls-config.js';
 import { ROTATE_CA_BEFORE_ANNOTATION } from '../../../cluster-agent/webhook-tls/webhook-tls-secret.js';
 import { certificatesOf } from '../../../cluster-agent/webhook-tls/webhook-tls-material.js';
 import { isIssuedBy } from '../../../core/certificates/order-chain.js';
@@ -100,6 +104,19 @@ describe('webhook TLS managed by the agent, behind the real apiserver', () => {
     // the leader alone writes: one create, by whichever started first; the other replica only read it
     expect([...a.logLines, ...b.logLines].filter((l) => l.includes('webhook CA and certificate created'))).toHaveLength(1);
     for (const line of [...a.logLines, ...b.logLines]) expect(line).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
+  });
+
+  it('replicas starting at once agree on one CA: create-if-absent, the loser reads the winner\'s Secret', async () => {
+    const config = loadWebhookTlsConfig((n) => ({ AKVSYNC_WEBHOOK_TLS_SECRET: 'akvsync-webhook-tls-race', AKVSYNC_WEBHOOK_CERT_HOSTS: '127.0.0.1' } as Record<string, string>)[n], () => undefined);
+    // the admin KubeConfig: the agent's RBAC names only its own Secret, and this one is a fresh name
+    const deps = { kubeConfig: stack.kubeConfig, namespace: ns, scheduler: systemScheduler, logger: createLogger('silent') };
+    const replicas = await Promise.all([1, 2, 3].map(() => webhookTls(config, deps)));
+    const stored = certificatesOf(decode(await a.readSecret(ns, 'akvsync-webhook-tls-race'), 'ca.crt') ?? '');
+    expect(stored).toHaveLength(1);
+    for (const r of replicas) {
+      expect(r.caBundlePem()).toBe(stored[0]!.toString());
+      expect(isIssuedBy(new X509Certificate(r.initial.certPem), stored[0]!)).toBe(true);
+    }
   });
 
   it('the real apiserver calls both replicas with the agent-managed CA: a pod in the labelled namespace is mutated', async () => {
