@@ -175,13 +175,14 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   if (notifyServer) manager.add(notifyServer);
   const webhookServer = config.webhook
     ? await webhookComponent({
-      config: config.webhook, kubeConfig, access: tenancy.gate, credential, metrics, logger, watchNamespaces: config.watchNamespaces,
+      config: config.webhook, kubeConfig, access: tenancy.gate, credential, metrics, logger, scheduler, watchNamespaces: config.watchNamespaces,
       settings: { agentNamespace: agentNamespace(config, kubeConfig), vaultUrlTemplate: config.keyVault.urlTemplate, vaultUrls: config.keyVault.urls },
     })
     : undefined;
   if (webhookServer) {
     manager.add(webhookServer);
-    reloadTargets.push(webhookServer.tlsReload);
+    reloadTargets.push(...webhookServer.tlsReload.reloadTargets);
+    for (const component of webhookServer.tlsReload.components) manager.add(component);
   }
   if (handOff) manager.add({ name: 'leader-hand-off', leaderOnly: false, start: async () => undefined, stop: async () => handOff?.close() });
   if (tenancy.reloadTarget) reloadTargets.push(tenancy.reloadTarget);

@@ -14,19 +14,24 @@ export function tlsReloadTarget(
     setting,
     paths: [certFile, keyFile],
     apply([cert = '', key = '']) {
-      if (!cert.includes('BEGIN CERTIFICATE') || !/BEGIN [A-Z ]*PRIVATE KEY/.test(key)) {
-        throw new TerminalError('InvalidTlsFiles', 'the TLS files are not a PEM certificate and private key');
-      }
-      try {
-        createSecureContext({ cert, key });
-      } catch {
-        // OpenSSL's message is not passed on: the key file is secret.
-        throw new TerminalError('InvalidTlsFiles', 'the TLS certificate and key do not load as a pair');
-      }
-      server.setSecureContext({ cert, key });
+      applyTlsPair(server, cert, key);
       onApplied(cert);
     },
   };
+}
+
+/** Validates a PEM certificate and key as a pair, then serves them on new connections (throws a value-free error otherwise). */
+export function applyTlsPair(server: Server, cert: string, key: string): void {
+  if (!cert.includes('BEGIN CERTIFICATE') || !/BEGIN [A-Z ]*PRIVATE KEY/.test(key)) {
+    throw new TerminalError('InvalidTlsFiles', 'the TLS files are not a PEM certificate and private key');
+  }
+  try {
+    createSecureContext({ cert, key });
+  } catch {
+    // OpenSSL's message is not passed on: the key file is secret.
+    throw new TerminalError('InvalidTlsFiles', 'the TLS certificate and key do not load as a pair');
+  }
+  server.setSecureContext({ cert, key });
 }
 
 /** The signing keyring: parsed (errors name key ids only), then used for every notification after. */

@@ -18,6 +18,8 @@ export interface AkvsInformerOptions {
   readonly namespaces: readonly string[];
   /** Only CRs matching this label selector are listed and watched (a CR that stops matching is seen as deleted). */
   readonly labelSelector?: string | undefined;
+  /** Only objects matching this field selector, e.g. `metadata.name=<name>` (RBAC can then limit list/watch by name). */
+  readonly fieldSelector?: string | undefined;
   readonly handlers: AkvsWatchHandlers;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
@@ -28,11 +30,8 @@ export interface AkvsInformerOptions {
   readonly maxNotFoundRetries?: number;
   /** The custom resource to watch; default azurekeyvaultsecrets.akvsync.io/v1 (tests watch a throwaway CRD). */
   readonly resource?: { readonly group: string; readonly version: string; readonly plural: string };
-  /**
-   * A built-in resource instead (cluster-wide), e.g. namespaces: its watch path and list call, and a field selector
-   * both use (e.g. `metadata.name=<ns>`, so rights limited by resourceNames suffice).
-   */
-  readonly builtIn?: { readonly path: string; readonly name: string; readonly fieldSelector?: string; list(): Promise<KubernetesListObject<KubernetesObject>> };
+  /** A built-in resource instead (cluster-wide), e.g. namespaces: its watch path and list call. */
+  readonly builtIn?: { readonly path: string; readonly name: string; list(): Promise<KubernetesListObject<KubernetesObject>> };
 }
 
 const AKVS_RESOURCE = { group: AKVSYNC_GROUP, version: AKVS_VERSION, plural: AKVS_PLURAL };
@@ -86,9 +85,10 @@ export class AkvsInformerSet {
       this.syncedFlags[i] = true;
       return result as KubernetesListObject<KubernetesObject>;
     };
-    const informer: AkvsInformer = builtIn?.fieldSelector === undefined
+    const { fieldSelector } = this.options;
+    const informer: AkvsInformer = fieldSelector === undefined
       ? makeInformer<KubernetesObject>(this.options.kubeConfig, path, list, labelSelector)
-      : new ListWatch<KubernetesObject>(path, new Watch(this.options.kubeConfig), list, false, labelSelector, builtIn.fieldSelector);
+      : new ListWatch<KubernetesObject>(path, new Watch(this.options.kubeConfig), list, false, labelSelector, fieldSelector);
     this.informers[i] = informer;
     this.syncedFlags[i] = false;
     const { handlers, logger } = this.options;

@@ -1,24 +1,14 @@
 import { fastify } from 'fastify';
-import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LeaderHandOff } from '../intake/leader-hand-off.js';
 import type { NotificationIntake } from '../intake/notification-intake.js';
 import { notifyRoute } from './notify-route.js';
 import { opsRoutes } from './ops-routes.js';
+import { closeWithoutFirstRequest, hardenedHttpsOptions, type ServerTimeouts } from './server-timeouts.js';
 
 /** Limits of the internet-facing notify port against slow or idle clients (slowloris). */
-export interface NotifyServerTimeouts {
-  /** Time to receive a request's headers. */
-  readonly headersMs: number;
-  /** Time to receive a whole request (headers and body). */
-  readonly requestMs: number;
-  /** An idle socket (no bytes either way) is closed after this. */
-  readonly idleMs: number;
-  /** An idle keep-alive connection between requests is closed after this. */
-  readonly keepAliveMs: number;
-}
+export type NotifyServerTimeouts = ServerTimeouts;
 
 export const defaultNotifyServerTimeouts: NotifyServerTimeouts = Object.freeze({ headersMs: 5_000, requestMs: 10_000, idleMs: 30_000, keepAliveMs: 5_000 });
 
@@ -38,36 +28,9 @@ export interface NotifyServerOptions {
  */
 export async function createNotifyServer(options: NotifyServerOptions): Promise<FastifyInstance> {
   const t = options.timeouts ?? defaultNotifyServerTimeouts;
-  const app = fastify({
-    logger: false,
-    https: { cert: options.tls.certPem, key: options.tls.keyPem, headersTimeout: t.headersMs, handshakeTimeout: t.headersMs },
-    connectionTimeout: t.idleMs,
-    requestTimeout: t.requestMs,
-    keepAliveTimeout: t.keepAliveMs,
-  });
+  const app = fastify({ logger: false, ...hardenedHttpsOptions(options.tls, t) });
   closeWithoutFirstRequest(app, t.requestMs);
   await app.register(opsRoutes, { isReady: options.isReady });
   await app.register(notifyRoute, { intake: options.intake, logger: options.logger, handOff: options.handOff });
   return app;
-}
-
-/**
- * A connection that has not delivered a complete request head within `ms` of its TLS handshake is closed: one that
- * sends nothing, or trickles header bytes (slowloris). Node enforces headersTimeout only on its connection-check
- * interval (30 s), and its socket idle timeout never fires for a connection that trickles.
- */
-function closeWithoutFirstRequest(app: FastifyInstance, ms: number): void {
-  const pending = new WeakMap<object, NodeJS.Timeout>();
-  app.server.on('secureConnection', (socket: TLSSocket) => {
-    const timer = setTimeout(() => socket.destroy(), ms);
-    timer.unref();
-    pending.set(socket, timer);
-    socket.once('close', () => clearTimeout(timer));
-  });
-  app.server.on('request', (request: IncomingMessage) => {
-    const timer = pending.get(request.socket);
-    if (timer === undefined) return;
-    clearTimeout(timer);
-    pending.delete(request.socket);
-  });
 }

@@ -9,7 +9,7 @@ const DEFAULTS = {
   name: 'akvsync-agent',
   namespace: 'akvsync',
   serviceAccount: 'akvsync-agent',
-  names: { dataHashKeySecret: 'akvsync-data-hash-key', leaderElectionLease: 'akvsync-agent' },
+  names: { dataHashKeySecret: 'akvsync-data-hash-key', leaderElectionLease: 'akvsync-agent', webhookConfiguration: 'akvsync-env-injection', webhookTlsSecret: 'akvsync-webhook-tls' },
 } as const satisfies Omit<AgentRbacOptions, 'watchNamespaces'>;
 
 const header = (what: string): string =>

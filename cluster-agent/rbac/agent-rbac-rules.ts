@@ -26,6 +26,7 @@ export type AgentFeature =
   | 'output-drift'
   | 'env-exec-token-review'
   | 'env-injection-webhook'
+  | 'webhook-tls-secret'
   | 'env-injection-admission'
   | 'image-pull-secrets';
 
@@ -47,13 +48,14 @@ export const AGENT_FEATURES: Readonly<Record<AgentFeature, AgentFeatureInfo>> = 
   'tenant-identity': { built: true, optional: true, what: 'tokens of tenant ServiceAccounts for per-namespace identity (AKVSYNC_ACCESS_POLICY=crd or file)' },
   'output-drift': { built: false, optional: false, what: 'an informer on managed Secrets/ConfigMaps that puts hand edits back (issue #7 item 4)' },
   'env-exec-token-review': { built: true, optional: true, what: 'env-exec authenticates Pods by their ServiceAccount token (TokenReview) at POST /v1/env (AKVSYNC_WEBHOOK_ENABLED)' },
-  'env-injection-webhook': { built: false, optional: true, what: 'the env-injection webhook keeps its own MutatingWebhookConfiguration\'s caBundle current' },
+  'env-injection-webhook': { built: true, optional: true, what: 'the env-injection webhook keeps its own MutatingWebhookConfiguration\'s caBundle current (agent-managed TLS with AKVSYNC_WEBHOOK_CONFIGURATION)' },
+  'webhook-tls-secret': { built: true, optional: true, what: 'the webhook\'s CA and serving certificate in a Secret of the agent\'s namespace, shared by the replicas (AKVSYNC_WEBHOOK_TLS_MODE=agent)' },
   'env-injection-admission': { built: true, optional: true, what: 'the env-injection webhook reads a Pod\'s namespace (opt-in label) and the AzureKeyVaultSecrets its placeholders name (AKVSYNC_WEBHOOK_ENABLED)' },
   'image-pull-secrets': { built: true, optional: true, what: 'the env-injection webhook reads image config with the Pod\'s pull secrets' },
 };
 
 /** A name that comes from the agent's settings (rendered into `resourceNames`). */
-export type NamedBy = 'dataHashKeySecret' | 'leaderElectionLease' | 'webhookConfiguration';
+export type NamedBy = 'dataHashKeySecret' | 'leaderElectionLease' | 'webhookConfiguration' | 'webhookTlsSecret';
 
 export interface AgentRbacRule {
   readonly feature: AgentFeature;
@@ -153,9 +155,19 @@ export const AGENT_RBAC_RULES: readonly AgentRbacRule[] = [
     usedBy: ['cluster-agent/webhook/cluster-admission-lookups.ts (readPod)'],
   },
   {
-    feature: 'env-injection-webhook', scope: 'cluster', apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'patch'], namedBy: 'webhookConfiguration',
-    why: 'keep the caBundle of the agent\'s own webhook configuration current; no other webhook configuration',
-    usedBy: ['not built yet (env-injection webhook)'],
+    feature: 'env-injection-webhook', scope: 'cluster', apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'list', 'watch', 'patch'], namedBy: 'webhookConfiguration',
+    why: 'keep the caBundle of the agent\'s own webhook configuration current, and watch it (metadata.name field selector) to patch it again at once when it is created or re-applied; no other webhook configuration',
+    usedBy: ['cluster-agent/webhook-tls/ca-bundle-patcher.ts'],
+  },
+  {
+    feature: 'webhook-tls-secret', scope: 'own-namespace', apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'update'], namedBy: 'webhookTlsSecret',
+    why: 'every replica reads and watches the webhook-TLS Secret (list/watch with the metadata.name field selector, so RBAC can limit them by name); the leader replaces it on rotation (update, at the read resourceVersion)',
+    usedBy: ['cluster-agent/webhook-tls/webhook-tls-secret.ts', 'cluster-agent/webhook-tls/webhook-tls-watch.ts'],
+  },
+  {
+    feature: 'webhook-tls-secret', scope: 'own-namespace', apiGroups: [''], resources: ['secrets'], verbs: ['create'],
+    why: 'create the webhook-TLS Secret when absent (create-if-absent by the first replica to start); create cannot be limited by name',
+    usedBy: ['cluster-agent/webhook-tls/webhook-tls-secret.ts'],
   },
   {
     feature: 'image-pull-secrets', scope: 'watched-namespaces', apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'],

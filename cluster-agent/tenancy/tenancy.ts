@@ -95,7 +95,7 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
     storeFor: (namespace, identity) => tenants.storeFor(namespace, identity),
   });
   const informers: AkvsInformerSet[] = [];
-  const watch = <T>(options: Pick<AkvsInformerOptions, 'resource' | 'builtIn'>, upsert: (o: T) => void, remove: (o: T) => void) =>
+  const watch = <T>(options: Pick<AkvsInformerOptions, 'resource' | 'builtIn' | 'fieldSelector'>, upsert: (o: T) => void, remove: (o: T) => void) =>
     informers.push(new AkvsInformerSet({
       kubeConfig, namespaces: [], scheduler, logger, ...options,
       handlers: { upsert: (o: AzureKeyVaultSecret) => upsert(o as unknown as T), remove: (o: AzureKeyVaultSecret) => remove(o as unknown as T) },
@@ -105,7 +105,7 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
   const selectors = config.watchNamespaces.length > 0 ? config.watchNamespaces.map((ns) => `metadata.name=${ns}`) : [undefined];
   for (const fieldSelector of selectors) {
     const list = async () => (await core.listNamespace(fieldSelector === undefined ? {} : { fieldSelector })) as unknown as KubernetesListObject<KubernetesObject>;
-    watch<NamespaceObject>({ builtIn: { path: '/api/v1/namespaces', name: 'namespaces', list, ...(fieldSelector === undefined ? {} : { fieldSelector }) } }, (o) => namespaces.upsert(o), (o) => namespaces.remove(o));
+    watch<NamespaceObject>({ builtIn: { path: '/api/v1/namespaces', name: 'namespaces', list }, fieldSelector }, (o) => namespaces.upsert(o), (o) => namespaces.remove(o));
   }
   if (policy.source === 'crd') {
     watch<AccessPolicyObject>({ resource: { group: AKVSYNC_GROUP, version: AKVS_VERSION, plural: ACCESS_POLICY_PLURAL } }, (o) => policies.upsert(o), (o) => policies.remove(o));

@@ -16,12 +16,13 @@ import type { InjectionSettings } from '../../core/injection/injection-settings.
 import type { ReloadTarget } from '../adapters/file-reloader.js';
 import { serverComponent, type ServerComponent } from '../http/server-component.js';
 import { ImageConfigResolver } from '../image-config/image-config-resolver.js';
+import type { Component } from '../manager/component.js';
 import type { AgentMetrics } from '../metrics.js';
-import { tlsReloadTarget } from '../reload-targets.js';
+import { systemScheduler, type Scheduler } from '../ports/scheduler.js';
 import type { AccessSplit } from '../tenancy/access-gate.js';
 import { kubeNamespaceLabels } from '../tenancy/namespace-labels.js';
 import { ConfigError } from '../config-values.js';
-import { systemScheduler } from '../ports/scheduler.js';
+import { webhookTls, withServedCa } from '../webhook-tls/webhook-tls.js';
 import { AkvsVersionWatch } from './akvs-version-watch.js';
 import { clusterAdmissionLookups } from './cluster-admission-lookups.js';
 import { bundleDigests, loadEnvExecBundles } from './env-exec-bundles.js';
@@ -43,17 +44,20 @@ export interface WebhookComponentDeps {
   readonly logger: Logger;
   /** AKVSYNC_WATCH_NAMESPACES (empty: all): a namespace outside the list counts as not opted in, and is never read. */
   readonly watchNamespaces?: readonly string[];
+  /** Timers of the agent-managed TLS (rotation) and of file mode's watch; default the system's. */
+  readonly scheduler?: Scheduler;
 }
 
 export interface WebhookComponent extends ServerComponent {
-  /** Its certificate and key re-read from AKVSYNC_WEBHOOK_TLS_*_FILE on change (the agent's FileReloader). */
-  readonly tlsReload: ReloadTarget;
+  /** What keeps its certificate current: FileReloader targets (mounted files), or components (the agent's own TLS: the Secret watch, the leader's rotator). */
+  readonly tlsReload: { readonly reloadTargets: readonly ReloadTarget[]; readonly components: readonly Component[] };
 }
 
 const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
 
 export async function webhookComponent(deps: WebhookComponentDeps): Promise<WebhookComponent> {
   const { config, credential } = deps;
+  const tls = await webhookTls(config.tls, { kubeConfig: deps.kubeConfig, namespace: deps.settings.agentNamespace, scheduler: deps.scheduler ?? systemScheduler, logger: deps.logger });
   const resolver = new ImageConfigResolver({
     timeoutMs: config.registry.timeoutMs,
     mirrors: config.registry.mirrors,
@@ -69,7 +73,8 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
   if (Object.keys(envExecSha256).length === 0) {
     throw new ConfigError('AKVSYNC_ENV_EXEC_SHA256', `is required when ${config.envExec.bundlesDir} (AKVSYNC_ENV_EXEC_BUNDLES) holds no env-exec bundle`);
   }
-  const settings = { ...config.injection, ...deps.settings, envExecSha256 };
+  // env-exec trusts the agent's serving CA: AKVSYNC_ENV_CA_FILE, else the CA bundle the agent manages (as it rotates).
+  const settings = withServedCa({ ...config.injection, ...deps.settings, envExecSha256 }, tls);
   const lookups = clusterAdmissionLookups(deps.kubeConfig);
   const readLabels = kubeNamespaceLabels(deps.kubeConfig);
   const watched = new Set(deps.watchNamespaces ?? []);
@@ -84,7 +89,7 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
     access: deps.access,
     commandFailurePolicy: config.commandFailurePolicy,
   });
-  const versionWatch = new AkvsVersionWatch({ kubeConfig: deps.kubeConfig, scheduler: systemScheduler, logger: deps.logger });
+  const versionWatch = new AkvsVersionWatch({ kubeConfig: deps.kubeConfig, scheduler: deps.scheduler ?? systemScheduler, logger: deps.logger });
   const envValues = new EnvValues({
     settings,
     namespaceLabels,
@@ -95,7 +100,7 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
     versionWatch,
   });
   const app = await createWebhookServer({
-    tls: config.tls, admission, envValues, envExec, maxBodyBytes: config.maxBodyBytes, logger: deps.logger,
+    tls: tls.initial, admission, envValues, envExec, maxBodyBytes: config.maxBodyBytes, logger: deps.logger,
     observe: (outcome, seconds) => {
       deps.metrics.admissions.inc({ outcome });
       deps.metrics.admissionDuration.observe({ outcome }, seconds);
@@ -103,6 +108,5 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
   });
   // Long polls of file mode's refresh are answered "unchanged" before the server waits for in-flight requests.
   app.addHook('preClose', async () => versionWatch.stop());
-  const tlsReload = tlsReloadTarget(app.server as Server, config.tls.certFile, config.tls.keyFile, undefined, 'AKVSYNC_WEBHOOK_TLS_CERT_FILE/AKVSYNC_WEBHOOK_TLS_KEY_FILE');
-  return { ...serverComponent('webhook-server', app, config.host, config.port), tlsReload };
+  return { ...serverComponent('webhook-server', app, config.host, config.port), tlsReload: tls.attach(app.server as Server) };
 }

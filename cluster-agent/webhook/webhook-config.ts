@@ -1,6 +1,7 @@
 /**
  * The env-injection webhook's settings (AKVSYNC_WEBHOOK_*, AKVSYNC_ENV_*, AKVSYNC_REGISTRY_*; docs/agent.md). Off
- * unless AKVSYNC_WEBHOOK_ENABLED; when on, its own TLS files and env-exec's install image are required; env-exec's
+ * unless AKVSYNC_WEBHOOK_ENABLED; when on, env-exec's install image is required, and its TLS is the agent's own
+ * (a CA and certificate in a Secret it rotates) or mounted files (../webhook-tls/webhook-tls-config.ts); env-exec's
  * digests come from AKVSYNC_ENV_EXEC_SHA256 or, unset, from the bundles in the agent's image (env-exec-bundles.ts).
  * Files are read here, so a missing one fails start-up. The agent's namespace and Key Vault URLs are added when wired.
  */
@@ -9,12 +10,13 @@ import { type EnvExecDigests, parseDigestPins } from '../../core/injection/env-e
 import type { EnvAuthMode, InjectionSettings } from '../../core/injection/injection-settings.js';
 import { DEFAULT_INSTALL_USER, DEFAULT_TOKEN_AUDIENCE_PREFIX } from '../../core/injection/injection-settings.js';
 import type { RegistryMirror } from '../../core/images/registry-mirrors.js';
+import { loadWebhookTlsConfig, type WebhookTlsConfig } from '../webhook-tls/webhook-tls-config.js';
 import { ConfigError, parseBool, parseDuration, parseHost, parseInteger, parseJsonMap, parseUrl } from '../config-values.js';
 
 export interface WebhookConfig {
   readonly host: string;
   readonly port: number;
-  readonly tls: { readonly certPem: string; readonly keyPem: string; readonly certFile: string; readonly keyFile: string };
+  readonly tls: WebhookTlsConfig;
   readonly maxBodyBytes: number;
   readonly commandFailurePolicy: 'open' | 'closed';
   /** InjectionSettings without what the agent knows at wiring time (env-exec's digests: from `envExec`). */
@@ -37,12 +39,6 @@ export function loadWebhookConfig(get: (name: string) => string | undefined, fil
     if (v === undefined) throw new ConfigError(name, `is required with AKVSYNC_WEBHOOK_ENABLED=true: ${why}`);
     return v;
   };
-  const certFile = required('AKVSYNC_WEBHOOK_TLS_CERT_FILE', 'the webhook serves HTTPS only');
-  const keyFile = required('AKVSYNC_WEBHOOK_TLS_KEY_FILE', 'the webhook serves HTTPS only');
-  const certPem = file('AKVSYNC_WEBHOOK_TLS_CERT_FILE') ?? '';
-  const keyPem = file('AKVSYNC_WEBHOOK_TLS_KEY_FILE') ?? '';
-  if (!certPem.includes('BEGIN CERTIFICATE')) throw new ConfigError('AKVSYNC_WEBHOOK_TLS_CERT_FILE', 'is not a PEM certificate');
-  if (!/BEGIN [A-Z ]*PRIVATE KEY/.test(keyPem)) throw new ConfigError('AKVSYNC_WEBHOOK_TLS_KEY_FILE', 'is not a PEM private key');
 
   const failure = get('AKVSYNC_WEBHOOK_COMMAND_FAILURE_POLICY') ?? 'closed';
   if (failure !== 'open' && failure !== 'closed') throw new ConfigError('AKVSYNC_WEBHOOK_COMMAND_FAILURE_POLICY', 'must be open or closed');
@@ -61,7 +57,7 @@ export function loadWebhookConfig(get: (name: string) => string | undefined, fil
   return {
     host: parseHost('AKVSYNC_WEBHOOK_HOST', get('AKVSYNC_WEBHOOK_HOST') ?? '0.0.0.0'),
     port: parseInteger('AKVSYNC_WEBHOOK_PORT', get('AKVSYNC_WEBHOOK_PORT'), DEFAULT_WEBHOOK_PORT, 0, 65535),
-    tls: { certPem, keyPem, certFile, keyFile },
+    tls: loadWebhookTlsConfig(get, file),
     maxBodyBytes: parseInteger('AKVSYNC_WEBHOOK_MAX_BODY_BYTES', get('AKVSYNC_WEBHOOK_MAX_BODY_BYTES'), DEFAULT_MAX_BODY_BYTES, 1024, 64 << 20),
     commandFailurePolicy: failure,
     injection: {

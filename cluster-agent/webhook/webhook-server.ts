@@ -1,11 +1,13 @@
 /**
  * The webhook's own HTTPS server (never the notify port): `POST /mutate` takes an AdmissionReview v1 and answers
- * with the decision of PodAdmission; `POST /v1/env` (env-route.ts) answers env-exec in agent mode; `GET /v1/env-exec`
- * (env-exec-route.ts) serves env-exec itself. Fastify checks the content type (application/json only; else 415) and caps
- * the body (`maxBodyBytes`; else 413); every answer, error or not, comes from admission-answer.ts.
+ * with the decision of PodAdmission; `POST /v1/env` and `POST /v1/env/watch` (env-route.ts) answer env-exec in agent
+ * mode and file mode's refresh; `GET /v1/env-exec` (env-exec-route.ts) serves env-exec itself. Fastify checks the
+ * content type (application/json only; else 415), caps the body (`maxBodyBytes`; else 413) and cuts off slow or idle
+ * clients (`timeouts`); every admission answer, error or not, comes from admission-answer.ts.
  */
 import { fastify, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
+import { closeWithoutFirstRequest, hardenedHttpsOptions, type ServerTimeouts } from '../http/server-timeouts.js';
 import { answerDecision, answerError, type AdmissionOutcome, type WebhookAnswer } from './admission-answer.js';
 import { parseAdmissionReview, reviewUid } from './admission-review.js';
 import type { EnvExecBundles } from './env-exec-bundles.js';
@@ -16,6 +18,12 @@ import type { PodAdmission } from './pod-admission.js';
 
 export const MUTATE_PATH = '/mutate';
 
+/**
+ * Keep-alive above the apiserver's idle-connection timeout (Go's 90 s), so the apiserver closes an idle connection
+ * first and never sends a review on one the agent is closing; headers and the whole request must come quickly.
+ */
+export const defaultWebhookServerTimeouts: ServerTimeouts = Object.freeze({ headersMs: 5_000, requestMs: 10_000, idleMs: 150_000, keepAliveMs: 120_000 });
+
 export interface WebhookServerOptions {
   readonly tls: { readonly certPem: string; readonly keyPem: string };
   readonly admission: Pick<PodAdmission, 'decide'>;
@@ -24,19 +32,17 @@ export interface WebhookServerOptions {
   /** env-exec's bundles, served at `GET /v1/env-exec`; absent: not served. */
   readonly envExec?: EnvExecBundles;
   readonly maxBodyBytes: number;
+  /** Slow or idle clients are cut off (server-timeouts.ts); default defaultWebhookServerTimeouts. */
+  readonly timeouts?: ServerTimeouts | undefined;
   readonly logger: Logger;
   /** Called once per request with its outcome and duration (metrics). */
   readonly observe?: (outcome: AdmissionOutcome, seconds: number) => void;
 }
 
 export async function createWebhookServer(options: WebhookServerOptions): Promise<FastifyInstance> {
-  const app = fastify({
-    logger: false,
-    https: { cert: options.tls.certPem, key: options.tls.keyPem },
-    bodyLimit: options.maxBodyBytes,
-    requestTimeout: 30_000,
-    connectionTimeout: 60_000,
-  });
+  const t = options.timeouts ?? defaultWebhookServerTimeouts;
+  const app = fastify({ logger: false, bodyLimit: options.maxBodyBytes, ...hardenedHttpsOptions(options.tls, t) });
+  closeWithoutFirstRequest(app, t.requestMs);
   app.removeContentTypeParser('text/plain'); // JSON only: anything else is 415
   const send = (reply: FastifyReply, answer: WebhookAnswer, startedAt: bigint): FastifyReply => {
     options.observe?.(answer.outcome, Number(process.hrtime.bigint() - startedAt) / 1e9);

@@ -55,8 +55,13 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- if not .Values.leaderElection.enabled }}{{ $off = append $off "leader-election" }}{{ end }}
 {{- if ne .Values.accessPolicy.mode "crd" }}{{ $off = append $off "tenant-access-policy" }}{{ end }}
 {{- if eq .Values.accessPolicy.mode "none" }}{{ $off = concat $off (list "tenant-namespace-labels" "tenant-identity") }}{{ end }}
-{{- /* The chart does not deploy the env-injection webhook yet (AKVSYNC_WEBHOOK_ENABLED, docs/env-injection.md): no rights for it. */}}
+{{- if not .Values.webhook.enabled }}
 {{- $off = concat $off (list "env-injection-admission" "image-pull-secrets" "env-exec-token-review") }}
+{{- end }}
+{{- /* The webhook's own TLS Secret and caBundle: only when the agent manages them (not with cert-manager, nor without the webhook). */}}
+{{- if not (include "akvsync.webhookAgentTls" .) }}
+{{- $off = concat $off (list "env-injection-webhook" "webhook-tls-secret") }}
+{{- end }}
 {{- toJson $off }}
 {{- end }}
 
@@ -94,4 +99,25 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- $out = append $out $rule }}
 {{- end }}
 {{- toYaml $out }}
+{{- end }}
+
+{{- /* The env-injection webhook: its MutatingWebhookConfiguration, Service and certificate Secret. */}}
+{{- define "akvsync.webhookConfigurationName" -}}
+{{- printf "%s-env-injection" (include "akvsync.fullname" .) }}
+{{- end }}
+
+{{- define "akvsync.webhookService" -}}
+{{- printf "%s-webhook" (include "akvsync.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "akvsync.webhookTlsSecret" -}}
+{{- default (printf "%s-webhook-tls" (include "akvsync.fullname" .)) .Values.webhook.tls.secretName }}
+{{- end }}
+
+{{- define "akvsync.webhookAgentTls" -}}
+{{- if and .Values.webhook.enabled (eq .Values.webhook.tls.mode "agent") }}true{{ end }}
+{{- end }}
+
+{{- define "akvsync.webhookCertManager" -}}
+{{- if and .Values.webhook.enabled (eq .Values.webhook.tls.mode "certManager") }}true{{ end }}
 {{- end }}

@@ -105,6 +105,9 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
     ...(env.AKVSYNC_DATA_HASH_KEY_SECRET ? { dataHashKeySecret: env.AKVSYNC_DATA_HASH_KEY_SECRET } : {}),
     ...(env.AKVSYNC_LEADER_ELECTION === 'true' ? { leaderElectionLease: env.AKVSYNC_LEADER_ELECTION_LEASE ?? 'akvsync-agent' } : {}),
     webhook: env.AKVSYNC_WEBHOOK_ENABLED === 'true',
+    ...(env.AKVSYNC_WEBHOOK_ENABLED === 'true' && (env.AKVSYNC_WEBHOOK_TLS_MODE ?? (env.AKVSYNC_WEBHOOK_TLS_CERT_FILE ? 'files' : 'agent')) === 'agent'
+      ? { webhookTls: { secret: env.AKVSYNC_WEBHOOK_TLS_SECRET ?? 'akvsync-webhook-tls', ...(env.AKVSYNC_WEBHOOK_CONFIGURATION ? { configuration: env.AKVSYNC_WEBHOOK_CONFIGURATION } : {}) } }
+      : {}),
     accessPolicy: env.AKVSYNC_ACCESS_POLICY === 'crd' ? 'crd' : env.AKVSYNC_ACCESS_POLICY === 'file' || (env.AKVSYNC_ACCESS_POLICY === undefined && env.AKVSYNC_ACCESS_POLICY_FILE !== undefined) ? 'file' : 'none',
   });
   const cleanUp = async (): Promise<void> => {

@@ -29,7 +29,9 @@ export interface AgentRbacGrant {
 export async function grantAgentRbac(
   namespace: string,
   watchNamespaces: readonly string[],
-  options: { allNamespaces?: boolean; dataHashKeySecret?: string; dataHashKeyFromFile?: boolean; leaderElectionLease?: string; accessPolicy?: 'none' | 'crd' | 'file'; webhook?: boolean } = {},
+  options: { allNamespaces?: boolean; dataHashKeySecret?: string; dataHashKeyFromFile?: boolean; leaderElectionLease?: string; accessPolicy?: 'none' | 'crd' | 'file'; webhook?: boolean;
+    /** The agent's own webhook TLS: its Secret and, when named, the webhook configuration whose caBundle it keeps. */
+    webhookTls?: { secret: string; configuration?: string } } = {},
 ): Promise<AgentRbacGrant> {
   const stack = getTestStack();
   await stack.ensureServiceAccount(namespace, AGENT_SERVICE_ACCOUNT);
@@ -38,13 +40,16 @@ export async function grantAgentRbac(
     namespace,
     serviceAccount: AGENT_SERVICE_ACCOUNT,
     watchNamespaces: options.allNamespaces ? [] : watchNamespaces,
-    names: { dataHashKeySecret: options.dataHashKeySecret ?? 'akvsync-data-hash-key', ...(options.leaderElectionLease ? { leaderElectionLease: options.leaderElectionLease } : {}) },
+    names: { dataHashKeySecret: options.dataHashKeySecret ?? 'akvsync-data-hash-key', ...(options.leaderElectionLease ? { leaderElectionLease: options.leaderElectionLease } : {}),
+      ...(options.webhookTls ? { webhookTlsSecret: options.webhookTls.secret } : {}), ...(options.webhookTls?.configuration ? { webhookConfiguration: options.webhookTls.configuration } : {}) },
     disabled: [
       ...(options.dataHashKeyFromFile ? ['data-hash-key-secret' as const] : []),
       ...(options.leaderElectionLease ? [] : ['leader-election' as const]),
       ...(options.accessPolicy === 'crd' ? [] : ['tenant-access-policy' as const]),
       ...(options.accessPolicy === 'crd' || options.accessPolicy === 'file' ? [] : ['tenant-namespace-labels' as const, 'tenant-identity' as const]),
       ...(options.webhook ? [] : ['env-injection-admission' as const, 'image-pull-secrets' as const, 'env-exec-token-review' as const]),
+      ...(options.webhookTls ? [] : ['webhook-tls-secret' as const]),
+      ...(options.webhookTls?.configuration ? [] : ['env-injection-webhook' as const]),
     ],
   };
   const objects = renderAgentRbac(rbacOptions).map((r) => r.object as unknown as KubernetesObject);

@@ -38,8 +38,8 @@ describe('the akvsync chart', () => {
   it('push mode (default): the agent Deployment, hardened and spread, with its identity, keyring and TLS', async () => {
     const objects = await renderObjects(helm, BASE_VALUES);
     expect(kinds(objects)).toEqual([
-      'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'CustomResourceDefinition', 'Deployment', 'NetworkPolicy', 'PodDisruptionBudget',
-      'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+      'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'CustomResourceDefinition', 'Deployment', 'MutatingWebhookConfiguration', 'NetworkPolicy', 'PodDisruptionBudget',
+      'Role', 'RoleBinding', 'Service', 'Service', 'ServiceAccount', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
     ]);
     const deployment = findObject(objects, 'Deployment', 'akvsync') as unknown as { spec: { replicas: number; template: { metadata: { labels: Record<string, string> } } } };
     expect(deployment.spec.replicas).toBe(2);
@@ -89,15 +89,19 @@ describe('the akvsync chart', () => {
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update'], resourceNames: ['my-lease'] },
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'update'], resourceNames: ['akvsync-webhook-tls'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
     ]);
     expect(env(objects).AKVSYNC_LEADER_ELECTION_LEASE).toBe('my-lease');
     const policy = findObject(objects, 'ValidatingAdmissionPolicy', 'akvsync-restart-only') as unknown as { spec: { matchConditions: { expression: string }[] } };
     expect(policy.spec.matchConditions[0]!.expression).toBe("request.userInfo.username == 'system:serviceaccount:akvsync-system:akvsync-agent'");
   });
 
-  it('namespace-scoped: Roles in the watched namespaces only, no ClusterRole, the list passed to the agent', async () => {
+  it('namespace-scoped: Roles in the watched namespaces only, a ClusterRole only for the webhook\'s cluster-scoped reads, the list passed to the agent', async () => {
+    const off = await renderObjects(helm, { ...BASE_VALUES, webhook: { enabled: false }, watchNamespaces: ['team-a', 'team-b'] });
+    expect(off.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')).toEqual([]);
     const objects = await renderObjects(helm, { ...BASE_VALUES, watchNamespaces: ['team-a', 'team-b'] });
-    expect(objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')).toEqual([]);
+    expect((findObject(objects, 'ClusterRole', 'akvsync-cluster').rules as { resources: string[] }[]).map((r) => r.resources[0])).toEqual(['tokenreviews', 'mutatingwebhookconfigurations', 'namespaces']);
     const roles = objects.filter((o) => o.kind === 'Role').map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort();
     expect(roles).toEqual(['akvsync-system/akvsync-own-namespace', 'team-a/akvsync', 'team-b/akvsync']);
     expect(findObject(objects, 'RoleBinding', 'akvsync', 'team-a').subjects).toEqual([{ kind: 'ServiceAccount', name: 'akvsync-agent', namespace: 'akvsync-system' }]);
@@ -105,8 +109,8 @@ describe('the akvsync chart', () => {
   });
 
   const NO_TENANCY = ['tenant-access-policy', 'tenant-namespace-labels', 'tenant-identity'] as const;
-  // The chart does not deploy the env-injection webhook yet: never its rights.
-  const NO_WEBHOOK = ['env-injection-admission', 'image-pull-secrets', 'env-exec-token-review'] as const;
+  const NO_WEBHOOK = ['env-injection-admission', 'image-pull-secrets', 'env-exec-token-review', 'env-injection-webhook', 'webhook-tls-secret'] as const;
+  const NO_AGENT_TLS = ['env-injection-webhook', 'webhook-tls-secret'] as const;
   it.each([
     ['all namespaces, no access policy, leader election', { watchNamespaces: [] }, [...NO_TENANCY]],
     ['a namespace list, no access policy, leader election', { watchNamespaces: ['team-a', 'team-b'] }, [...NO_TENANCY]],
@@ -115,6 +119,8 @@ describe('the akvsync chart', () => {
     ['a namespace list, access policy file (no policy rule)', { watchNamespaces: ['team-a'], accessPolicy: { mode: 'file', file: { content: 'x' } } }, ['tenant-access-policy']],
     ['all namespaces, access policy file, no leader election', { accessPolicy: { mode: 'file', file: { content: 'x' } }, leaderElection: { enabled: false } }, ['tenant-access-policy', 'leader-election']],
     ['a namespace list, no leader election', { watchNamespaces: ['team-a'], leaderElection: { enabled: false } }, [...NO_TENANCY, 'leader-election']],
+    ['webhook off', { webhook: { enabled: false } }, [...NO_TENANCY, ...NO_WEBHOOK]],
+    ['a namespace list, webhook TLS by cert-manager', { watchNamespaces: ['team-a'], webhook: { tls: { mode: 'certManager' } } }, [...NO_TENANCY, ...NO_AGENT_TLS]],
   ] as [string, { watchNamespaces?: string[] }, AgentFeature[]][])('RBAC and the restart-only policy for %s equal renderAgentRbac (what the agent\'s integration suite runs under)', async (_what, values, disabled) => {
     const objects = await renderObjects(helm, { ...BASE_VALUES, ...values, leaderElection: { leaseName: 'the-lease', ...(values as { leaderElection?: object }).leaderElection } });
     const rbacKinds = new Set(['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
@@ -122,8 +128,8 @@ describe('the akvsync chart', () => {
     const key = (o: K8sObject): string => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
     const fromChart = objects.filter((o) => rbacKinds.has(o.kind)).map(strip);
     const fromSource = renderAgentRbac({
-      name: 'akvsync', namespace: 'akvsync-system', serviceAccount: 'akvsync-agent', watchNamespaces: values.watchNamespaces ?? [], disabled: [...disabled, ...NO_WEBHOOK],
-      names: { dataHashKeySecret: 'akvsync-data-hash-key', leaderElectionLease: 'the-lease' },
+      name: 'akvsync', namespace: 'akvsync-system', serviceAccount: 'akvsync-agent', watchNamespaces: values.watchNamespaces ?? [], disabled,
+      names: { dataHashKeySecret: 'akvsync-data-hash-key', leaderElectionLease: 'the-lease', webhookConfiguration: 'akvsync-env-injection', webhookTlsSecret: 'akvsync-webhook-tls' },
     }).map((r) => strip(r.object as unknown as K8sObject));
     const sort = (list: unknown[]): unknown[] => [...list].sort((a, b) => key(a as K8sObject).localeCompare(key(b as K8sObject)));
     expect(sort(fromChart)).toEqual(sort(fromSource));
@@ -132,7 +138,8 @@ describe('the akvsync chart', () => {
     expect(rendered.includes('"leases"')).toBe(!disabled.includes('leader-election'));
     expect(rendered.includes('azurekeyvaultaccesspolicies')).toBe(!disabled.includes('tenant-access-policy'));
     expect(rendered.includes('serviceaccounts/token')).toBe(!disabled.includes('tenant-identity'));
-    expect(rendered.includes('"namespaces"')).toBe(!disabled.includes('tenant-namespace-labels'));
+    expect(rendered.includes('"namespaces"')).toBe(!disabled.includes('tenant-namespace-labels') || !disabled.includes('env-injection-admission'));
+    expect(rendered.includes('mutatingwebhookconfigurations')).toBe(!disabled.includes('env-injection-webhook'));
   });
 
   it('tenancy, leader election off and object labels reach the agent\'s settings; a policy file is mounted read-only', async () => {
@@ -174,7 +181,7 @@ describe('the akvsync chart', () => {
     });
     expect(env(objects)).not.toHaveProperty('AKVSYNC_QUEUE_CONNECTION_STRING');
     expect(env(objects)).not.toHaveProperty('AKVSYNC_TLS_CERT_FILE');
-    expect(podSpec(objects).containers[0]!.ports.map((p) => p.name)).toEqual(['metrics']);
+    expect(podSpec(objects).containers[0]!.ports.map((p) => p.name)).toEqual(['metrics', 'webhook']); // the webhook port is internal
     expect(JSON.stringify(objects.filter((o) => o.kind === 'Service' || o.kind === 'NetworkPolicy'))).not.toContain('notify');
   });
 
@@ -236,6 +243,10 @@ describe('the akvsync chart', () => {
     ['an unknown access policy mode', { accessPolicy: { mode: 'rbac' } }, "at '/accessPolicy/mode'"],
     ['a policy file mode without the file', { accessPolicy: { mode: 'file' } }, "at '/accessPolicy/file'"],
     ['a lease name that is no DNS subdomain', { leaderElection: { leaseName: 'Lease_1' } }, "at '/leaderElection/leaseName'"],
+    ['an unknown webhook failure policy', { webhook: { failurePolicy: 'Retry' } }, "at '/webhook/failurePolicy'"],
+    ['a webhook timeout over the apiserver\'s 30 s', { webhook: { timeoutSeconds: 60 } }, "at '/webhook/timeoutSeconds'"],
+    ['an unknown webhook TLS mode', { webhook: { tls: { mode: 'vault' } } }, "at '/webhook/tls/mode'"],
+    ['a caBundle value (the chart never templates one)', { webhook: { caBundle: 'LS0t' } }, "additional properties 'caBundle' not allowed"],
   ])('refuses %s (values.schema.json), rendering nothing', async (_what, override, field) => {
     const values = { ...BASE_VALUES, ...override, ...('notify' in override ? { notify: { ...BASE_VALUES.notify, ...override.notify } } : {}),
       ...('workloadIdentity' in override ? { workloadIdentity: override.workloadIdentity } : {}) };

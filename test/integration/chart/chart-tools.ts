@@ -16,10 +16,16 @@ export const chartDir = join(repoRoot, 'cluster-agent/chart');
 /** helm template assumes an old Kubernetes without it (its version is stamped at build time). */
 export const KUBE_VERSION = '1.36';
 
-/** The smallest valid values: a workload identity client id and the notify endpoint's TLS Secret. */
+/**
+ * The smallest valid values: a workload identity client id and the notify endpoint's TLS Secret. And the webhook
+ * (on by default) sent only pods with a label no test pod has: releases installed here share the jest run's apiserver
+ * with tests that label namespaces for injection, and the chart's webhook names a Service the local stack cannot reach.
+ */
+export const NO_POD_SELECTED = { matchLabels: { 'akvsync.io/chart-test': 'no-pod-has-this-label' } };
 export const BASE_VALUES = {
   workloadIdentity: { clientId: '00000000-0000-4000-8000-000000000001' },
   notify: { tlsSecretName: 'akvsync-notify-tls' },
+  webhook: { objectSelector: NO_POD_SELECTED },
 };
 
 export interface K8sObject {

@@ -96,7 +96,7 @@ describe('env-injection webhook behind the real apiserver', () => {
     const first = issueLoopbackServerCert(stack.ca);
     writeFileSync(join(tlsDir, 'tls.crt'), first.certPem);
     writeFileSync(join(tlsDir, 'tls.key'), first.keyPem);
-    const tls = { ...first, certFile: join(tlsDir, 'tls.crt'), keyFile: join(tlsDir, 'tls.key') };
+    const tls = { mode: 'files' as const, ...first, certFile: join(tlsDir, 'tls.crt'), keyFile: join(tlsDir, 'tls.key') };
     webhook = await webhookComponent({
       config: {
         host: '127.0.0.1', port: 0, tls, maxBodyBytes: 1 << 20, commandFailurePolicy: 'closed',
@@ -219,7 +219,7 @@ describe('env-injection webhook behind the real apiserver', () => {
       });
       socket.on('error', reject);
     });
-    const reloader = new FileReloader({ targets: [webhook.tlsReload], scheduler: systemScheduler, intervalMs: 3600_000, logger: pino({ level: 'silent' }) });
+    const reloader = new FileReloader({ targets: webhook.tlsReload.reloadTargets, scheduler: systemScheduler, intervalMs: 3600_000, logger: pino({ level: 'silent' }) });
     await reloader.start();
     try {
       const before = await servedSerial();

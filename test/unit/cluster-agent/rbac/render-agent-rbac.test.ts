@@ -7,7 +7,7 @@ import type { AgentRbacOptions, RbacRule } from '../../../../cluster-agent/rbac/
 
 const base: AgentRbacOptions = {
   name: 'akvsync-agent', namespace: 'akvsync', serviceAccount: 'akvsync-agent', watchNamespaces: ['team-a', 'team-b'],
-  names: { dataHashKeySecret: 'the-key', leaderElectionLease: 'the-lease' },
+  names: { dataHashKeySecret: 'the-key', leaderElectionLease: 'the-lease', webhookConfiguration: 'the-webhook', webhookTlsSecret: 'the-webhook-tls' },
 };
 const objects = (o: Partial<AgentRbacOptions> = {}): { kind: string; metadata: { name: string; namespace?: string }; rules?: RbacRule[] }[] =>
   renderAgentRbac({ ...base, ...o }).map((r) => r.object as never);
@@ -23,7 +23,7 @@ describe('the agent RBAC', () => {
     }
   });
 
-  const noWebhook = ['env-injection-admission', 'image-pull-secrets', 'env-exec-token-review'] as const;
+  const noWebhook = ['env-injection-admission', 'image-pull-secrets', 'env-exec-token-review', 'env-injection-webhook', 'webhook-tls-secret'] as const;
   const noTenancy: Partial<AgentRbacOptions> = { disabled: ['tenant-access-policy', 'tenant-namespace-labels', 'tenant-identity', ...noWebhook] };
 
   it('with a namespace list, no access policy and no webhook: a Role + RoleBinding per watched namespace and in its own namespace, no ClusterRole', () => {
@@ -50,8 +50,13 @@ describe('the agent RBAC', () => {
     const all = objects({ disabled: ['tenant-access-policy', 'tenant-namespace-labels', 'tenant-identity'] });
     expect(all.find((x) => x.kind === 'ClusterRole')?.rules).toEqual([
       { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+      // its own webhook configuration's caBundle, by name (agent-managed TLS)
+      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'list', 'watch', 'patch'], resourceNames: ['the-webhook'] },
       { apiGroups: [''], resources: ['namespaces'], verbs: ['get'], resourceNames: ['team-a', 'team-b'] },
     ]);
+    // the webhook-TLS Secret: read, watched and replaced by name in the agent's own namespace only
+    const own = all.find((x) => x.kind === 'Role' && x.metadata.namespace === 'akvsync');
+    expect(own?.rules).toContainEqual({ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'update'], resourceNames: ['the-webhook-tls'] });
     const teamA = all.find((x) => x.kind === 'Role' && x.metadata.namespace === 'team-a');
     expect(teamA?.rules).toContainEqual({ apiGroups: ['akvsync.io'], resources: ['azurekeyvaultsecrets'], verbs: ['get'] });
     expect(teamA?.rules).toContainEqual({ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'] });
@@ -59,7 +64,7 @@ describe('the agent RBAC', () => {
   });
 
   it('for all namespaces: the watched-namespace rules in one ClusterRole; the key Secret still only in its own namespace', () => {
-    const all = objects({ watchNamespaces: [], restartOnlyPolicy: false });
+    const all = objects({ watchNamespaces: [], restartOnlyPolicy: false, disabled: ['env-injection-webhook', 'webhook-tls-secret'] });
     expect(all.map((x) => x.kind)).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
     expect(all[0]?.rules?.some((r) => r.resources.includes('secrets') && r.verbs.includes('get') && r.resourceNames === undefined)).toBe(true);
     expect(all[0]?.rules?.filter((r) => r.resources.includes('namespaces')).map((r) => r.resourceNames)).toEqual([undefined, undefined]);
@@ -82,8 +87,11 @@ describe('the agent RBAC', () => {
   it('grants no wildcard, no delete, no escalation, and never a verb RBAC cannot limit by name on a named rule', () => {
     for (const rule of AGENT_RBAC_RULES) {
       expect([...rule.apiGroups, ...rule.resources, ...rule.verbs]).not.toContain('*');
-      expect(rule.verbs.filter((v) => ['delete', 'deletecollection', 'update', 'escalate', 'bind', 'impersonate'].includes(v) && rule.feature !== 'leader-election')).toEqual([]);
-      if (rule.namedBy) expect(rule.verbs.filter((v) => ['create', 'list', 'watch', 'deletecollection'].includes(v))).toEqual([]);
+      // update only on a named object the agent owns (its Lease, its webhook-TLS Secret)
+      expect(rule.verbs.filter((v) => ['delete', 'deletecollection', 'update', 'escalate', 'bind', 'impersonate'].includes(v) && !['leader-election', 'webhook-tls-secret'].includes(rule.feature))).toEqual([]);
+      if (rule.namedBy) expect(rule.verbs.filter((v) => ['create', 'deletecollection'].includes(v))).toEqual([]);
+      // list/watch are limited by name only when the client sends the metadata.name field selector (the Secret watch does)
+      if (rule.namedBy && !['webhook-tls-secret', 'env-injection-webhook'].includes(rule.feature)) expect(rule.verbs.filter((v) => ['list', 'watch'].includes(v))).toEqual([]);
       expect(rule.why.length).toBeGreaterThan(20);
       expect(rule.usedBy.length).toBeGreaterThan(0);
     }
@@ -92,10 +100,10 @@ describe('the agent RBAC', () => {
   it('renders only built features, and leaves out an optional one the settings switch off', () => {
     const rendered = renderAgentRbac({ ...base, watchNamespaces: [] }).flatMap((r) => r.sources);
     expect(new Set(rendered.map((r) => r.feature))).toEqual(new Set(Object.entries(AGENT_FEATURES).filter(([, f]) => f.built).map(([name]) => name)));
-    expect(kinds({ disabled: ['data-hash-key-secret', 'leader-election'] })).not.toContain('Role akvsync/akvsync-agent-own-namespace');
-    expect(objects({ disabled: ['leader-election'] }).find((o) => o.metadata.name === 'akvsync-agent-own-namespace')?.rules?.map((r) => r.resources[0])).toEqual(['secrets', 'secrets']);
+    expect(kinds({ disabled: ['data-hash-key-secret', 'leader-election', 'webhook-tls-secret'] })).not.toContain('Role akvsync/akvsync-agent-own-namespace');
+    expect(objects({ disabled: ['leader-election', 'webhook-tls-secret'] }).find((o) => o.metadata.name === 'akvsync-agent-own-namespace')?.rules?.map((r) => r.resources[0])).toEqual(['secrets', 'secrets']);
     expect(() => renderAgentRbac({ ...base, disabled: ['sync'] })).toThrow('feature sync cannot be switched off');
-    expect(() => renderAgentRbac({ ...base, names: {} })).toThrow('needs the name dataHashKeySecret');
+    expect(() => renderAgentRbac({ ...base, names: {} })).toThrow(/needs the name (dataHashKeySecret|webhookConfiguration)/);
   });
 
   it('names only built code as the user of a built rule', () => {

@@ -30,7 +30,7 @@ describe('loadWebhookConfig', () => {
   });
 
   it.each([
-    [{ AKVSYNC_WEBHOOK_TLS_CERT_FILE: '' }, 'AKVSYNC_WEBHOOK_TLS_CERT_FILE'],
+    [{ AKVSYNC_WEBHOOK_TLS_KEY_FILE: '' }, 'AKVSYNC_WEBHOOK_TLS_KEY_FILE'],
     [{ AKVSYNC_ENV_EXEC_SHA256: 'abc' }, 'AKVSYNC_ENV_EXEC_SHA256'],
     [{ AKVSYNC_ENV_EXEC_SHA256: 'ab'.repeat(32) }, 'AKVSYNC_ENV_EXEC_SHA256'],
     [{ AKVSYNC_ENV_EXEC_SHA256: `riscv64=${'ab'.repeat(32)}` }, 'AKVSYNC_ENV_EXEC_SHA256'],
