@@ -115,7 +115,7 @@ describe('the agent serving the env-injection webhook under its generated RBAC',
     it("answers the pod-bound token of the container's audience with exactly its declared values", async () => {
       const response = await ask(await tokenFor('env-app', 'akvsync.io/env-exec/app'), 'app');
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ variables: { DB_PASSWORD: VALUE } });
+      expect(await response.json()).toEqual({ variables: { DB_PASSWORD: VALUE }, versions: { 'db-password': expect.any(String) } });
     });
 
     it("gives nothing to another container's audience, another pod's token or a forged token", async () => {

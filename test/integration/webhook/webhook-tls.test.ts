@@ -37,7 +37,7 @@ describe('webhook TLS managed by the agent, behind the real apiserver', () => {
     AKVSYNC_WEBHOOK_ENABLED: 'true', AKVSYNC_WEBHOOK_HOST: '127.0.0.1', AKVSYNC_WEBHOOK_PORT: '0',
     AKVSYNC_WEBHOOK_SERVICE: 'akvsync-agent-webhook', AKVSYNC_WEBHOOK_CERT_HOSTS: '127.0.0.1',
     AKVSYNC_WEBHOOK_CONFIGURATION: configName, AKVSYNC_WEBHOOK_ROTATION_OVERLAP: '3s',
-    AKVSYNC_ENV_EXEC_IMAGE: 'registry.local/akvsync/agent:test', AKVSYNC_ENV_EXEC_SHA256: 'c'.repeat(64),
+    AKVSYNC_ENV_EXEC_IMAGE: 'registry.local/akvsync/agent:test', AKVSYNC_ENV_EXEC_SHA256: `amd64=${'c'.repeat(64)}`,
     AKVSYNC_ENV_AGENT_URL: 'https://akvsync-agent-webhook.akvsync.svc:443',
   });
   const secret = async (): Promise<{ cas: X509Certificate[]; cert: X509Certificate | undefined; raw: Awaited<ReturnType<AgentHarness['readSecret']>> }> => {
