@@ -24,6 +24,8 @@ export interface WebhookTlsWatchOptions {
   readonly serve: (certPem: string, keyPem: string) => void;
   /** Every change of the Secret, after serve. */
   readonly onChange?: (material: WebhookTlsMaterial) => void;
+  /** The Secret was deleted (the running certificate stays served until a new one arrives). */
+  readonly onDeleted?: () => void;
 }
 
 export class WebhookTlsWatch implements Component {
@@ -42,7 +44,7 @@ export class WebhookTlsWatch implements Component {
     this.informer = new AkvsInformerSet({
       kubeConfig: options.kubeConfig, namespaces: [], fieldSelector, scheduler: options.scheduler, logger: options.logger,
       builtIn: { path: `/api/v1/namespaces/${options.namespace}/secrets`, name: `secret ${options.namespace}/${options.name}`, list },
-      handlers: { upsert: onSecret, remove: () => undefined },
+      handlers: { upsert: onSecret, remove: () => options.onDeleted?.() },
     });
   }
 

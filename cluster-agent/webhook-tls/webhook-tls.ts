@@ -73,6 +73,7 @@ export async function webhookTls(config: WebhookTlsConfig, deps: WebhookTlsDeps)
             material = changed;
             rotator.trigger();
           },
+          onDeleted: () => rotator.trigger(),
         }, material),
         rotator,
         ...(config.webhookConfiguration === undefined ? [] : [webhookConfigurationWatch(kubeConfig, config.webhookConfiguration, () => rotator.trigger(), scheduler, logger)]),
