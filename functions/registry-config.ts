@@ -46,10 +46,10 @@ export function parseRegistryConfig(settings: AppSettings, problems: string[]): 
   if (!registryRequested(settings)) return undefined;
   const keys = parseRegistryKeys(settings, problems);
   const minutes = settings.AKVSYNC_REGISTRY_STALE_MINUTES?.trim() || '10';
-  const staleMinutes = /^\d{1,5}$/.test(minutes) ? Number(minutes) : NaN;
-  if (!(staleMinutes >= 1 && staleMinutes <= 10_080)) problems.push('AKVSYNC_REGISTRY_STALE_MINUTES: must be a whole number of minutes between 1 and 10080');
+  const staleMinutes = /^\d{1,5}(\.\d{1,3})?$/.test(minutes) ? Number(minutes) : NaN;
+  if (!(staleMinutes >= 0.05 && staleMinutes <= 10_080)) problems.push('AKVSYNC_REGISTRY_STALE_MINUTES: must be minutes between 0.05 (3 s, for tests) and 10080');
   if (keys === undefined) return undefined;
-  return Object.freeze({ keys, keyVault: parseSigningKeyVault(settings, problems), staleAfterMs: staleMinutes * 60_000 });
+  return Object.freeze({ keys, keyVault: parseSigningKeyVault(settings, problems), staleAfterMs: Math.round(staleMinutes * 60_000) });
 }
 
 function parseSigningKeyVault(settings: AppSettings, problems: string[]): SigningKeyVaultConfig | undefined {

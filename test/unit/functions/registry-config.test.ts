@@ -50,7 +50,7 @@ describe('AKVSYNC_REGISTRY_KEYS', () => {
       expect.stringMatching(/^AKVSYNC_REGISTRY_KEYS\[1\]\.keyId: must match/),
       expect.stringMatching(/^AKVSYNC_REGISTRY_KEYS\[1\]\.signingKey: must be base64 of at least 32 random bytes/),
       'AKVSYNC_REGISTRY_KEYS: cluster name "prod-b" appears more than once',
-      'AKVSYNC_REGISTRY_STALE_MINUTES: must be a whole number of minutes between 1 and 10080',
+      'AKVSYNC_REGISTRY_STALE_MINUTES: must be minutes between 0.05 (3 s, for tests) and 10080',
     ]);
     expect(problemsOf({ AKVSYNC_STORAGE: STORAGE, AKVSYNC_REGISTRY_KEYS: `[{"signingKey":"${SIGNING_KEY_BASE64}"` })).toEqual(['AKVSYNC_REGISTRY_KEYS: not valid JSON']);
   });
@@ -67,6 +67,7 @@ describe('AKVSYNC_SIGNING_KEYS_VAULT_URL', () => {
       AKVSYNC_SIGNING_KEY_CACHE_SECONDS: '5', AKVSYNC_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'true', AKVSYNC_DISABLE_INSTANCE_DISCOVERY: 'true',
     });
     expect(both.clusters).toHaveLength(1);
+    expect(parseFunctionsConfig({ AKVSYNC_STORAGE: STORAGE, AKVSYNC_SIGNING_KEYS_VAULT_URL: 'https://k.vault.azure.net', AKVSYNC_REGISTRY_STALE_MINUTES: '0.05' }).registry?.staleAfterMs).toBe(3000);
     expect(both.registry?.keyVault).toMatchObject({ cacheTtlMs: 5000, disableChallengeResourceVerification: true, disableInstanceDiscovery: true });
   });
 
