@@ -135,6 +135,8 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
     },
     [],
     (path) => {
+      // The harness's own files live in memory; any other path is a real file (one a test rewrites to see it reloaded).
+      if (!path.startsWith('/mem/')) return readFileSync(path, 'utf8');
       const content = files[path];
       if (content === undefined) throw Object.assign(new Error(`no file ${path}`), { code: 'ENOENT' });
       return content;
