@@ -1,35 +1,33 @@
 /**
- * One cold Function instance, as a child process (fork with IPC): it gets the app settings and one Event Grid
- * delivery from its parent, builds the Function's runtime from those settings exactly as `functionRuntime()` does
- * in Azure (parseFunctionsConfig → createFunctionRuntime: tables ensured, nothing cached yet) and runs the real
- * `keyVaultEvents` handler once, with a real InvocationContext. It answers with its timings and how many
- * notifications it signed (each signature is one signing-key lookup), then exits. Settings travel over IPC, not the
- * environment: a fleet's settings can be larger than one environment variable may be (128 KiB on Linux).
+ * One Function instance as a child process (fork with IPC), started cold by its parent: the first message carries
+ * the app settings and the first event; the instance builds the Function's runtime from those settings exactly as
+ * `functionRuntime()` does in Azure (parseFunctionsConfig → createFunctionRuntime: tables ensured, no key cached)
+ * during that first invocation, and runs the real `keyVaultEvents` handler with a real InvocationContext. Further
+ * messages are further events on the same, now warm, instance. Each answer carries the invocation's timings, how
+ * many notifications it signed (one signing-key lookup each) and its log lines by message.
  *
- * Parent → child: ColdInstanceRequest. Child → parent: ColdInstanceAnswer.
+ * App settings travel over IPC (a fleet's settings can be larger than one environment variable may be: 128 KiB on
+ * Linux); `env` (the identity's AZURE_* variables, read by DefaultAzureCredential) is put into process.env first.
  */
+import tls from 'node:tls';
 import { InvocationContext } from '@azure/functions';
 import { parseFunctionsConfig } from '../../functions/config.js';
 import { keyVaultEventsHandler } from '../../functions/key-vault-events.js';
 import { createFunctionRuntime, type FunctionRuntime } from '../../functions/runtime.js';
-import tls from 'node:tls';
 
-export interface ColdInstanceRequest {
-  readonly settings: Readonly<Record<string, string>>;
-  /** Extra CA to trust (the Key Vault emulator's), PEM. */
-  readonly caPem?: string;
-  /** The Event Grid delivery, as the trigger hands it over (one event). */
-  readonly event: unknown;
-}
+export type ColdInstanceMessage =
+  | { readonly kind: 'start'; readonly settings: Readonly<Record<string, string>>; readonly env: Readonly<Record<string, string>>; readonly caPem?: string }
+  | { readonly kind: 'event'; readonly event: unknown }
+  | { readonly kind: 'exit' };
 
 export type ColdInstanceAnswer =
   | {
       readonly ok: true;
-      /** Process start → this module loaded and listening (imports done). */
+      /** Process start → this module loaded (imports done). */
       readonly loadedMs: number;
-      /** Invocation start → the runtime built (first invocation of an instance builds it). */
+      /** Invocation start → the runtime built (0 once the instance is warm). */
       readonly runtimeMs: number;
-      /** Invocation start → the handler returned: every delivery is enqueued (or the event failed). */
+      /** Invocation start → the handler returned: every delivery enqueued and marked (or the event failed). */
       readonly invocationMs: number;
       /** Notifications signed: one signing-key lookup each. */
       readonly signed: number;
@@ -41,18 +39,26 @@ export type ColdInstanceAnswer =
   | { readonly ok: false; readonly error: string };
 
 const loadedMs = performance.now();
+let start: Extract<ColdInstanceMessage, { kind: 'start' }> | undefined;
+let runtime: Promise<FunctionRuntime> | undefined;
+let signed = 0;
 
-async function handle(request: ColdInstanceRequest): Promise<ColdInstanceAnswer> {
-  if (request.caPem) tls.setDefaultCACertificates([...tls.getCACertificates('default'), request.caPem]);
+function build(): Promise<FunctionRuntime> {
+  if (!start) throw new Error('no start message');
+  Object.assign(process.env, start.env);
+  if (start.caPem) tls.setDefaultCACertificates([...tls.getCACertificates('default'), start.caPem]);
+  return createFunctionRuntime(parseFunctionsConfig(start.settings)).then((built): FunctionRuntime => {
+    const { signer } = built.routing;
+    const counting: typeof signer = { sign: (cluster, notification) => (signed++, signer.sign(cluster, notification)) };
+    return { ...built, routing: { ...built.routing, signer: counting } };
+  });
+}
+
+async function invoke(event: unknown): Promise<ColdInstanceAnswer> {
   const started = performance.now();
   let runtimeMs = 0;
-  let signed = 0;
-  const built = createFunctionRuntime(parseFunctionsConfig(request.settings)).then((runtime): FunctionRuntime => {
-    runtimeMs = performance.now() - started;
-    const { signer } = runtime.routing;
-    const counting: typeof signer = { sign: (cluster, notification) => (signed++, signer.sign(cluster, notification)) };
-    return { ...runtime, routing: { ...runtime.routing, signer: counting } };
-  });
+  runtime ??= build().then((r) => ((runtimeMs = performance.now() - started), r));
+  signed = 0;
   const logLines: Record<string, number> = {};
   let firstProblem: string | undefined;
   const context = new InvocationContext({
@@ -64,16 +70,15 @@ async function handle(request: ColdInstanceRequest): Promise<ColdInstanceAnswer>
       if (level !== 'information' && level !== 'debug' && level !== 'trace') firstProblem ??= line;
     },
   });
-  await keyVaultEventsHandler(() => built)(request.event, context);
-  const invocationMs = performance.now() - started;
-  await (await built).close();
-  return { ok: true, loadedMs, runtimeMs, invocationMs, signed, logLines, firstProblem };
+  await keyVaultEventsHandler(() => runtime as Promise<FunctionRuntime>)(event, context);
+  return { ok: true, loadedMs, runtimeMs, invocationMs: performance.now() - started, signed, logLines, firstProblem };
 }
 
-process.once('message', (request: ColdInstanceRequest) => {
-  handle(request).then(
-    (answer) => process.send?.(answer, () => process.exit(0)),
-    (error: unknown) => process.send?.({ ok: false, error: error instanceof Error ? error.message : String(error) } satisfies ColdInstanceAnswer, () => process.exit(1)),
-  );
+const fail = (error: unknown): ColdInstanceAnswer => ({ ok: false, error: error instanceof Error ? error.message : String(error) });
+
+process.on('message', (message: ColdInstanceMessage) => {
+  if (message.kind === 'start') return void (start = message);
+  if (message.kind === 'exit') return void (runtime ?? Promise.resolve(undefined)).then((r) => r?.close()).finally(() => process.exit(0));
+  invoke(message.event).then((answer) => process.send?.(answer), (error: unknown) => process.send?.(fail(error)));
 });
 process.send?.('ready');
