@@ -16,7 +16,7 @@ import { atLeast, beginBench, finishBench } from './support/bench-result.js';
 import { compileForBench } from './support/compile-for-bench.js';
 import { startAzurite } from '../scripts/local-stack/azurite.js';
 import { tableOperationLabel } from '../scripts/fleet/storage-operation-label.js';
-import { startStorageRequestCounter } from '../scripts/fleet/storage-request-counter.js';
+import { operationsAndRetries, startStorageRequestCounter } from '../scripts/fleet/storage-request-counter.js';
 import type * as Workload from './support/function-routing-workload.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -83,9 +83,8 @@ async function withTableDedupe(compiled: typeof Workload) {
       const dedupe = await compiled.tableDedupe(connection);
       counter.reset();
       const result = await compiled.pass(bodies, 1, false, { dedupe, inFlight });
-      const requests = counter.counts();
-      const total = Object.values(requests).reduce((a, b) => a + b, 0);
-      return { ...result, inFlight, storageRoundTrips: requests, storageRoundTripsPerEvent: Math.round((total / result.events) * 100) / 100, bodies };
+      const { operations, total, retries } = operationsAndRetries(counter.counts());
+      return { ...result, inFlight, storageRoundTrips: operations, storageRetries: retries, storageRoundTripsPerEvent: Math.round((total / result.events) * 100) / 100, bodies };
     };
     const sequential = await measure(1);
     const concurrent = await measure(TABLE_IN_FLIGHT);
