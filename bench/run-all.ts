@@ -13,8 +13,10 @@ import { machineInfo } from './support/machine-info.js';
 
 const BENCHMARKS = [
   'function-throughput',
+  'fleet-routing',
   'polling-calls-per-hour',
   'notification-latency',
+  'queue-propagation',
   'fan-out-1000-crs',
   'peer-external-secrets',
   'env-exec-start',

@@ -42,6 +42,8 @@ import { LeaderHandOff } from './intake/leader-hand-off.js';
 import { NotificationIntake } from './intake/notification-intake.js';
 import { SeenEvents } from './intake/seen-events.js';
 import { queueConsumerComponent } from './intake/queue-consumer-component.js';
+import { RegistrationClient } from './registration/registration-client.js';
+import { registrationComponent } from './registration/registration-component.js';
 import { keyringReloadTarget, tlsReloadTarget } from './reload-targets.js';
 import { createLogger } from './logger.js';
 import { alwaysLeader } from './manager/component.js';
@@ -82,7 +84,8 @@ export interface RunningAgent {
 /**
  * Wires the agent as a manager of named components (cluster-agent/manager/): on every replica the apiserver
  * connections, the ops server (probes, metrics) and the notify server (intake); on the leader only the work queue,
- * the CR informers and the fallback check. Leader election is a seam (`alwaysLeader` until a Lease elector exists).
+ * the CR informers, the fallback check and (with AKVSYNC_REGISTRATION_URL) the registration with the Function's cluster
+ * registry. Leader election is a seam (`alwaysLeader` until a Lease elector exists).
  */
 export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<RunningAgent> {
   const logger = deps.logger ?? createLogger(config.logLevel);
@@ -166,9 +169,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     handOff = lease ? new LeaderHandOff({ leaderAddress: () => lease.leaderAddress, certPem: () => servedCert }) : undefined;
     const notify = await createNotifyServer({ tls: config.notify.tls, intake, isReady, logger, handOff });
     reloadTargets.push(tlsReloadTarget(notify.server as https.Server, config.notify.tls.certFile, config.notify.tls.keyFile, (cert) => void (servedCert = cert)));
-    if (config.keyringFile) reloadTargets.push(keyringReloadTarget(intake, config.keyringFile));
     notifyServer = serverComponent('notify-server', notify, config.notify.host, config.notify.port);
   }
+  // The keyring verifies pushes and queue messages and signs registrations: reloaded whichever of them is on.
+  if (config.keyringFile) reloadTargets.push(keyringReloadTarget(intake, config.keyringFile));
   const manager: ComponentManager = new ComponentManager(elector, logger, deps.onLostLeadership)
     .add({ name: 'kube-connections', leaderOnly: false, start: async () => undefined, stop: () => cluster.close() })
     .add(opsServer);
@@ -193,6 +197,14 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   manager
     .add({ name: 'informers', leaderOnly: true, start: () => informers.start(), stop: () => informers.stop() })
     .add({ name: 'fallback-check', leaderOnly: true, start: async () => fallback.start(), stop: () => fallback.stop() });
+  if (config.registration) {
+    manager.add(registrationComponent(config.registration, {
+      client: new RegistrationClient({ config: config.registration, keyring: () => intake.currentKeyring(), clock }),
+      objects: () => [...index.referencedObjects().values()].flat(),
+      queueName: config.queue?.queueName,
+      scheduler, logger, registry: metrics.registry,
+    }));
+  }
   await manager.start();
 
   const notifyUrl = notifyServer ? `https://${notifyServer.address()}${NOTIFICATION_PATH}` : '';

@@ -6,6 +6,7 @@ import { checkLabelSelector } from '../core/crd/label-selector.js';
 import { parseKeyring } from '../core/notification/keyring.js';
 import { DATA_HASH_KEY_MIN_BYTES } from '../core/sync/data-hash.js';
 import { parseQueueIntakeConfig, type QueueIntakeConfig } from './intake/queue-intake-config.js';
+import { parseRegistrationConfig, type RegistrationConfig } from './registration/registration-config.js';
 import { loadWebhookConfig, type WebhookConfig } from './webhook/webhook-config.js';
 import { NO_POLICY_WARNING, loadTenancyConfig, type TenancyConfig } from './tenancy/tenancy-config.js';
 import { ConfigError, envFromArgv, parseBool, parseDuration, parseHost, parseInteger, parseJsonMap, parseNumber, parseUrl } from './config-values.js';
@@ -26,6 +27,8 @@ export interface AgentConfig {
   };
   /** Queue mode: the cluster's Storage Queue the agent drains (cluster-agent/intake/queue-intake-config.ts); undefined when off. */
   readonly queue: QueueIntakeConfig | undefined;
+  /** Registration and heartbeat with the Function's cluster registry (cluster-agent/registration/); undefined when off. */
+  readonly registration: RegistrationConfig | undefined;
   /** Signing keys by key id (never logged). */
   readonly keyring: ReadonlyMap<string, Uint8Array>;
   /** The keyring's file (AKVSYNC_SIGNING_KEYS_FILE), re-read on change; undefined when given inline. */
@@ -126,7 +129,8 @@ export function loadAgentConfig(
   if (keyPem !== undefined && !/BEGIN [A-Z ]*PRIVATE KEY/.test(keyPem)) throw new ConfigError('AKVSYNC_TLS_KEY_FILE', 'is not a PEM private key');
 
   const queue = parseQueueIntakeConfig(get);
-  const keyring = loadKeyring(get('AKVSYNC_SIGNING_KEYS'), () => file('AKVSYNC_SIGNING_KEYS_FILE'), notifyEnabled || queue !== undefined);
+  const registration = parseRegistrationConfig(get, file, queue !== undefined);
+  const keyring = loadKeyring(get('AKVSYNC_SIGNING_KEYS'), () => file('AKVSYNC_SIGNING_KEYS_FILE'), notifyEnabled || queue !== undefined || registration !== undefined);
 
   const urlTemplate = get('AKVSYNC_VAULT_URL_TEMPLATE') ?? 'https://{vault}.vault.azure.net';
   if (!urlTemplate.includes('{vault}')) throw new ConfigError('AKVSYNC_VAULT_URL_TEMPLATE', 'must contain {vault}');
@@ -175,6 +179,7 @@ export function loadAgentConfig(
         : undefined,
     },
     queue,
+    registration,
     keyring,
     keyringFile: get('AKVSYNC_SIGNING_KEYS') === undefined ? get('AKVSYNC_SIGNING_KEYS_FILE') : undefined,
     reloadIntervalMs: parseDuration('AKVSYNC_RELOAD_INTERVAL', get('AKVSYNC_RELOAD_INTERVAL'), 30_000, 1000),

@@ -81,6 +81,24 @@ export function decideQueueAction(result: ReconcileResult, failures: number, pol
   }
 }
 
+export const registrationBackoff: BackoffPolicy = Object.freeze({ baseDelayMs: 2000, maxDelayMs: 2 * 60_000 });
+
+export type RegistrationDecision =
+  | { readonly action: 'retry'; readonly delayMs: number }
+  | { readonly action: 'next-heartbeat' };
+
+/**
+ * After a registration or heartbeat failed (already mapped: registration/registration-errors.ts), `failures` being how
+ * many failed in a row before this one: a transient failure (no answer, 408/429/5xx, clock skew, a replayed nonce) or
+ * an unexpected one is retried with the backoff formula, never sooner than a Retry-After; a refusal (unknown key,
+ * bad signature, invalid body, registry off) waits for the next heartbeat — retrying at once cannot help, and the
+ * heartbeat picks up a fixed keyring or Function. Either way the agent keeps serving what it has.
+ */
+export function decideRegistrationRetry(error: unknown, failures: number, policy: BackoffPolicy = registrationBackoff): RegistrationDecision {
+  if (isAkvsyncError(error) && error.kind !== 'transient') return { action: 'next-heartbeat' };
+  return { action: 'retry', delayMs: Math.max(backoffDelayMs(failures, policy), retryAfterMsOf(error)) };
+}
+
 export interface FirstListRetryPolicy extends BackoffPolicy {
   /**
    * How many times a 404 is retried. Right after a CRD turns Established the apiserver may still answer 404 for its

@@ -5,17 +5,19 @@
  * Order: signature and timestamp window, then the nonce (remembered only for a valid signature, so a forger cannot
  * burn nonces), then the body (the endpoint is refused when it is not https, carries credentials, or aims at a
  * link-local, unspecified or metadata address), then the registry rows; a queue-mode cluster's queue is created here.
- * Answers: 200 registered; 400 invalid body; 401 with the reason; 404 registry off; 413 too large; 503 storage down.
+ * The key is the request's key id among the cluster's keys (settings, or Key Vault: the current version or a rotation's
+ * older one). Answers: 200 registered; 400 invalid body; 401 with the reason; 404 registry off; 413 too large; 503
+ * storage or Key Vault unavailable (retry later).
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { isAkvsyncError, TransientError } from '../core/errors.js';
 import type { Clock } from '../core/ports/clock.js';
-import type { SigningKey } from '../core/notification/signature.js';
 import { REGISTRATION_HEADERS, verifyRegistration } from '../core/registry/registration-signature.js';
 import { InvalidRegistrationError, MAX_REGISTRATION_BYTES, parseRegistration } from '../core/registry/registration.js';
 import { invocationLogger } from './adapters/invocation-logger.js';
 import type { TableClusterRegistry } from './adapters/table-cluster-registry.js';
 import type { TableNonceStore } from './adapters/table-nonce-store.js';
+import type { ClusterSigningKeys } from './cluster-signing-keys.js';
 import { deliveryQueueName } from './cluster-queues.js';
 import { forbiddenAddressReason } from '../core/net/forbidden-address.js';
 import type { Logger } from './ports/logger.js';
@@ -28,7 +30,8 @@ export interface RegistrationRequest {
 }
 
 export interface RegistrationDependencies {
-  readonly keys: ReadonlyMap<string, SigningKey>;
+  /** The cluster's key with the request's key id (a Key Vault read on a cache miss). */
+  readonly keys: Pick<ClusterSigningKeys, 'withId'>;
   readonly registry: Pick<TableClusterRegistry, 'register'>;
   readonly nonces: Pick<TableNonceStore, 'remember'>;
   readonly clock: Clock;
@@ -47,7 +50,6 @@ const refused = (reason: string): RegistrationAnswer => ({ status: 401, body: { 
 export async function handleRegistration(req: RegistrationRequest, deps: RegistrationDependencies): Promise<RegistrationAnswer> {
   const fields = { cluster: req.cluster.slice(0, 63) };
   if (Buffer.byteLength(req.body) > MAX_REGISTRATION_BYTES) return { status: 413, body: { error: 'too-large' } };
-  const key = deps.keys.get(req.cluster);
   const timestamp = Number(req.header(REGISTRATION_HEADERS.timestamp) ?? NaN);
   const signed = {
     keyId: req.header(REGISTRATION_HEADERS.keyId) ?? '',
@@ -56,6 +58,13 @@ export async function handleRegistration(req: RegistrationRequest, deps: Registr
     signature: req.header(REGISTRATION_HEADERS.signature) ?? '',
     body: req.body,
   };
+  let key;
+  try {
+    key = signed.keyId === '' ? undefined : await deps.keys.withId(req.cluster, signed.keyId);
+  } catch (error) {
+    deps.log.error('registration failed: signing key unavailable', { ...fields, error: error instanceof Error ? error.message : String(error) });
+    return { status: 503, body: { error: 'key-unavailable' } };
+  }
   const nowMs = deps.clock.now();
   const check = key ? verifyRegistration(new Map([[key.keyId, key.key]]), signed, Math.floor(nowMs / 1000)) : { ok: false as const, reason: 'unknown-key' as const };
   if (!check.ok) {
@@ -88,12 +97,12 @@ export async function handleRegistration(req: RegistrationRequest, deps: Registr
 
 export function clusterRegistrationHandler(runtime: () => Promise<FunctionRuntime>) {
   return async function clusterRegistration(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-    const { registry, config, routing, storage } = await runtime();
+    const { registry, config, routing, storage, keys } = await runtime();
     if (!registry || !config.registry || !storage) return { status: 404, jsonBody: { error: 'registry-off' } };
     const answer = await handleRegistration(
       { cluster: request.params.cluster ?? '', header: (name) => request.headers.get(name), body: await request.text() },
       {
-        keys: config.registry.keys,
+        keys,
         registry: registry.clusters,
         nonces: registry.nonces,
         clock: routing.clock,

@@ -14,12 +14,14 @@
  *   AKVSYNC_REGISTRY_KEYS                 optional: clusters that register themselves (see registry-config.ts); turns
  *                                         the Table-backed cluster registry on (needs AKVSYNC_STORAGE) and makes
  *                                         AKVSYNC_CLUSTERS optional
+ *   AKVSYNC_SIGNING_KEYS_VAULT_URL        optional: registering clusters' keys read from this Key Vault (also turns
+ *                                         the registry on); AKVSYNC_SIGNING_KEY_CACHE_SECONDS, default 300
  *   AKVSYNC_REGISTRY_STALE_MINUTES        a registered cluster without a heartbeat for this long is stale, default 10
  */
 import { TerminalError } from '../core/errors.js';
 import type { AppSettings } from './app-settings.js';
 import { parseClusters, type ClusterConfig } from './cluster-config.js';
-import { parseRegistryConfig, REGISTRY_KEYS_SETTING, type RegistryConfig } from './registry-config.js';
+import { parseRegistryConfig, REGISTRY_KEYS_SETTING, registryRequested, type RegistryConfig } from './registry-config.js';
 
 export interface RetryPolicy {
   readonly maxAttempts: number;
@@ -59,7 +61,7 @@ export class ConfigurationError extends TerminalError {
 export function parseFunctionsConfig(settings: AppSettings): FunctionsConfig {
   const problems: string[] = [];
   const registry = parseRegistryConfig(settings, problems);
-  const clusters = settings[REGISTRY_KEYS_SETTING]?.trim() && !settings.AKVSYNC_CLUSTERS?.trim() ? [] : parseClusters(settings, problems);
+  const clusters = registryRequested(settings) && !settings.AKVSYNC_CLUSTERS?.trim() ? [] : parseClusters(settings, problems);
   const pushTimeoutMs = parsePushTimeout(settings.AKVSYNC_PUSH_TIMEOUT_MS, problems);
   const storage = settings[STORAGE_SETTING]?.trim() || undefined;
   if (storage !== undefined && !/(^|;)\s*(AccountName|QueueEndpoint|TableEndpoint)\s*=/i.test(storage)) {
@@ -68,7 +70,9 @@ export function parseFunctionsConfig(settings: AppSettings): FunctionsConfig {
   for (const c of clusters) {
     if (c.delivery === 'queue' && storage === undefined) problems.push(`AKVSYNC_CLUSTERS ("${c.name}"): "delivery": "queue" needs ${STORAGE_SETTING}`);
   }
-  if (registry !== undefined && storage === undefined) problems.push(`${REGISTRY_KEYS_SETTING}: the cluster registry needs ${STORAGE_SETTING}`);
+  if (registry !== undefined && storage === undefined) {
+    problems.push(`${registry.keys.size > 0 ? REGISTRY_KEYS_SETTING : 'AKVSYNC_SIGNING_KEYS_VAULT_URL'}: the cluster registry needs ${STORAGE_SETTING}`);
+  }
   for (const c of clusters) {
     if (registry?.keys.has(c.name)) problems.push(`${REGISTRY_KEYS_SETTING}: cluster "${c.name}" is also in AKVSYNC_CLUSTERS; a cluster is either configured or registered`);
   }

@@ -15,8 +15,11 @@ export function dispositionOf(error: unknown): Disposition {
   return error instanceof TerminalError || error instanceof NotFoundError ? 'acknowledge' : 'retry';
 }
 
-/** Retried, but only a person can make them pass: the agent's keyring lacks the key id, or the clocks disagree. */
-const OPERATOR_CODES = new Set(['PushKeyUnknown', 'PushTimestampStale']);
+/**
+ * Retried, but only a person can make them pass: the agent's keyring lacks the key id, the clocks disagree, Key Vault
+ * refuses the Function's identity the signing key, or the key's secret is not a signing key.
+ */
+const OPERATOR_CODES = new Set(['PushKeyUnknown', 'PushTimestampStale', 'SigningKeyVaultDenied', 'SigningKeyInvalid']);
 
 export function needsOperator(error: unknown): boolean {
   return dispositionOf(error) === 'acknowledge' || (error instanceof TransientError && OPERATOR_CODES.has(error.code));

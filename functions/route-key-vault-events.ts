@@ -1,7 +1,7 @@
 /**
  * The Function's work for one Event Grid delivery, with its I/O behind ports so tests and the local host drive
  * it directly: parse (malformed items are acknowledged and counted), plan which cluster gets which notification
- * (core/routing), skip what the dedupe store says was delivered, sign and push the rest concurrently (one
+ * (core/routing), skip what the dedupe store says was delivered, sign and push the rest concurrently (at most IN_FLIGHT at once; one
  * sendNotification attempt each), and mark each
  * dedupe key only after its push succeeded. Delivery errors go through dispositionOf: refused ones are logged
  * and acknowledged; with a retry path (AKVSYNC_STORAGE), a failed push goes to its cluster's retry queue (or a
@@ -9,6 +9,7 @@
  * fails, it throws DeliveryRetryError after the others were delivered, so Event Grid retries.
  * Errors outside a delivery (a dedupe store that is down) propagate, so Event Grid retries.
  */
+import { mapLimited } from '../core/concurrency/map-limited.js';
 import { parseKeyVaultEvents } from '../core/events/parse-key-vault-events.js';
 import type { KeyVaultEvent, RejectedEvent } from '../core/events/key-vault-event.js';
 import type { Clock } from '../core/ports/clock.js';
@@ -21,6 +22,13 @@ import type { NotificationSink } from './ports/notification-sink.js';
 import type { Telemetry } from './ports/telemetry.js';
 import { sendNotification, type DeliveryChannel } from './send-notification.js';
 import { retryFailedPush, type RetryPath } from './retry-failed-push.js';
+
+/**
+ * Dedupe look-ups and deliveries in flight at once per invocation. One event can fan out to a thousand clusters; all
+ * at once would open a socket each (Azure limits a Function instance's outbound connections, SNAT) and swamp the
+ * storage account, while a bound this size still overlaps the round trips of a whole fleet.
+ */
+export const IN_FLIGHT = 128;
 
 export interface RouteDependencies {
   /** Who wants which vault object: a RoutingTable compiled once from configuration (plain routes are compiled per call). */
@@ -60,7 +68,7 @@ export async function routeKeyVaultEvents(body: unknown, deps: RouteDependencies
   const plan = await planAgainstDedupeStore(parsed.events, deps);
   const { duplicates, unsubscribed } = recordSkipped(plan.skipped, deps);
 
-  const outcomes = await Promise.all(plan.deliveries.map((d) => deliver(d, deps)));
+  const outcomes = await mapLimited(plan.deliveries, IN_FLIGHT, (d) => deliver(d, deps));
   const failures = outcomes.filter((o): o is DeliveryFailure => typeof o === 'object');
   const retry = failures.filter((f) => f.disposition === 'retry');
   if (retry.length > 0) throw new DeliveryRetryError(retry, plan.deliveries.length);
@@ -104,7 +112,7 @@ function recordSkipped(skipped: readonly SkippedDelivery[], { log, telemetry }: 
 /** Plans once, asks the (asynchronous) store about each planned key, and moves the delivered ones to `skipped`. */
 async function planAgainstDedupeStore(events: readonly KeyVaultEvent[], deps: RouteDependencies): Promise<DeliveryPlan> {
   const plan = planDeliveries(events, await withRegistered(events, deps));
-  const answers = await Promise.all(plan.deliveries.map((d) => deps.dedupe.has(d.dedupeKey)));
+  const answers = await mapLimited(plan.deliveries, IN_FLIGHT, (d) => deps.dedupe.has(d.dedupeKey));
   const duplicates: SkippedDelivery[] = plan.deliveries
     .filter((_, i) => answers[i])
     .map((d) => ({ cluster: d.cluster, eventId: d.notification.eventId, dedupeKey: d.dedupeKey, reason: 'duplicate' }));

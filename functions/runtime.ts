@@ -1,9 +1,11 @@
 /**
  * The composition root of the Function app: configuration parsed once from the app settings, the routing table
- * compiled once from it, the signer (per-cluster keys, signing per attempt) and the adapters behind the routing
+ * compiled once from it, the signer (per-cluster keys from settings or Key Vault, signing per attempt) and the adapters behind the routing
  * service's ports (push or queue sink by the cluster's delivery mode; the Table dedupe store when AKVSYNC_STORAGE is set, else the in-memory one; wall clock;
  * telemetry).
  */
+import { DefaultAzureCredential } from '@azure/identity';
+import { SecretClient } from '@azure/keyvault-secrets';
 import type { Clock } from '../core/ports/clock.js';
 import { NotificationSigner } from '../core/notification/notification-signer.js';
 import { RoutingTable } from '../core/routing/routing-table.js';
@@ -21,6 +23,9 @@ import { REGISTERED_RETRY_QUEUE, retryQueueName } from './cluster-queues.js';
 import { REGISTRY_TABLE } from '../core/registry/registry-rows.js';
 import { DEDUPE_TABLE, storageClients, type StorageClients } from './storage-clients.js';
 import { systemClock } from './adapters/system-clock.js';
+import { KeyVaultSigningKeys } from './adapters/key-vault-signing-keys.js';
+import { ClusterSigningKeys } from './cluster-signing-keys.js';
+import type { SigningKeyVaultConfig } from './registry-config.js';
 import { parseFunctionsConfig, type FunctionsConfig } from './config.js';
 import type { Telemetry } from './ports/telemetry.js';
 import type { RouteDependencies } from './route-key-vault-events.js';
@@ -33,8 +38,10 @@ export interface FunctionRuntime {
   readonly tableDedupe: TableDedupeStore | undefined;
   /** The per-cluster retry and poison queues when AKVSYNC_STORAGE is set (the retry triggers need it). */
   readonly retryQueue: StorageRetryQueue | undefined;
-  /** The cluster registry and its replay guard, when AKVSYNC_REGISTRY_KEYS is set. */
+  /** The cluster registry and its replay guard, when AKVSYNC_REGISTRY_KEYS or AKVSYNC_SIGNING_KEYS_VAULT_URL is set. */
   readonly registry: { readonly clusters: TableClusterRegistry; readonly nonces: TableNonceStore } | undefined;
+  /** Every cluster's signing key (app settings, or Key Vault for registered clusters). */
+  readonly keys: ClusterSigningKeys;
   /** The Storage clients when AKVSYNC_STORAGE is set. */
   readonly storage: StorageClients | undefined;
   /** Flushes telemetry and closes idle connections. */
@@ -51,8 +58,11 @@ export async function createFunctionRuntime(config: FunctionsConfig, overrides: 
   const telemetry = overrides.telemetry ?? (await createTelemetry(config.applicationInsightsConnectionString));
   const pushTargets = config.clusters.flatMap((c) => (c.pushUrl !== undefined ? [{ name: c.name, pushUrl: c.pushUrl, caPem: c.caPem }] : []));
   const pushSink = new HttpsNotificationSink({ targets: pushTargets, timeoutMs: config.pushTimeoutMs });
-  const keys = new Map([...config.clusters.map((c) => [c.name, c.signingKey] as const), ...(config.registry?.keys ?? [])]);
-  const signer = new NotificationSigner((cluster) => keys.get(cluster), clock);
+  const keys = new ClusterSigningKeys(
+    new Map([...config.clusters.map((c) => [c.name, c.signingKey] as const), ...(config.registry?.keys ?? [])]),
+    config.registry?.keyVault && keyVaultSigningKeys(config.registry.keyVault, clock),
+  );
+  const signer = new NotificationSigner((cluster) => keys.current(cluster), clock);
   const storage = config.storageConnectionString === undefined ? undefined : storageClients(config.storageConnectionString);
   const tableDedupe = storage && new TableDedupeStore({ table: storage.table(DEDUPE_TABLE), clock });
   await tableDedupe?.ensureTable();
@@ -66,13 +76,15 @@ export async function createFunctionRuntime(config: FunctionsConfig, overrides: 
   const sink = registry && queueSink
     ? new RegisteredClusterSink({ configured: configuredSink, configuredNames: new Set(config.clusters.map((c) => c.name)), registry: registry.clusters, push: pushSink, queue: queueSink, clock })
     : configuredSink;
-  const registered = (c: string): boolean => config.registry?.keys.has(c) ?? false;
+  const configuredNames = new Set(config.clusters.map((c) => c.name));
+  const registered = (c: string): boolean => config.registry !== undefined && !configuredNames.has(c);
   const retryQueue = storage && new StorageRetryQueue(storage, (c) => (registered(c) ? REGISTERED_RETRY_QUEUE : retryQueueName(c)));
   const pushClusters = new Set(pushTargets.map((t) => t.name));
   // A registered cluster's mode is known only per delivery; a queue-mode one's failed enqueue is re-enqueued by the retry trigger.
   const retry = retryQueue && { queue: retryQueue, policy: config.retry, appliesTo: (c: string) => pushClusters.has(c) || registered(c), jitter: Math.random };
   return {
     config,
+    keys,
     tableDedupe,
     registry,
     storage,
@@ -83,6 +95,13 @@ export async function createFunctionRuntime(config: FunctionsConfig, overrides: 
       await telemetry.flush();
     },
   };
+}
+
+/** Registered clusters' keys from Key Vault, read with the Function's identity (managed identity in Azure; AZURE_* locally). */
+function keyVaultSigningKeys(vault: SigningKeyVaultConfig, clock: Clock): KeyVaultSigningKeys {
+  const credential = new DefaultAzureCredential({ disableInstanceDiscovery: vault.disableInstanceDiscovery });
+  const secrets = new SecretClient(vault.url, credential, { disableChallengeResourceVerification: vault.disableChallengeResourceVerification });
+  return new KeyVaultSigningKeys({ secrets, clock, ttlMs: vault.cacheTtlMs });
 }
 
 let processRuntime: Promise<FunctionRuntime> | undefined;

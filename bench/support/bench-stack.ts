@@ -24,6 +24,8 @@ export async function startBenchStack(options: {
   /** The agent watches every namespace instead of just `namespaces`. */
   watchAllNamespaces?: boolean;
   pipeline?: Partial<Omit<LocalPipelineOptions, 'ca' | 'kubeConfig' | 'vaults' | 'watchNamespaces'>>;
+  /** Pipeline options that name parts of the running stack (e.g. Azurite's connection string), merged over `pipeline`. */
+  pipelineFor?: (stack: LocalStack) => Partial<Omit<LocalPipelineOptions, 'ca' | 'kubeConfig' | 'vaults' | 'watchNamespaces'>>;
 }): Promise<BenchStack> {
   let stack: LocalStack | undefined;
   let pipeline: LocalPipeline | undefined;
@@ -52,6 +54,7 @@ export async function startBenchStack(options: {
       agentLogLevel: 'warn',
       onAgentLog: (line) => void process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
       ...options.pipeline,
+      ...options.pipelineFor?.(stack),
     });
     return { stack, kubeConfig, pipeline, stop };
   } catch (error) {

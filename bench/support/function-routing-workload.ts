@@ -8,7 +8,11 @@ import { NotificationSigner } from '../../core/notification/notification-signer.
 import type { SigningKey } from '../../core/notification/signature.js';
 import type { ClusterRoute } from '../../core/routing/plan-deliveries.js';
 import { RoutingTable } from '../../core/routing/routing-table.js';
+import { forEachLimited } from '../../core/concurrency/for-each-limited.js';
 import { InMemoryDedupeStore } from '../../functions/adapters/in-memory-dedupe-store.js';
+import { TableDedupeStore } from '../../functions/adapters/table-dedupe-store.js';
+import type { DedupeStore } from '../../functions/ports/dedupe-store.js';
+import { DEDUPE_TABLE, storageClients } from '../../functions/storage-clients.js';
 import type { Logger } from '../../functions/ports/logger.js';
 import type { NotificationSink } from '../../functions/ports/notification-sink.js';
 import { noopTelemetry } from '../../functions/ports/telemetry.js';
@@ -103,24 +107,33 @@ export interface PassResult {
   readonly logLines: number;
 }
 
-export async function pass(bodies: readonly string[], batchSize: number, sign: boolean): Promise<PassResult> {
+export interface PassOptions {
+  /** Default: a fresh InMemoryDedupeStore. */
+  readonly dedupe?: DedupeStore;
+  /** Deliveries handled at once (a Function instance runs several invocations concurrently); default 1. */
+  readonly inFlight?: number;
+}
+
+export async function pass(bodies: readonly string[], batchSize: number, sign: boolean, options: PassOptions = {}): Promise<PassResult> {
   const sink = new InMemorySink();
   const log = countingLog();
   const deps: RouteDependencies = {
     clusters: new RoutingTable(CLUSTERS), // compiled once, as functions/runtime.ts does
     signer: signerFor(sign),
     sink,
-    dedupe: new InMemoryDedupeStore({ clock: { now: () => Date.now() } }),
+    dedupe: options.dedupe ?? new InMemoryDedupeStore({ clock: { now: () => Date.now() } }),
     clock: { now: () => Date.now() },
     telemetry: noopTelemetry,
     log,
   };
   let duplicates = 0;
-  const started = performance.now();
-  for (const body of bodies) {
+  const route = async (body: string): Promise<void> => {
     const report = await routeKeyVaultEvents(JSON.parse(body), deps);
     duplicates += report.duplicates;
-  }
+  };
+  const started = performance.now();
+  if ((options.inFlight ?? 1) === 1) for (const body of bodies) await route(body);
+  else await forEachLimited(bodies, options.inFlight ?? 1, route);
   const elapsedMs = performance.now() - started;
   const events = bodies.length * batchSize;
   return {
@@ -132,6 +145,13 @@ export async function pass(bodies: readonly string[], batchSize: number, sign: b
     duplicatesSkipped: duplicates,
     logLines: log.lines,
   };
+}
+
+/** A TableDedupeStore on the given Storage account, its table created. */
+export async function tableDedupe(connectionString: string): Promise<DedupeStore> {
+  const store = new TableDedupeStore({ table: storageClients(connectionString).table(DEDUPE_TABLE), clock: { now: () => Date.now() } });
+  await store.ensureTable();
+  return store;
 }
 
 export interface WorkloadResult {

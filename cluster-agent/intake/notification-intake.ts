@@ -68,6 +68,11 @@ export class NotificationIntake {
     this.keyring = options.keyring;
   }
 
+  /** The keyring in use (the registration client signs with it too). */
+  currentKeyring(): ReadonlyMap<string, Uint8Array> {
+    return this.keyring;
+  }
+
   /** Replaces the keyring (a rotated keyring file); notifications after this verify against the new one only. */
   setKeyring(keyring: ReadonlyMap<string, Uint8Array>): void {
     this.keyring = keyring;

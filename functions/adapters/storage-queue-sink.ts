@@ -3,23 +3,22 @@
  * (`encodeQueueMessage`), goes on the cluster's own Storage Queue, which its agent drains with its own identity.
  * Resolves once the message is stored (that is "delivered" for the dedupe mark); a failure is a TransientError, so
  * Event Grid retries the event. Messages never expire (TTL -1): a cluster that is down for days still gets them.
- * Each queue is created on first use.
+ * A queue normally exists already (registration creates it), so a send is one request, on a cold instance too; a
+ * queue that is missing (a configured cluster's first message) is created when the send answers 404, then sent again.
  */
-import type { QueueClient } from '@azure/storage-queue';
 import { TerminalError, TransientError } from '../../core/errors.js';
 import type { SignedNotification } from '../../core/notification/notification.js';
 import { encodeQueueMessage } from '../../core/notification/queue-envelope.js';
 import type { NotificationSink } from '../ports/notification-sink.js';
 import type { StorageClients } from '../storage-clients.js';
-import { CreatedQueues } from './created-queues.js';
 
 export class StorageQueueSink implements NotificationSink {
   readonly #queues: ReadonlyMap<string, string>;
-  readonly #created: CreatedQueues;
+  readonly #storage: StorageClients;
 
   /** `queues`: cluster name → its queue name. */
   constructor(storage: StorageClients, queues: ReadonlyMap<string, string>) {
-    this.#created = new CreatedQueues(storage);
+    this.#storage = storage;
     this.#queues = queues;
   }
 
@@ -31,16 +30,17 @@ export class StorageQueueSink implements NotificationSink {
 
   /** Enqueues on a queue known only now (a registered cluster's). */
   async deliverTo(name: string, cluster: string, signed: SignedNotification): Promise<void> {
+    const queue = this.#storage.queue(name);
+    const send = () => queue.sendMessage(encodeQueueMessage(signed), { messageTimeToLive: -1 });
     try {
-      const queue = await this.#queue(name);
-      await queue.sendMessage(encodeQueueMessage(signed), { messageTimeToLive: -1 });
+      await send().catch(async (error: unknown) => {
+        if ((error as { statusCode?: unknown }).statusCode !== 404) throw error;
+        await queue.createIfNotExists();
+        await send();
+      });
     } catch (error) {
       const status = (error as { statusCode?: unknown }).statusCode;
       throw new TransientError('QueueUnavailable', `enqueue for cluster "${cluster}" on queue "${name}" failed: ${typeof status === 'number' ? `HTTP ${status}` : error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
-  }
-
-  #queue(name: string): Promise<QueueClient> {
-    return this.#created.get(name);
   }
 }

@@ -15,7 +15,7 @@ import {
 } from '../../core/registry/registry-rows.js';
 import { deliveryQueueName } from '../cluster-queues.js';
 
-interface ClusterRow {
+export interface ClusterRow {
   partitionKey: string;
   rowKey: string;
   Delivery: DeliveryMode;
@@ -83,12 +83,7 @@ export class TableClusterRegistry {
       written = diff.upsert.size;
       deleted = diff.remove.length;
     }
-    const row: ClusterRow = {
-      partitionKey: CLUSTER_PARTITION, rowKey: cluster, Delivery: registration.delivery, KeyId: keyId, SubscriptionHash: hash, Subscriptions: registration.subscriptions.length, LastHeartbeatMs: nowMs,
-      ...(registration.endpoint ? { Endpoint: registration.endpoint } : {}),
-      ...(registration.caPem ? { CaPem: registration.caPem } : {}),
-    };
-    await storage('write the cluster row', () => this.#table.upsertEntity(row, 'Replace'));
+    await storage('write the cluster row', () => this.#table.upsertEntity(clusterRow(registration, keyId, hash, nowMs), 'Replace'));
     return { written, deleted, subscriptions: registration.subscriptions.length };
   }
 
@@ -141,6 +136,15 @@ export class TableClusterRegistry {
       if (statusOf(error) !== 404) throw error;
     });
   }
+}
+
+/** The `cluster` partition's row of a registration whose forward rows hash to `subscriptionHash`. */
+export function clusterRow(registration: Registration, keyId: string, subscriptionHash: string, nowMs: number): ClusterRow {
+  return {
+    partitionKey: CLUSTER_PARTITION, rowKey: registration.cluster, Delivery: registration.delivery, KeyId: keyId, SubscriptionHash: subscriptionHash, Subscriptions: registration.subscriptions.length, LastHeartbeatMs: nowMs,
+    ...(registration.endpoint ? { Endpoint: registration.endpoint } : {}),
+    ...(registration.caPem ? { CaPem: registration.caPem } : {}),
+  };
 }
 
 export function statusOf(error: unknown): number | undefined {

@@ -1,9 +1,7 @@
-/** The signing-key secret in Key Vault through the real SDK; each version carries its key id as a tag. */
+/** The signing-key secret in Key Vault through the real SDK; each version carries its key id as a tag (core/registry/signing-key-secret.ts). */
 import type { SecretClient } from '@azure/keyvault-secrets';
+import { KEY_ID_TAG, SIGNING_KEY_CONTENT_TYPE } from '../../core/registry/signing-key-secret.js';
 import type { SigningKeyVault } from './signing-keys.js';
-
-export const KEY_ID_TAG = 'akvsync-key-id';
-export const SIGNING_KEY_CONTENT_TYPE = 'application/vnd.akvsync.signing-key+base64';
 
 export function keyVaultSigningKeys(client: SecretClient): SigningKeyVault {
   return {

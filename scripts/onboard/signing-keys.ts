@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseKeyring } from '../../core/notification/keyring.js';
 import { KEY_ID_PATTERN, MIN_KEY_BYTES } from '../../core/notification/signature.js';
+import { signingKeySecretName as keyVaultSecretName } from '../../core/registry/signing-key-secret.js';
 
 /** The keyring Secret: key id → base64 key. */
 export interface KeyringStore {
@@ -42,7 +43,11 @@ export class OnboardingError extends Error {
 /** Lower-case DNS label: usable in Key Vault secret names, queue names and app setting names alike. */
 const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
 const MAX_KEYRING_KEYS = 16;
-export const signingKeySecretName = (cluster: string): string => `akvsync-signing-${cluster}`;
+export function signingKeySecretName(cluster: string): string {
+  const name = keyVaultSecretName(cluster);
+  if (name === undefined) throw new OnboardingError(`--cluster: "${cluster.slice(0, 64)}" cannot name a Key Vault secret`);
+  return name;
+}
 export const clusterQueueName = (cluster: string): string => `akvsync-${cluster}`;
 export const signingKeySetting = (cluster: string): string => `AKVSYNC_KEY_${cluster.toUpperCase().replace(/-/g, '_')}`;
 

@@ -137,8 +137,13 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
       ...options.env,
     },
     [],
-    // The harness's certificates live in memory; any other path (a test's policy file) is read from disk.
-    (path) => files[path] ?? readFileSync(path, 'utf8'),
+    (path) => {
+      // The harness's own files live in memory; any other path is a real file (one a test rewrites to see it reloaded).
+      if (!path.startsWith('/mem/')) return readFileSync(path, 'utf8');
+      const content = files[path];
+      if (content === undefined) throw Object.assign(new Error(`no file ${path}`), { code: 'ENOENT' });
+      return content;
+    },
   );
   const credential = new ClientSecretCredential(emulator.tenantId, emulator.clientId, emulator.clientSecret, {
     authorityHost: emulator.authorityHost,

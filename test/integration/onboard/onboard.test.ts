@@ -13,7 +13,8 @@ import { QueueServiceClient, StorageSharedKeyCredential } from '@azure/storage-q
 import { CoreV1Api } from '@kubernetes/client-node';
 import { parseKeyring } from '../../../core/notification/keyring.js';
 import { startKeyVaultEmulator, type KeyVaultEmulator } from '../../../scripts/kv-emulator/emulator.js';
-import { KEY_ID_TAG, keyVaultSigningKeys } from '../../../scripts/onboard/key-vault-signing-keys.js';
+import { KEY_ID_TAG } from '../../../core/registry/signing-key-secret.js';
+import { keyVaultSigningKeys } from '../../../scripts/onboard/key-vault-signing-keys.js';
 import { KEYRING_DATA_KEY, kubeKeyringStore } from '../../../scripts/onboard/kube-keyring-store.js';
 import { addSigningKey, retireSigningKey, type AddKeyDependencies } from '../../../scripts/onboard/signing-keys.js';
 import { getTestStack } from '../support/stack-client.js';

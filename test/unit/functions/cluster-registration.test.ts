@@ -2,6 +2,7 @@ import { TransientError } from '../../../core/errors.js';
 import { REGISTRATION_HEADERS, signRegistration } from '../../../core/registry/registration-signature.js';
 import type { Registration } from '../../../core/registry/registration.js';
 import { handleRegistration, type RegistrationDependencies } from '../../../functions/cluster-registration.js';
+import { ClusterSigningKeys } from '../../../functions/cluster-signing-keys.js';
 import { SIGNING_KEY_BYTES, SIGNING_KEY_RENDERINGS } from './support/cluster-settings.js';
 import { InMemoryLogger } from './support/in-memory-logger.js';
 import { ManualClock } from './support/manual-clock.js';
@@ -17,7 +18,7 @@ function setup(overrides: Partial<RegistrationDependencies> = {}) {
   const queues: string[] = [];
   const log = new InMemoryLogger();
   const deps: RegistrationDependencies = {
-    keys: new Map([['prod-a', key]]),
+    keys: new ClusterSigningKeys(new Map([['prod-a', key]]), undefined),
     registry: { register: async (r) => (registered.push(r), { written: 1, deleted: 0, subscriptions: r.subscriptions.length }) },
     nonces: { remember: async (_c, n) => (nonces.includes(n) ? false : (nonces.push(n), true)) },
     clock: new ManualClock(NOW),
@@ -65,5 +66,22 @@ describe('handleRegistration', () => {
     expect(await handleRegistration(request(), deps)).toEqual({ status: 503, body: { error: 'storage-unavailable' } });
     for (const leak of SIGNING_KEY_RENDERINGS) expect(log.text).not.toContain(leak);
     expect(log.lines.map((l) => l.level)).toEqual(['error']);
+  });
+
+  it('answers 503 when the signing key cannot be read (Key Vault down), and stores nothing', async () => {
+    const keys = { withId: () => Promise.reject(new TransientError('SigningKeyUnavailable', 'could not read akvsync-signing-prod-a in Key Vault (503)')) };
+    const { deps, nonces, registered, log } = setup({ keys });
+    expect(await handleRegistration(request(), deps)).toEqual({ status: 503, body: { error: 'key-unavailable' } });
+    expect(nonces).toEqual([]);
+    expect(registered).toEqual([]);
+    expect(log.lines.some((l) => l.message.includes('signing key unavailable'))).toBe(true);
+  });
+
+  it('verifies with the key the request names: a rotation’s older key is still accepted, an unknown key id is refused', async () => {
+    const older = { keyId: 'prod-a-0', key: Buffer.alloc(32, 7) };
+    const keys = { withId: async (_cluster: string, keyId: string) => [key, older].find((k) => k.keyId === keyId) };
+    const { deps } = setup({ keys });
+    expect((await handleRegistration(request(body, older), deps)).status).toBe(200);
+    expect(await handleRegistration(request(body, { keyId: 'prod-a-9', key: key.key }, 'BBBBBBBBBBBBBBBBBBBBBB'), deps)).toEqual({ status: 401, body: { error: 'unknown-key' } });
   });
 });

@@ -50,8 +50,35 @@ describe('AKVSYNC_REGISTRY_KEYS', () => {
       expect.stringMatching(/^AKVSYNC_REGISTRY_KEYS\[1\]\.keyId: must match/),
       expect.stringMatching(/^AKVSYNC_REGISTRY_KEYS\[1\]\.signingKey: must be base64 of at least 32 random bytes/),
       'AKVSYNC_REGISTRY_KEYS: cluster name "prod-b" appears more than once',
-      'AKVSYNC_REGISTRY_STALE_MINUTES: must be a whole number of minutes between 1 and 10080',
+      'AKVSYNC_REGISTRY_STALE_MINUTES: must be minutes between 0.05 (3 s, for tests) and 10080',
     ]);
     expect(problemsOf({ AKVSYNC_STORAGE: STORAGE, AKVSYNC_REGISTRY_KEYS: `[{"signingKey":"${SIGNING_KEY_BASE64}"` })).toEqual(['AKVSYNC_REGISTRY_KEYS: not valid JSON']);
+  });
+});
+
+describe('AKVSYNC_SIGNING_KEYS_VAULT_URL', () => {
+  it('turns the registry on with keys read from Key Vault (default cache 300 s), beside listed keys or alone', () => {
+    const config = parseFunctionsConfig({ AKVSYNC_STORAGE: STORAGE, AKVSYNC_SIGNING_KEYS_VAULT_URL: 'https://kv-keys.vault.azure.net/' });
+    expect(config.clusters).toEqual([]);
+    expect(config.registry?.keys.size).toBe(0);
+    expect(config.registry?.keyVault).toEqual({ url: 'https://kv-keys.vault.azure.net', cacheTtlMs: 300_000, disableChallengeResourceVerification: false, disableInstanceDiscovery: false });
+    const both = parseFunctionsConfig({
+      ...appSettings(), AKVSYNC_STORAGE: STORAGE, AKVSYNC_REGISTRY_KEYS: keys([entry()]), AKVSYNC_SIGNING_KEYS_VAULT_URL: 'https://127.0.0.1:8443',
+      AKVSYNC_SIGNING_KEY_CACHE_SECONDS: '5', AKVSYNC_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'true', AKVSYNC_DISABLE_INSTANCE_DISCOVERY: 'true',
+    });
+    expect(both.clusters).toHaveLength(1);
+    expect(parseFunctionsConfig({ AKVSYNC_STORAGE: STORAGE, AKVSYNC_SIGNING_KEYS_VAULT_URL: 'https://k.vault.azure.net', AKVSYNC_REGISTRY_STALE_MINUTES: '0.05' }).registry?.staleAfterMs).toBe(3000);
+    expect(both.registry?.keyVault).toMatchObject({ cacheTtlMs: 5000, disableChallengeResourceVerification: true, disableInstanceDiscovery: true });
+  });
+
+  it('names a bad URL, cache time or flag, and the missing storage', () => {
+    expect(problemsOf({
+      AKVSYNC_STORAGE: STORAGE, AKVSYNC_SIGNING_KEYS_VAULT_URL: 'http://kv-keys.vault.azure.net/secrets', AKVSYNC_SIGNING_KEY_CACHE_SECONDS: '0', AKVSYNC_DISABLE_INSTANCE_DISCOVERY: 'yes',
+    })).toEqual([
+      'AKVSYNC_SIGNING_KEYS_VAULT_URL: must be a Key Vault URL, https://<name>.vault.azure.net',
+      'AKVSYNC_SIGNING_KEY_CACHE_SECONDS: must be a whole number of seconds between 1 and 86400',
+      'AKVSYNC_DISABLE_INSTANCE_DISCOVERY: must be true or false',
+    ]);
+    expect(problemsOf({ AKVSYNC_SIGNING_KEYS_VAULT_URL: 'https://kv-keys.vault.azure.net' })).toEqual(['AKVSYNC_SIGNING_KEYS_VAULT_URL: the cluster registry needs AKVSYNC_STORAGE']);
   });
 });

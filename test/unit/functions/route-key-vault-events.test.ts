@@ -4,7 +4,7 @@ import { NotificationSigner } from '../../../core/notification/notification-sign
 import { InMemoryDedupeStore } from '../../../functions/adapters/in-memory-dedupe-store.js';
 import { DeliveryRetryError } from '../../../functions/delivery-disposition.js';
 import type { DedupeStore } from '../../../functions/ports/dedupe-store.js';
-import { routeKeyVaultEvents, type RouteDependencies } from '../../../functions/route-key-vault-events.js';
+import { IN_FLIGHT, routeKeyVaultEvents, type RouteDependencies } from '../../../functions/route-key-vault-events.js';
 import { FIXTURE_VAULT, eventGridItem, cloudEventItem, loadEventFixture } from '../../support/key-vault-events.js';
 import { SIGNING_KEY_BYTES } from './support/cluster-settings.js';
 import { InMemoryRetryQueue } from './support/in-memory-retry-queue.js';
@@ -206,6 +206,28 @@ describe('routeKeyVaultEvents', () => {
     const failing = { deliver: () => Promise.reject(new TransientError('PushTimeout', 'timed out')) };
     await expect(routeKeyVaultEvents(secretEvent(V2), { ...base, sink: failing, dedupe })).rejects.toThrow(DeliveryRetryError);
     expect(order).toEqual(['deliver', 'mark']);
+  });
+
+  it('keeps at most IN_FLIGHT dedupe look-ups and deliveries in flight, however many clusters an event fans out to', async () => {
+    const clusters = Array.from({ length: IN_FLIGHT * 3 }, (_, i) => ({ name: `c${i}`, vaults: [FIXTURE_VAULT] }));
+    const { deps: base, store } = setup(clusters);
+    const peaks = { has: 0, deliver: 0 };
+    const inFlight = { has: 0, deliver: 0 };
+    const tracked = async <T>(what: 'has' | 'deliver', work: () => Promise<T>): Promise<T> => {
+      inFlight[what]++;
+      peaks[what] = Math.max(peaks[what], inFlight[what]);
+      await new Promise((resolve) => setImmediate(resolve));
+      try {
+        return await work();
+      } finally {
+        inFlight[what]--;
+      }
+    };
+    const dedupe: DedupeStore = { has: (k) => tracked('has', () => store.has(k)), mark: (k) => store.mark(k) };
+    const sink = { deliver: () => tracked('deliver', () => Promise.resolve()) };
+    const report = await routeKeyVaultEvents(secretEvent(V1), { ...base, dedupe, sink });
+    expect(report.delivered).toHaveLength(clusters.length);
+    expect(peaks).toEqual({ has: IN_FLIGHT, deliver: IN_FLIGHT });
   });
 
   it('lets a failing dedupe store fail the invocation (Event Grid retries)', async () => {

@@ -1,5 +1,5 @@
 import { TerminalError, TransientError } from '../../../../core/errors.js';
-import { PUSH_TIMESTAMP_WINDOW_SECONDS, type Notification } from '../../../../core/notification/notification.js';
+import { PUSH_TIMESTAMP_WINDOW_SECONDS, type Notification, type SignedNotification } from '../../../../core/notification/notification.js';
 import { verifySignature, type SigningKey } from '../../../../core/notification/signature.js';
 import { toNotification } from '../../../../core/notification/notification-from-event.js';
 import { NotificationSigner } from '../../../../core/notification/notification-signer.js';
@@ -28,7 +28,8 @@ function sinkFor(target: Partial<PushTarget> = {}, options: { timeoutMs?: number
 }
 
 const signerAt = (nowMs: number, key: SigningKey = KEY): NotificationSigner => new NotificationSigner(() => key, new ManualClock(nowMs));
-const signed = (n: Notification = NOTIFICATION) => signerAt(NOW_MS).sign('alpha', n);
+// The lookup is synchronous, so is signing.
+const signed = (n: Notification = NOTIFICATION) => signerAt(NOW_MS).sign('alpha', n) as SignedNotification;
 const deliveryError = (sink: HttpsNotificationSink): Promise<unknown> => sink.deliver('alpha', signed()).then(() => undefined, (e: unknown) => e);
 
 
@@ -136,7 +137,7 @@ describe('HttpsNotificationSink', () => {
 
 runNotificationConformance('the Function push client (over the wire)', {
   sign: async (key, timestamp, body) => {
-    await sinkFor().deliver('alpha', signerAt(timestamp * 1000 + 999, key).signBody('alpha', body));
+    await sinkFor().deliver('alpha', signerAt(timestamp * 1000 + 999, key).signBody('alpha', body) as SignedNotification);
     const request = receiver.requests.at(-1);
     expect(request?.body).toBe(body);
     return signedNotificationFrom(request!);
