@@ -12,23 +12,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
-import { ClientSecretCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
 import { QueueClient } from '@azure/storage-queue';
 import { REGISTRY_TABLE } from '../../../core/registry/registry-rows.js';
 import { TableClusterRegistry } from '../../../functions/adapters/table-cluster-registry.js';
 import { deliveryQueueName } from '../../../functions/cluster-queues.js';
-import { createDeployment, reloadingDeployment, replicaSetsOf } from '../../../scripts/demo/cluster-fixtures.js';
+import { replicaSetsOf } from '../../../scripts/demo/cluster-fixtures.js';
 import { startFunctionsHost, type FunctionsHost } from '../../../scripts/functions-host/host.js';
 import { startKeyVaultEmulator, type KeyVaultEmulator } from '../../../scripts/kv-emulator/emulator.js';
 import { keyVaultSigningKeys } from '../../../scripts/onboard/key-vault-signing-keys.js';
 import { addSigningKey, retireSigningKey, type KeyringStore } from '../../../scripts/onboard/signing-keys.js';
 import { keyVaultEvent } from '../../support/key-vault-events.js';
-import { decode, startAgentHarness, waitFor, type AgentHarness } from '../agent/agent-harness.js';
+import { createReloadingApp, decode, startAgentHarness, waitFor, type AgentHarness } from '../agent/agent-harness.js';
 import { getTestStack } from '../support/stack-client.js';
+import { KEYS_VAULT, keyVaultKeySettings, signingKeysClient } from './signing-keys-vault.js';
 
 const CLUSTER = `regq-${randomUUID().slice(0, 8)}`;
-const KEYS_VAULT = 'akvsynckeys';
 const queueName = deliveryQueueName(CLUSTER);
 let emulator: KeyVaultEmulator;
 let host: FunctionsHost;
@@ -69,25 +67,12 @@ async function rotateAndAwait(value: string, replicaSetCount: number): Promise<s
 
 beforeAll(async () => {
   emulator = await startKeyVaultEmulator({ ca: stack().ca, vaults: ['kv1', KEYS_VAULT] });
-  const credential = new ClientSecretCredential(emulator.tenantId, emulator.clientId, emulator.clientSecret, { authorityHost: emulator.authorityHost, disableInstanceDiscovery: true });
-  onboard = { keyring: fileKeyring, vault: keyVaultSigningKeys(new SecretClient(emulator.vaultUrl(KEYS_VAULT), credential, { disableChallengeResourceVerification: true })), now: () => new Date((clock += 60_000)) };
+  onboard = { keyring: fileKeyring, vault: keyVaultSigningKeys(signingKeysClient(emulator)), now: () => new Date((clock += 60_000)) };
   await addSigningKey(CLUSTER, onboard);
   const storage = stack().azurite.connectionString;
   host = await startFunctionsHost({
     port: 0,
-    env: {
-      AKVSYNC_STORAGE: storage,
-      AKVSYNC_SIGNING_KEYS_VAULT_URL: emulator.vaultUrl(KEYS_VAULT),
-      AKVSYNC_SIGNING_KEY_CACHE_SECONDS: '1',
-      AKVSYNC_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'true',
-      AKVSYNC_DISABLE_INSTANCE_DISCOVERY: 'true',
-      AZURE_TENANT_ID: emulator.tenantId,
-      AZURE_CLIENT_ID: emulator.clientId,
-      AZURE_CLIENT_SECRET: emulator.clientSecret,
-      AZURE_AUTHORITY_HOST: emulator.authorityHost,
-      NODE_EXTRA_CA_CERTS: stack().caFile,
-      APPLICATIONINSIGHTS_CONNECTION_STRING: '',
-    },
+    env: keyVaultKeySettings(emulator),
     onLog: () => undefined,
   });
   registry = new TableClusterRegistry(TableClient.fromConnectionString(storage, REGISTRY_TABLE, { allowInsecureConnection: true }), 10 * 60_000);
@@ -111,11 +96,7 @@ beforeAll(async () => {
     },
   });
   ns = h.namespaces[0] as string;
-  emulator.setSecret('kv1', 'db-password', 'first-value');
-  await h.createAkvs(ns, 'db-password', { vault: { name: 'kv1', object: { name: 'db-password', type: 'secret' } }, output: { secret: { name: 'db', dataKey: 'password' } } });
-  await waitFor('initial Secret', async () => (decode(await h.readSecret(ns, 'db'), 'password') === 'first-value' ? true : undefined));
-  await createDeployment(stack().kubeConfig, reloadingDeployment({ namespace: ns, name: 'app', secretName: 'db', dataKey: 'password' }));
-  await waitFor('first ReplicaSet', async () => ((await replicaSets()) === 1 ? true : undefined));
+  await createReloadingApp(h, ns);
 });
 afterAll(async () => {
   await h?.stop();
