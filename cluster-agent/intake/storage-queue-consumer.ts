@@ -3,8 +3,9 @@
  * following NotificationIntake's contract: poll the cluster's Storage Queue (backoff up to maxPollIntervalMs while
  * it is empty), receive each message under the visibility timeout, decode ADR 0001's envelope and hand it to
  * `intake.receive(…, 'queue')`. The message is deleted only once the intake accepted it (the work is on the work
- * queue) or recognised it as a duplicate. A message the intake refuses for good (malformed, unauthorized) or that
- * is still not accepted after maxDequeueCount receptions (not ready) is moved to `<queue>-poison` — copied there,
+ * queue) or recognised it as a duplicate. A message the intake refuses for good (malformed, a bad signature) or that
+ * is still not accepted after maxDequeueCount receptions (not ready, or signed with a key id the keyring lacks — a
+ * rotation's new key not yet reloaded) is moved to `<queue>-poison` — copied there,
  * then deleted — with a Warning Event and `akvsync_queue_messages_poisoned_total{reason}`; so it blocks nothing.
  * This is our own dequeue count check, not the Functions host's (the agent is no Function). No message text is
  * ever logged.
@@ -99,6 +100,9 @@ export class StorageQueueConsumer {
       case 'malformed':
         return this.#poison(message, 'malformed', `invalid notification${result.field ? ` (field ${result.field})` : ''}`);
       case 'unauthorized':
+        // A key id the keyring lacks may be a rotation's new key whose keyring update has not reached this agent yet
+        // (ADR 0001 retries `unknown-key` for push too): left for the visibility timeout until maxDequeueCount.
+        if (result.reason === 'unknown-key' && message.dequeueCount < this.#o.maxDequeueCount) return;
         return this.#poison(message, 'unauthorized', `signature refused: ${result.reason}`);
       case 'not-ready':
         if (message.dequeueCount >= this.#o.maxDequeueCount) return this.#poison(message, 'not-accepted', `not accepted after ${message.dequeueCount} receptions (agent not ready)`);

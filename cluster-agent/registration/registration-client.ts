@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { isAkvsyncError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
-import { REGISTRATION_HEADERS, signRegistration } from '../../core/registry/registration-signature.js';
+import { registrationHeaders, signRegistration } from '../../core/registry/registration-signature.js';
 import type { Subscription } from '../../core/registry/registration.js';
 import { parseRetryAfter } from '../error-policy.js';
 import type { RegistrationConfig } from './registration-config.js';
@@ -75,13 +75,7 @@ export class RegistrationClient {
         method: 'POST',
         redirect: 'error',
         signal: AbortSignal.timeout(this.#o.config.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          [REGISTRATION_HEADERS.keyId]: signed.keyId,
-          [REGISTRATION_HEADERS.timestamp]: String(signed.timestamp),
-          [REGISTRATION_HEADERS.nonce]: signed.nonce,
-          [REGISTRATION_HEADERS.signature]: signed.signature,
-        },
+        headers: registrationHeaders(signed),
         body,
       });
     } catch (error) {

@@ -66,15 +66,20 @@ export function registrationComponent(config: RegistrationConfig, deps: Registra
     }
   };
 
+  /** The set to send, or undefined when it cannot be computed (then nothing is sent: an empty set would unsubscribe everything). */
+  const currentSet = (): ReturnType<typeof subscriptionSet> | undefined => {
+    try {
+      return subscriptionSet(deps.objects());
+    } catch (error) {
+      logger.error({ code: describeFailure(error).code, error: describeFailure(error).message }, 'cannot compute the subscription set; nothing sent');
+      return undefined;
+    }
+  };
+
   const tick = (): void => {
     if (stopped) return;
-    if (!sending) {
-      let set: ReturnType<typeof subscriptionSet> = [];
-      try {
-        set = subscriptionSet(deps.objects());
-      } catch (error) {
-        logger.error({ code: describeFailure(error).code, error: describeFailure(error).message }, 'cannot compute the subscription set');
-      }
+    const set = sending ? undefined : currentSet();
+    if (set) {
       const fingerprint = JSON.stringify(set);
       const settled = fingerprint !== sent && fingerprint === seen && failures === 0;
       seen = fingerprint;

@@ -47,6 +47,17 @@ export function signRegistration(key: SigningKey, timestamp: number, nonce: stri
   return { keyId: key.keyId, timestamp, nonce, signature: `${SIGNATURE_SCHEME}=${mac(key.key, key.keyId, timestamp, nonce, body).toString('base64url')}`, body };
 }
 
+/** The request headers that carry a signed registration (its body goes as the request body, byte for byte). */
+export function registrationHeaders(signed: SignedRegistration): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    [REGISTRATION_HEADERS.keyId]: signed.keyId,
+    [REGISTRATION_HEADERS.timestamp]: String(signed.timestamp),
+    [REGISTRATION_HEADERS.nonce]: signed.nonce,
+    [REGISTRATION_HEADERS.signature]: signed.signature,
+  };
+}
+
 export type RegistrationCheck =
   | { readonly ok: true; readonly keyId: string }
   | { readonly ok: false; readonly reason: 'unknown-key' | 'bad-signature' | 'malformed-signature' | 'stale-timestamp' };

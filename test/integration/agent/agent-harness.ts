@@ -19,6 +19,7 @@ import { startKeyVaultEmulator } from '../../../scripts/kv-emulator/emulator.js'
 import type { KeyVaultEmulator } from '../../../scripts/kv-emulator/emulator.js';
 import { issueLoopbackServerCert } from '../../../scripts/local-stack/tls.js';
 import { waitUntil } from '../../../scripts/local-stack/wait-until.js';
+import { createDeployment, reloadingDeployment, replicaSetsOf } from '../../../scripts/demo/cluster-fixtures.js';
 import { getTestStack } from '../support/stack-client.js';
 import { grantAgentRbac } from './agent-rbac-grant.js';
 import type { AgentRbacGrant } from './agent-rbac-grant.js';
@@ -216,3 +217,16 @@ export const decode = (secret: V1Secret | undefined, key: string): string | unde
   const v = secret?.data?.[key];
   return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
 };
+
+/**
+ * The usual rotation scene: vault `kv1` secret `db-password` = `first-value`, a CR writing it to Secret `db` (key
+ * `password`) and the reloading Deployment `app` that uses it, waited for until the Secret and the first ReplicaSet exist.
+ */
+export async function createReloadingApp(h: AgentHarness, namespace: string): Promise<void> {
+  const kubeConfig = getTestStack().kubeConfig;
+  h.emulator.setSecret('kv1', 'db-password', 'first-value');
+  await h.createAkvs(namespace, 'db-password', { vault: { name: 'kv1', object: { name: 'db-password', type: 'secret' } }, output: { secret: { name: 'db', dataKey: 'password' } } });
+  await waitFor('initial Secret', async () => (decode(await h.readSecret(namespace, 'db'), 'password') === 'first-value' ? true : undefined));
+  await createDeployment(kubeConfig, reloadingDeployment({ namespace, name: 'app', secretName: 'db', dataKey: 'password' }));
+  await waitFor('first ReplicaSet', async () => ((await replicaSetsOf(kubeConfig, namespace, 'app')).length === 1 ? true : undefined));
+}

@@ -84,4 +84,16 @@ describe('StorageQueueConsumer (Azurite)', () => {
     expect(await count(t.queue)).toBe(0);
     expect(t.warnings.join('\n')).toMatch(/not accepted after 2 receptions/);
   });
+
+  it('leaves a message signed with a key id the keyring lacks (a rotation not yet reloaded) until maxDequeueCount, then poisons it', async () => {
+    const t = setup();
+    await t.queue.create();
+    await t.queue.sendMessage(message('e-new-key', { keyId: 'rotated-2', key: new Uint8Array(32).fill(4) }));
+    await t.consumer.pollOnce();
+    expect(await count(t.poisonQueue)).toBe(0);
+    await new Promise((r) => setTimeout(r, 1100));
+    await t.consumer.pollOnce();
+    expect(await count(t.poisonQueue)).toBe(1);
+    expect(t.warnings.join('\n')).toMatch(/signature refused: unknown-key/);
+  });
 });

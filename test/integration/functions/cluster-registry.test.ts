@@ -10,7 +10,7 @@ import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
 import type { KeyVaultObjectType } from '../../../core/events/key-vault-event.js';
 import { computeSignature } from '../../../core/notification/signature.js';
-import { REGISTRATION_HEADERS, signRegistration, type SignedRegistration } from '../../../core/registry/registration-signature.js';
+import { registrationHeaders, signRegistration, type SignedRegistration } from '../../../core/registry/registration-signature.js';
 import { REGISTRY_TABLE } from '../../../core/registry/registry-rows.js';
 import { TableClusterRegistry } from '../../../functions/adapters/table-cluster-registry.js';
 import { deliveryQueueName } from '../../../functions/cluster-queues.js';
@@ -38,13 +38,7 @@ const body = (cluster: string, subscriptions: unknown[], extra: Record<string, u
 function post(cluster: string, signed: SignedRegistration): Promise<Response> {
   return fetch(`${host.url}/api/clusters/${cluster}/registration`, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      [REGISTRATION_HEADERS.keyId]: signed.keyId,
-      [REGISTRATION_HEADERS.timestamp]: String(signed.timestamp),
-      [REGISTRATION_HEADERS.nonce]: signed.nonce,
-      [REGISTRATION_HEADERS.signature]: signed.signature,
-    },
+    headers: registrationHeaders(signed),
     body: signed.body,
   });
 }

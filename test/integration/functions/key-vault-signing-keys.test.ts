@@ -5,16 +5,16 @@
  * and Key Vault failures (403 for the Function's identity, 503) are clear transient errors, never a missing key.
  */
 import { randomBytes } from 'node:crypto';
-import { ClientSecretCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
+import type { SecretClient } from '@azure/keyvault-secrets';
 import type { SigningKey } from '../../../core/notification/signature.js';
 import { KeyVaultSigningKeys } from '../../../functions/adapters/key-vault-signing-keys.js';
 import { startKeyVaultEmulator, type KeyVaultEmulator } from '../../../scripts/kv-emulator/emulator.js';
 import { keyVaultSigningKeys } from '../../../scripts/onboard/key-vault-signing-keys.js';
 import { ManualClock } from '../../unit/functions/support/manual-clock.js';
 import { getTestStack } from '../support/stack-client.js';
+import { KEYS_VAULT, signingKeysClient } from './signing-keys-vault.js';
 
-const VAULT = 'akvsynckeys';
+const VAULT = KEYS_VAULT;
 const TTL = 60_000;
 let emulator: KeyVaultEmulator;
 let client: SecretClient;
@@ -24,8 +24,7 @@ const keyBase64 = (k: SigningKey | undefined): string => Buffer.from(k?.key ?? [
 
 beforeAll(async () => {
   emulator = await startKeyVaultEmulator({ ca: getTestStack().ca, vaults: [VAULT] });
-  const credential = new ClientSecretCredential(emulator.tenantId, emulator.clientId, emulator.clientSecret, { authorityHost: emulator.authorityHost, disableInstanceDiscovery: true });
-  client = new SecretClient(emulator.vaultUrl(VAULT), credential, { disableChallengeResourceVerification: true, retryOptions: { maxRetries: 0 } });
+  client = signingKeysClient(emulator, 0);
 });
 afterAll(() => emulator?.close());
 

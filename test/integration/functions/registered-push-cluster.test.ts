@@ -9,22 +9,20 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
-import { ClientSecretCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
-import { REGISTRATION_HEADERS, signRegistration, type SignedRegistration } from '../../../core/registry/registration-signature.js';
+import { registrationHeaders, signRegistration, type SignedRegistration } from '../../../core/registry/registration-signature.js';
 import { REGISTRY_TABLE } from '../../../core/registry/registry-rows.js';
 import { TableClusterRegistry } from '../../../functions/adapters/table-cluster-registry.js';
-import { createDeployment, reloadingDeployment, replicaSetsOf } from '../../../scripts/demo/cluster-fixtures.js';
+import { replicaSetsOf } from '../../../scripts/demo/cluster-fixtures.js';
 import { startFunctionsHost, type FunctionsHost, type HostLogEntry } from '../../../scripts/functions-host/host.js';
 import { startKeyVaultEmulator, type KeyVaultEmulator } from '../../../scripts/kv-emulator/emulator.js';
 import { freePort } from '../../../scripts/local-stack/free-port.js';
 import { keyVaultSigningKeys } from '../../../scripts/onboard/key-vault-signing-keys.js';
 import { keyVaultEvent } from '../../support/key-vault-events.js';
-import { decode, startAgentHarness, waitFor, type AgentHarness } from '../agent/agent-harness.js';
+import { createReloadingApp, decode, startAgentHarness, waitFor, type AgentHarness } from '../agent/agent-harness.js';
 import { getTestStack } from '../support/stack-client.js';
+import { KEYS_VAULT, keyVaultKeySettings, signingKeysClient } from './signing-keys-vault.js';
 
 const CLUSTER = `reg-push-${randomUUID().slice(0, 8)}`;
-const KEYS_VAULT = 'akvsynckeys';
 const STALE_MS = 6000;
 const key = { keyId: `${CLUSTER}-20261201t070000z`, key: randomBytes(32) };
 let emulator: KeyVaultEmulator;
@@ -55,27 +53,15 @@ const routedTo = async (objectName: string) => registry.clustersFor(keyVaultEven
 
 beforeAll(async () => {
   emulator = await startKeyVaultEmulator({ ca: stack().ca, vaults: ['kv1', KEYS_VAULT] });
-  const credential = new ClientSecretCredential(emulator.tenantId, emulator.clientId, emulator.clientSecret, { authorityHost: emulator.authorityHost, disableInstanceDiscovery: true });
-  const secrets = new SecretClient(emulator.vaultUrl(KEYS_VAULT), credential, { disableChallengeResourceVerification: true });
-  await keyVaultSigningKeys(secrets).store(`akvsync-signing-${CLUSTER}`, key.key.toString('base64'), key.keyId);
+  await keyVaultSigningKeys(signingKeysClient(emulator)).store(`akvsync-signing-${CLUSTER}`, key.key.toString('base64'), key.keyId);
   host = await startFunctionsHost({
     port: 0,
     env: {
-      AKVSYNC_STORAGE: stack().azurite.connectionString,
-      AKVSYNC_SIGNING_KEYS_VAULT_URL: emulator.vaultUrl(KEYS_VAULT),
-      AKVSYNC_SIGNING_KEY_CACHE_SECONDS: '1',
-      AKVSYNC_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'true',
-      AKVSYNC_DISABLE_INSTANCE_DISCOVERY: 'true',
-      AZURE_TENANT_ID: emulator.tenantId,
-      AZURE_CLIENT_ID: emulator.clientId,
-      AZURE_CLIENT_SECRET: emulator.clientSecret,
-      AZURE_AUTHORITY_HOST: emulator.authorityHost,
-      NODE_EXTRA_CA_CERTS: stack().caFile,
+      ...keyVaultKeySettings(emulator),
       AKVSYNC_REGISTRY_STALE_MINUTES: String(STALE_MS / 60_000),
       AKVSYNC_RETRY_BASE_SECONDS: '1',
       AKVSYNC_RETRY_MAX_SECONDS: '2',
       AKVSYNC_RETRY_MAX_ATTEMPTS: '50',
-      APPLICATIONINSIGHTS_CONNECTION_STRING: '',
     },
     queues: { maxPollingInterval: '00:00:00.200' },
     onLog: (e) => hostLogs.push(e),
@@ -85,11 +71,7 @@ beforeAll(async () => {
   ns = await stack().createNamespace('regpush');
   notifyPort = await freePort();
   h = await startAgent();
-  emulator.setSecret('kv1', 'db-password', 'first-value');
-  await h.createAkvs(ns, 'db-password', { vault: { name: 'kv1', object: { name: 'db-password', type: 'secret' } }, output: { secret: { name: 'db', dataKey: 'password' } } });
-  await waitFor('initial Secret', async () => ((await secretOf('db', 'password')) === 'first-value' ? true : undefined));
-  await createDeployment(stack().kubeConfig, reloadingDeployment({ namespace: ns, name: 'app', secretName: 'db', dataKey: 'password' }));
-  await waitFor('first ReplicaSet', async () => ((await replicaSets()) === 1 ? true : undefined));
+  await createReloadingApp(h, ns);
 });
 afterAll(async () => {
   await h?.stop();
@@ -127,7 +109,7 @@ describe('a registered push cluster (real agent, local Functions host, keys in t
     const before = await registry.cluster(CLUSTER, Date.now());
     const post = (cluster: string, s: SignedRegistration) => fetch(`${host.url}/api/clusters/${cluster}/registration`, {
       method: 'POST',
-      headers: { [REGISTRATION_HEADERS.keyId]: s.keyId, [REGISTRATION_HEADERS.timestamp]: String(s.timestamp), [REGISTRATION_HEADERS.nonce]: s.nonce, [REGISTRATION_HEADERS.signature]: s.signature },
+      headers: registrationHeaders(s),
       body: s.body,
     });
     const evil = (cluster: string) => JSON.stringify({ cluster, delivery: 'push', endpoint: 'https://evil.example/v1/notifications', subscriptions: [] });

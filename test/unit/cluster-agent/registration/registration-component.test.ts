@@ -88,4 +88,15 @@ describe('registration component', () => {
     expect(lines.some((l) => l.includes('another queue than AKVSYNC_QUEUE_NAME') && l.includes('akvsync-q-other'))).toBe(true);
     await component.stop();
   });
+
+  it('sends nothing while the set cannot be computed (an empty set would unsubscribe the cluster)', async () => {
+    const { scheduler, objects, sent, component, lines } = setup();
+    const many = Array.from({ length: 2001 }, (_, i): VaultObjectRef => ({ vault: `kv${i}`, objectType: 'secret', name: 'x' }));
+    objects.push(...many);
+    await component.start();
+    await scheduler.advance(120_000);
+    expect(sent).toEqual([]);
+    expect(lines.some((l) => l.includes('TooManySubscriptions') && l.includes('nothing sent'))).toBe(true);
+    await component.stop();
+  });
 });
