@@ -18,6 +18,8 @@ const BENCHMARKS = [
   'fan-out-1000-crs',
   'peer-external-secrets',
   'env-exec-start',
+  'cold-start-10000-crs',
+  'admission-latency',
 ] as const;
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -214,7 +214,7 @@ export class Reconciler {
 }
 
 /** CRs of one vault object handled at the same time (each CR's own steps stay in order). */
-const FAN_OUT_CONCURRENCY = 32;
+export const FAN_OUT_CONCURRENCY = 32;
 
 interface WriteContext {
   readonly secret: VaultObject;

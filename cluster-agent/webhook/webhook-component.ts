@@ -5,13 +5,14 @@
  * metrics.
  */
 import type { TokenCredential } from '@azure/identity';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Server } from 'node:https';
 import type { Logger } from 'pino';
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { TransientError } from '../../core/errors.js';
 import type { InjectionSettings } from '../../core/injection/injection-settings.js';
 import type { ReloadTarget } from '../adapters/file-reloader.js';
+import { KubeApiClients } from '../adapters/kube-api-clients.js';
 import { serverComponent, type ServerComponent } from '../http/server-component.js';
 import { ImageConfigResolver } from '../image-config/image-config-resolver.js';
 import type { AgentMetrics } from '../metrics.js';
@@ -56,8 +57,9 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
       return token.token;
     } } : {}),
   });
-  const lookups = clusterAdmissionLookups(deps.kubeConfig);
-  const namespaceLabels = kubeNamespaceLabels(deps.kubeConfig);
+  const clients = new KubeApiClients(deps.kubeConfig);
+  const lookups = clusterAdmissionLookups(clients);
+  const namespaceLabels = kubeNamespaceLabels(clients.make(CoreV1Api));
   const admission = new PodAdmission({
     settings: { ...config.injection, ...deps.settings },
     namespaceLabels,
@@ -83,5 +85,6 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
     },
   });
   const tlsReload = tlsReloadTarget(app.server as Server, config.tls.certFile, config.tls.keyFile, undefined, 'AKVSYNC_WEBHOOK_TLS_CERT_FILE/AKVSYNC_WEBHOOK_TLS_KEY_FILE');
-  return { ...serverComponent('webhook-server', app, config.host, config.port), tlsReload };
+  const server = serverComponent('webhook-server', app, config.host, config.port);
+  return { ...server, stop: async () => { await server.stop(); await clients.close(); }, tlsReload };
 }
