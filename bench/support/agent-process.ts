@@ -1,7 +1,7 @@
 /**
  * The agent as it ships — the esbuild bundle of cluster-agent/main.ts that the image runs (scripts/image/), with the
- * Node flags of the image's ENTRYPOINT — started as a child process of the benchmark, configured from its environment
- * as in a Pod. A benchmark that measures the
+ * image's NODE_ENV and NODE_OPTIONS (its heap size) — started as a child process of the benchmark, configured from its
+ * environment as in a Pod. A benchmark that measures the
  * agent's memory, or that loads it with requests, must not share a heap or an event loop with the load generator and
  * the emulator: this gives the agent its own. Its resident set is read from /proc (VmRSS now, VmHWM = the kernel's
  * peak). Log lines at `warn` and above go to stderr; nothing the agent logs carries a value.
@@ -53,7 +53,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   const metricsPort = await freePort();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    NODE_ENV: 'production',
+    ...imageNodeEnv(),
     NODE_EXTRA_CA_CERTS: options.caFile,
     KUBECONFIG: options.kubeconfigPath,
     AKVSYNC_NOTIFY_ENABLED: 'false',
@@ -70,9 +70,8 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     AKVSYNC_LOG_LEVEL: 'warn',
     ...options.env,
   };
-  // The Node flags the image starts the agent with, then BENCH_AGENT_NODE_ARGS (extra flags while investigating, e.g.
-  // --heapsnapshot-signal=SIGUSR2).
-  const nodeArgs = [...imageNodeFlags(), ...(process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')];
+  // BENCH_AGENT_NODE_ARGS: extra Node flags while investigating (e.g. --heapsnapshot-signal=SIGUSR2).
+  const nodeArgs = (process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, options.bundle], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error('the agent process did not start');
@@ -115,10 +114,11 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   };
 }
 
-/** The image's ENTRYPOINT (scripts/image/image-config.json) between `node` and the bundle: the agent's Node flags. */
-export function imageNodeFlags(): string[] {
-  const config = JSON.parse(readFileSync(join(repoRoot, 'scripts/image/image-config.json'), 'utf8')) as { entrypoint: string[] };
-  return config.entrypoint.slice(1, -1);
+/** The Node settings of the image's environment (scripts/image/image-config.json): NODE_ENV and NODE_OPTIONS (heap size). */
+export function imageNodeEnv(): Record<string, string> {
+  const config = JSON.parse(readFileSync(join(repoRoot, 'scripts/image/image-config.json'), 'utf8')) as { env: string[] };
+  const pairs = config.env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as const);
+  return Object.fromEntries(pairs.filter(([name]) => name === 'NODE_ENV' || name === 'NODE_OPTIONS'));
 }
 
 function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
