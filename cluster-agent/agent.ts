@@ -5,6 +5,7 @@ import type * as https from 'node:https';
 import type { Logger } from 'pino';
 import { NOTIFICATION_PATH } from '../core/notification/notification.js';
 import type { Clock } from '../core/ports/clock.js';
+import { dataHashKeyId } from '../core/sync/data-hash.js';
 import type { AzureKeyVaultSecret } from '../core/crd/azure-key-vault-secret.js';
 import { AkvsInformerSet } from './adapters/akvs-informer.js';
 import { createAzureCredential } from './adapters/azure-credential.js';
@@ -20,6 +21,7 @@ import { vaultUrlOf } from './config.js';
 import type { AgentConfig } from './config.js';
 import { AkvsIndex } from './controller/akvs-index.js';
 import { AkvsWatchHandler } from './controller/akvs-watch-handler.js';
+import { CatchUp } from './controller/catch-up.js';
 import { FallbackCheck } from './controller/fallback-check.js';
 import { forgetUnreferenced } from './controller/forget-unreferenced.js';
 import { parseKey } from './controller/object-key.js';
@@ -130,7 +132,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     const vault = parseKey(key);
     if (vault?.kind === 'object' && !index.isVaultReferenced(vault.ref.vault)) tenancy.forgetVault(vault.ref.vault);
   };
-  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, labelSelector: config.objectLabelSelector, handlers: new AkvsWatchHandler(index, requests, onUnreferenced), scheduler, logger });
+  // A replica that starts leading holds what the informers' first list enqueues and reads only what moved (catch-up).
+  const catchUp = new CatchUp({ store, index, queue: requests, readStates, logger, dataHashKeyId: dataHashKeyId(dataHashKey), permitted: (crs) => tenancy.gate.permitted(crs) });
+  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, labelSelector: config.objectLabelSelector, handlers: new AkvsWatchHandler(index, catchUp, onUnreferenced), scheduler, logger });
   const fallback = new FallbackCheck({ store, index, queue: requests, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
   // Readiness: one replica — the CR informer has synced; several — this replica serves (leader or not).
   const isReady = (): boolean => (config.leaderElection.enabled ? manager.isServing : informers.synced);
@@ -189,7 +193,11 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   if (tenancy.component) manager.add(tenancy.component); // policies and namespace labels listed before any CR is judged
   if (config.queue) manager.add(queueConsumerComponent(config.queue, { intake, credential, kubeConfig, namespace: config.namespace, logger, registry: metrics.registry }));
   manager
-    .add({ name: 'informers', leaderOnly: true, start: () => informers.start(), stop: () => informers.stop() })
+    .add({ name: 'informers', leaderOnly: true, start: () => {
+      catchUp.hold();
+      return informers.start();
+    }, stop: () => informers.stop() })
+    .add({ name: 'catch-up', leaderOnly: true, start: async () => void (await catchUp.release()), stop: async () => undefined })
     .add({ name: 'fallback-check', leaderOnly: true, start: async () => fallback.start(), stop: () => fallback.stop() });
   await manager.start();
 
