@@ -42,6 +42,7 @@ import { serverComponent } from './http/server-component.js';
 import type { ServerComponent } from './http/server-component.js';
 import { LeaderHandOff } from './intake/leader-hand-off.js';
 import { NotificationIntake } from './intake/notification-intake.js';
+import { ParkedNotifications } from './intake/parked-notifications.js';
 import { SeenEvents } from './intake/seen-events.js';
 import { queueConsumerComponent } from './intake/queue-consumer-component.js';
 import { keyringReloadTarget, tlsReloadTarget } from './reload-targets.js';
@@ -158,17 +159,28 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const { leaderElection } = config;
   const lease = leaderElection.enabled
     ? new LeaseElector({
-      kubeConfig, namespace: agentNamespace(config, kubeConfig), name: leaderElection.leaseName, identity: leaderElection.identity, scheduler, logger,
+      kubeConfig, namespace: agentNamespace(config, kubeConfig), name: leaderElection.leaseName, identity: leaderElection.identity, scheduler, logger, timings: leaderElection.timings,
       advertiseAddress: () => advertisedAddress(notifyServer?.address(), leaderElection.advertiseHost),
     })
     : undefined;
   const elector: LeaderElector = lease ?? alwaysLeader;
   const reloadTargets: ReloadTarget[] = [];
   let handOff: LeaderHandOff | undefined;
+  let parking: ParkedNotifications | undefined;
   if (config.notify.enabled && config.notify.tls) {
     let servedCert = config.notify.tls.certPem;
     handOff = lease ? new LeaderHandOff({ leaderAddress: () => lease.leaderAddress, certPem: () => servedCert }) : undefined;
-    const notify = await createNotifyServer({ tls: config.notify.tls, intake, isReady, logger, handOff });
+    const leaderHandOff = handOff;
+    parking = lease && leaderHandOff
+      ? new ParkedNotifications({
+        scheduler, logger, metrics,
+        canTake: () => lease.isLeader && intake.ready,
+        take: (signed) => intake.receive(signed, 'queue'),
+        forward: (signed) => leaderHandOff.forward(signed),
+        leaderKnown: () => leaderHandOff.active,
+      })
+      : undefined;
+    const notify = await createNotifyServer({ tls: config.notify.tls, intake, isReady, logger, handOff, parking });
     reloadTargets.push(tlsReloadTarget(notify.server as https.Server, config.notify.tls.certFile, config.notify.tls.keyFile, (cert) => void (servedCert = cert)));
     if (config.keyringFile) reloadTargets.push(keyringReloadTarget(intake, config.keyringFile));
     notifyServer = serverComponent('notify-server', notify, config.notify.host, config.notify.port);
@@ -188,6 +200,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     reloadTargets.push(webhookServer.tlsReload);
   }
   if (handOff) manager.add({ name: 'leader-hand-off', leaderOnly: false, start: async () => undefined, stop: async () => handOff?.close() });
+  if (parking) manager.add({ name: 'parked-notifications', leaderOnly: false, start: async () => parking?.start(), stop: async () => parking?.stop() });
   if (reloadTargets.length > 0) manager.add(new FileReloader({ targets: reloadTargets, scheduler, intervalMs: config.reloadIntervalMs, logger }));
   manager.add({ name: 'work-queue', leaderOnly: true, start: async () => undefined, stop: () => workQueue.stop() });
   if (tenancy.component) manager.add(tenancy.component); // policies and namespace labels listed before any CR is judged
