@@ -18,6 +18,7 @@ const BENCHMARKS = [
   'fan-out-1000-crs',
   'peer-external-secrets',
   'env-exec-start',
+  'leader-failover',
 ] as const;
 
 const here = dirname(fileURLToPath(import.meta.url));

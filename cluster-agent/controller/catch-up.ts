@@ -119,6 +119,8 @@ export class CatchUp implements Enqueue {
         const now = listing.propertiesOf(o.ref);
         if (now === 'unlisted') {
           queueCrs(o.key, o.crs);
+        } else if (now?.enabled === true && this.options.readStates.get(o.key)?.updatedOn === now.updatedOn) {
+          current++; // read already since this replica leads (a parked notification got there first)
         } else if (now === undefined || !now.enabled || o.crs.some((cr) => recordedUpdatedOn(cr) !== now.updatedOn)) {
           moved.push(o.key);
           queue.add(o.key);

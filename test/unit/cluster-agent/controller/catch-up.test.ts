@@ -61,6 +61,17 @@ describe('CatchUp (a new leader reads only what moved)', () => {
     expect([leader.full, leader.crOnly]).toEqual([['object:kv1/secret/b'], []]);
   });
 
+  it('an object this replica read since it started leading (a parked notification) is not read again', async () => {
+    const { h, listed } = await syncedCluster(['a', 'b']);
+    h.store.set('kv1', 'b', 'rotated');
+    const leader = newLeader(h);
+    leader.catchUp.hold();
+    for (const cr of listed()) leader.watch.upsert(cr);
+    const b = await h.store.read({ vault: 'kv1', objectType: 'secret', name: 'b' });
+    leader.readStates.record('object:kv1/secret/b', { present: true, enabled: true, updatedOn: b.updatedOn });
+    expect(await leader.catchUp.release()).toMatchObject({ moved: [], current: 2 });
+  });
+
   it('a deleted or disabled object is queued so its CRs say why', async () => {
     const { h, listed } = await syncedCluster(['a', 'b', 'c']);
     h.store.delete('kv1', 'a');
