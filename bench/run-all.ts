@@ -20,6 +20,7 @@ const BENCHMARKS = [
   'env-exec-start',
   'cold-start-10000-crs',
   'admission-latency',
+  'leader-failover',
 ] as const;
 
 const here = dirname(fileURLToPath(import.meta.url));

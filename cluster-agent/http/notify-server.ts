@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { ParkedNotifications } from '../intake/parked-notifications.js';
 import type { LeaderHandOff } from '../intake/leader-hand-off.js';
 import type { NotificationIntake } from '../intake/notification-intake.js';
 import { notifyRoute } from './notify-route.js';
@@ -29,6 +30,7 @@ export interface NotifyServerOptions {
   readonly logger: Logger;
   readonly timeouts?: NotifyServerTimeouts | undefined;
   readonly handOff?: LeaderHandOff | undefined;
+  readonly parking?: ParkedNotifications | undefined;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function createNotifyServer(options: NotifyServerOptions): Promise<
   });
   closeWithoutFirstRequest(app, t.requestMs);
   await app.register(opsRoutes, { isReady: options.isReady });
-  await app.register(notifyRoute, { intake: options.intake, logger: options.logger, handOff: options.handOff });
+  await app.register(notifyRoute, { intake: options.intake, logger: options.logger, handOff: options.handOff, parking: options.parking });
   return app;
 }
 
