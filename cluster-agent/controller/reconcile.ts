@@ -97,6 +97,10 @@ export class Reconciler {
       await this.failures.record([cr], error, errors);
     }
     for (const [version, group, store] of access.readers.flatMap((r) => [...groupByVersion(r.crs)].map(([v, g]) => [v, g, r.store] as const))) {
+      // The existing outputs of the first batch are read from the apiserver while Key Vault is read: neither needs the
+      // other, and on the one-object path that is one apiserver round trip fewer before the write.
+      const lookup = new OutputLookup(this.deps.cluster, source, outputsOf(group));
+      lookup.prefetch(outputRefsOf(group.slice(0, FAN_OUT_CONCURRENCY)));
       let secret: VaultObject;
       try {
         secret = await this.read(key, parsed.ref, version, scope.full, store);
@@ -109,7 +113,6 @@ export class Reconciler {
         await this.failures.record(group, error, errors);
         continue;
       }
-      const lookup = new OutputLookup(this.deps.cluster, source, outputsOf(group));
       const context: WriteContext = { secret, eventTime, restarter, lookup, source };
       // The data first: every output written and its workloads rolled, then the status and Event of each CR.
       const written: Written[] = [];
@@ -245,9 +248,13 @@ function wroteButNotReported(cr: AzureKeyVaultSecret, result: WriteResult, versi
 }
 
 function outputsOf(crs: readonly AzureKeyVaultSecret[]): { kind: OutputKind; namespace: string }[] {
+  return outputRefsOf(crs).map(({ kind, namespace }) => ({ kind, namespace }));
+}
+
+function outputRefsOf(crs: readonly AzureKeyVaultSecret[]): OutputRef[] {
   return crs.flatMap((cr) => {
     const target = outputTargetOf(cr);
-    return target ? [{ kind: target.kind, namespace: cr.metadata.namespace }] : [];
+    return target ? [{ kind: target.kind, namespace: cr.metadata.namespace, name: target.name }] : [];
   });
 }
 
