@@ -11,6 +11,9 @@ import { waitUntil } from '../scripts/local-stack/wait-until.js';
 import { atMost, beginBench, exactly, finishBench } from './support/bench-result.js';
 import { forEachLimited } from '../core/concurrency/for-each-limited.js';
 import { startBenchStack } from './support/bench-stack.js';
+import { DirectFloor, ratioToFloor } from './support/direct-floor.js';
+import { loadAverage } from './support/machine-info.js';
+import { FAN_OUT_CONCURRENCY } from '../cluster-agent/controller/reconcile.js';
 
 const VAULT = 'kv-bench-fanout';
 const OBJECT = 'shared-api-key';
@@ -59,6 +62,15 @@ async function main(): Promise<void> {
     await agent.whenIdle();
     const initialSyncMs = performance.now() - setupStarted;
 
+    // The floor's own 1,000 Secrets (never the agent's), at the first value, so its applies are updates as the agent's are.
+    const floor = new DirectFloor(kubeConfig, emulator);
+    const floorName = (i: number): string => `floor-${String(i).padStart(4, '0')}`;
+    const floorApplies = (value: string, version: string): Promise<void> =>
+      forEachLimited(Array.from({ length: CRS }, (_, i) => i), FAN_OUT_CONCURRENCY, (i) => floor.applySecret(namespaces[i % NAMESPACES] as string, floorName(i), 'value', value, version));
+    await floorApplies('initial-value', initial.version);
+
+    let receivedAt: number | undefined;
+    agent.events.on('notification-verified', () => void (receivedAt ??= performance.now()));
     emulator.resetCounters();
     target = undefined;
     const started = performance.now();
@@ -74,6 +86,14 @@ async function main(): Promise<void> {
     await agent.whenIdle();
     await emulator.waitForDeliveries();
     const reads = emulator.requestCount({ vault: VAULT, operation: 'getSecret' });
+    const receivedToAllUpdatedMs = Math.max(...secretSeenAt.values()) - (receivedAt ?? started);
+
+    // The floor: the same Key Vault read, then 1,000 server-side applies at the agent's fan-out concurrency, directly.
+    const floorStarted = performance.now();
+    const read = await floor.readSecret(VAULT, OBJECT);
+    await floorApplies(read.value, read.version);
+    const floorMs = performance.now() - floorStarted;
+    await floor.close();
     watching = false;
     abort.abort();
 
@@ -84,16 +104,26 @@ async function main(): Promise<void> {
         'event goes to the Function app on the local Functions host, which pushes a signed notification to the agent. The time ' +
         'runs from the new version to the moment a watch on managed Secrets has seen every one of them carry the new version ' +
         "(synced-version.akvsync.io/<CR name>). Key Vault reads: the emulator's getSecret count for the vault from the rotation until the " +
-        'agent is idle.',
+        'agent is idle. The floor, in the same run after the agent\'s fan-out: one Key Vault read (the agent\'s KeyVaultObjectStore) ' +
+        `then ${CRS} server-side applies of Secrets of the same shape (the floor's own, one per CR, in the same namespaces) at the ` +
+        `agent's fan-out concurrency (${FAN_OUT_CONCURRENCY}) through its pooled apiserver clients, timed until the last apply is ` +
+        'answered; the ratio compares it with the agent from notification received (signature verified) to the last Secret seen ' +
+        'updated by the watch.',
       targets: [
         atMost('all 1,000 Secrets updated after the change', Math.round(allUpdatedMs), 5000, 'ms'),
         exactly('Key Vault reads for the new version', reads, 1, 'reads'),
+        atMost('notification received → all 1,000 Secrets updated, ratio to the floor', ratioToFloor(receivedToAllUpdatedMs, floorMs), 1.3, 'x'),
       ],
       metrics: {
         crs: CRS,
         namespaces: NAMESPACES,
         allUpdatedMs: Math.round(allUpdatedMs),
         firstUpdatedMs: Math.round(firstUpdatedMs),
+        receivedToAllUpdatedMs: Math.round(receivedToAllUpdatedMs),
+        floorMs: Math.round(floorMs),
+        ratioToFloor: ratioToFloor(receivedToAllUpdatedMs, floorMs),
+        fanOutConcurrency: FAN_OUT_CONCURRENCY,
+        loadAverageAtEnd: loadAverage(),
         keyVaultReads: reads,
         keyVaultCounters: emulator.counters(),
         initialSyncOf1000Ms: Math.round(initialSyncMs),

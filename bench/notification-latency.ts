@@ -8,14 +8,38 @@ import { akvsSpec, createAkvs, createDeployment, reloadingDeployment, replicaSet
 import { waitUntil } from '../scripts/local-stack/wait-until.js';
 import { atMost, beginBench, finishBench } from './support/bench-result.js';
 import { startBenchStack } from './support/bench-stack.js';
+import { DirectFloor, ratioToFloor } from './support/direct-floor.js';
+import { loadAverage } from './support/machine-info.js';
 import { summarizeLatencies } from './support/percentiles.js';
 
 const VAULT = 'kv-bench-latency';
 const OBJECT = 'db-password';
 const NAMESPACE = 'bench-latency';
 const DEPLOYMENT = 'web';
+/** The floor's own Secret and Deployment (never the agent's). */
+const FLOOR_SECRET = 'floor-secret';
+const FLOOR_DEPLOYMENT = 'floor-web';
 const WARMUP = 5;
 const ROTATIONS = 60;
+
+interface FloorSample {
+  readonly readMs: number;
+  readonly applyMs: number;
+  readonly patchMs: number;
+  readonly totalMs: number;
+}
+
+/** The same Key Vault read, Secret apply and Deployment patch, issued one after the other with no agent logic. */
+async function floorSample(floor: DirectFloor, i: number): Promise<FloorSample> {
+  const t0 = performance.now();
+  const read = await floor.readSecret(VAULT, OBJECT);
+  const t1 = performance.now();
+  await floor.applySecret(NAMESPACE, FLOOR_SECRET, 'value', read.value, read.version);
+  const t2 = performance.now();
+  await floor.patchDeployment(NAMESPACE, FLOOR_DEPLOYMENT, `floor-${i}`);
+  const t3 = performance.now();
+  return { readMs: t1 - t0, applyMs: t2 - t1, patchMs: t3 - t2, totalMs: t3 - t0 };
+}
 
 interface Sample {
   readonly rotationToPatchedMs: number;
@@ -35,6 +59,9 @@ async function main(): Promise<void> {
     await createDeployment(kubeConfig, reloadingDeployment({ namespace: NAMESPACE, name: DEPLOYMENT, secretName: OBJECT }));
     await waitUntil('the first sync', async () => (emulator.requestCount({ vault: VAULT, operation: 'getSecret' }) > 0 && (await replicaSetsOf(kubeConfig, NAMESPACE, DEPLOYMENT)).length > 0 ? true : undefined), { timeoutMs: 60_000 });
     await agent.whenIdle();
+    const floor = new DirectFloor(kubeConfig, emulator);
+    await createDeployment(kubeConfig, reloadingDeployment({ namespace: NAMESPACE, name: FLOOR_DEPLOYMENT, secretName: FLOOR_SECRET }));
+    const floorSamples: FloorSample[] = [];
 
     /** What the agent reported for the rotation in flight. */
     const seen: { received?: { version: string; at: number } | undefined; written?: { version: string; at: number } | undefined; patched?: number | undefined } = {};
@@ -66,7 +93,12 @@ async function main(): Promise<void> {
           receivedToPatchedMs: patched - received.at,
         });
       }
+      // The floor, interleaved with the rotations so both see the same machine.
+      const f = await floorSample(floor, i);
+      if (i > WARMUP) floorSamples.push(f);
     }
+    await floor.close();
+    const floorSummary = summarizeLatencies(floorSamples.map((f) => f.totalMs));
     const patchedSummary = summarizeLatencies(samples.map((s) => s.receivedToPatchedMs));
     const replicaSets = (await replicaSetsOf(kubeConfig, NAMESPACE, DEPLOYMENT)).length;
     finishBench(run, {
@@ -76,10 +108,14 @@ async function main(): Promise<void> {
         'goes to the Function app on the local Functions host, which pushes a signed notification over HTTPS to the agent. ' +
         "Times come from the agent's own events (notification-verified, secret-written, workload-restarted) taken with " +
         'performance.now() in the same process: received = signature verified and object queued; written = Secret applied; ' +
-        'patched = pod-template annotation patch answered by the apiserver.',
+        'patched = pod-template annotation patch answered by the apiserver. The floor, measured after each rotation in the same ' +
+        "run: the same Key Vault read (the agent's KeyVaultObjectStore), server-side apply of a Secret of the same shape and " +
+        "pod-template merge patch of a Deployment of its own, one after the other through the agent's pooled apiserver " +
+        'clients, with no agent logic; the ratio is agent p50 / floor p50.',
       targets: [
         atMost('p50 notification received → workload patched', patchedSummary.p50Ms, 50, 'ms'),
         atMost('p99 notification received → workload patched', patchedSummary.p99Ms, 250, 'ms'),
+        atMost('p50 notification received → workload patched, ratio to the floor', ratioToFloor(patchedSummary.p50Ms, floorSummary.p50Ms), 1.5, 'x'),
       ],
       metrics: {
         rotations: ROTATIONS,
@@ -87,6 +123,15 @@ async function main(): Promise<void> {
         receivedToSecretWritten: summarizeLatencies(samples.map((s) => s.receivedToWrittenMs)),
         secretWrittenToPatched: summarizeLatencies(samples.map((s) => s.writtenToPatchedMs)),
         newVersionToPatched: summarizeLatencies(samples.map((s) => s.rotationToPatchedMs)),
+        floor: {
+          readSecretApplyPatch: floorSummary,
+          read: summarizeLatencies(floorSamples.map((f) => f.readMs)),
+          apply: summarizeLatencies(floorSamples.map((f) => f.applyMs)),
+          patch: summarizeLatencies(floorSamples.map((f) => f.patchMs)),
+        },
+        ratioToFloorP50: ratioToFloor(patchedSummary.p50Ms, floorSummary.p50Ms),
+        ratioToFloorP99: ratioToFloor(patchedSummary.p99Ms, floorSummary.p99Ms),
+        loadAverageAtEnd: loadAverage(),
         replicaSetsCreated: replicaSets,
         firstVersion: first.version,
       },

@@ -20,6 +20,9 @@ const BENCHMARKS = [
   'fan-out-1000-crs',
   'peer-external-secrets',
   'env-exec-start',
+  'cold-start-10000-crs',
+  'admission-latency',
+  'leader-failover',
 ] as const;
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -5,6 +5,7 @@ import type * as https from 'node:https';
 import type { Logger } from 'pino';
 import { NOTIFICATION_PATH } from '../core/notification/notification.js';
 import type { Clock } from '../core/ports/clock.js';
+import { dataHashKeyId } from '../core/sync/data-hash.js';
 import type { AzureKeyVaultSecret } from '../core/crd/azure-key-vault-secret.js';
 import { AkvsInformerSet } from './adapters/akvs-informer.js';
 import { createAzureCredential } from './adapters/azure-credential.js';
@@ -20,6 +21,7 @@ import { vaultUrlOf } from './config.js';
 import type { AgentConfig } from './config.js';
 import { AkvsIndex } from './controller/akvs-index.js';
 import { AkvsWatchHandler } from './controller/akvs-watch-handler.js';
+import { CatchUp } from './controller/catch-up.js';
 import { FallbackCheck } from './controller/fallback-check.js';
 import { forgetUnreferenced } from './controller/forget-unreferenced.js';
 import { parseKey } from './controller/object-key.js';
@@ -40,6 +42,7 @@ import { serverComponent } from './http/server-component.js';
 import type { ServerComponent } from './http/server-component.js';
 import { LeaderHandOff } from './intake/leader-hand-off.js';
 import { NotificationIntake } from './intake/notification-intake.js';
+import { ParkedNotifications } from './intake/parked-notifications.js';
 import { SeenEvents } from './intake/seen-events.js';
 import { queueConsumerComponent } from './intake/queue-consumer-component.js';
 import { RegistrationClient } from './registration/registration-client.js';
@@ -133,7 +136,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     const vault = parseKey(key);
     if (vault?.kind === 'object' && !index.isVaultReferenced(vault.ref.vault)) tenancy.forgetVault(vault.ref.vault);
   };
-  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, labelSelector: config.objectLabelSelector, handlers: new AkvsWatchHandler(index, requests, onUnreferenced), scheduler, logger });
+  // A replica that starts leading holds what the informers' first list enqueues and reads only what moved (catch-up).
+  const catchUp = new CatchUp({ store, index, queue: requests, readStates, logger, dataHashKeyId: dataHashKeyId(dataHashKey), permitted: (crs) => tenancy.gate.permitted(crs) });
+  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, labelSelector: config.objectLabelSelector, handlers: new AkvsWatchHandler(index, catchUp, onUnreferenced), scheduler, logger });
   const fallback = new FallbackCheck({ store, index, queue: requests, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
   // Readiness: one replica — the CR informer has synced; several — this replica serves (leader or not).
   const isReady = (): boolean => (config.leaderElection.enabled ? manager.isServing : informers.synced);
@@ -157,17 +162,28 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const { leaderElection } = config;
   const lease = leaderElection.enabled
     ? new LeaseElector({
-      kubeConfig, namespace: agentNamespace(config, kubeConfig), name: leaderElection.leaseName, identity: leaderElection.identity, scheduler, logger,
+      kubeConfig, namespace: agentNamespace(config, kubeConfig), name: leaderElection.leaseName, identity: leaderElection.identity, scheduler, logger, timings: leaderElection.timings,
       advertiseAddress: () => advertisedAddress(notifyServer?.address(), leaderElection.advertiseHost),
     })
     : undefined;
   const elector: LeaderElector = lease ?? alwaysLeader;
   const reloadTargets: ReloadTarget[] = [];
   let handOff: LeaderHandOff | undefined;
+  let parking: ParkedNotifications | undefined;
   if (config.notify.enabled && config.notify.tls) {
     let servedCert = config.notify.tls.certPem;
     handOff = lease ? new LeaderHandOff({ leaderAddress: () => lease.leaderAddress, certPem: () => servedCert }) : undefined;
-    const notify = await createNotifyServer({ tls: config.notify.tls, intake, isReady, logger, handOff });
+    const leaderHandOff = handOff;
+    parking = lease && leaderHandOff
+      ? new ParkedNotifications({
+        scheduler, logger, metrics,
+        canTake: () => lease.isLeader && intake.ready,
+        take: (signed) => intake.receive(signed, 'queue'),
+        forward: (signed) => leaderHandOff.forward(signed),
+        leaderKnown: () => leaderHandOff.active,
+      })
+      : undefined;
+    const notify = await createNotifyServer({ tls: config.notify.tls, intake, isReady, logger, handOff, parking });
     reloadTargets.push(tlsReloadTarget(notify.server as https.Server, config.notify.tls.certFile, config.notify.tls.keyFile, (cert) => void (servedCert = cert)));
     notifyServer = serverComponent('notify-server', notify, config.notify.host, config.notify.port);
   }
@@ -190,12 +206,17 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   }
   if (handOff) manager.add({ name: 'leader-hand-off', leaderOnly: false, start: async () => undefined, stop: async () => handOff?.close() });
   if (tenancy.reloadTarget) reloadTargets.push(tenancy.reloadTarget);
+  if (parking) manager.add({ name: 'parked-notifications', leaderOnly: false, start: async () => parking?.start(), stop: async () => parking?.stop() });
   if (reloadTargets.length > 0) manager.add(new FileReloader({ targets: reloadTargets, scheduler, intervalMs: config.reloadIntervalMs, logger }));
   manager.add({ name: 'work-queue', leaderOnly: true, start: async () => undefined, stop: () => workQueue.stop() });
   if (tenancy.component) manager.add(tenancy.component); // policies and namespace labels listed before any CR is judged
   if (config.queue) manager.add(queueConsumerComponent(config.queue, { intake, credential, kubeConfig, namespace: config.namespace, logger, registry: metrics.registry }));
   manager
-    .add({ name: 'informers', leaderOnly: true, start: () => informers.start(), stop: () => informers.stop() })
+    .add({ name: 'informers', leaderOnly: true, start: () => {
+      catchUp.hold();
+      return informers.start();
+    }, stop: () => informers.stop() })
+    .add({ name: 'catch-up', leaderOnly: true, start: async () => void (await catchUp.release()), stop: async () => undefined })
     .add({ name: 'fallback-check', leaderOnly: true, start: async () => fallback.start(), stop: () => fallback.stop() });
   if (config.registration) {
     manager.add(registrationComponent(config.registration, {

@@ -10,6 +10,7 @@ import { parseRegistrationConfig, type RegistrationConfig } from './registration
 import { loadWebhookConfig, type WebhookConfig } from './webhook/webhook-config.js';
 import { NO_POLICY_WARNING, loadTenancyConfig, type TenancyConfig } from './tenancy/tenancy-config.js';
 import { ConfigError, envFromArgv, parseBool, parseDuration, parseHost, parseInteger, parseJsonMap, parseNumber, parseUrl } from './config-values.js';
+import { defaultLeaseTimings, type LeaseTimings } from './adapters/lease-elector.js';
 
 export { ConfigError } from './config-values.js';
 
@@ -42,6 +43,8 @@ export interface AgentConfig {
     readonly identity: string;
     /** The Pod IP other replicas reach this one's notify port on (AKVSYNC_POD_IP); default: the notify listener's host. */
     readonly advertiseHost: string | undefined;
+    /** AKVSYNC_LEADER_ELECTION_LEASE_DURATION / _RENEW_DEADLINE / _RETRY_PERIOD (client-go's 15 s / 10 s / 2 s). */
+    readonly timings: LeaseTimings;
   };
   readonly keyVault: {
     /** `{vault}` is replaced by the vault name. */
@@ -188,6 +191,7 @@ export function loadAgentConfig(
       leaseName: leaseName(get('AKVSYNC_LEADER_ELECTION_LEASE') ?? 'akvsync-agent'),
       identity: get('AKVSYNC_POD_NAME') ?? get('HOSTNAME') ?? `akvsync-agent-${randomBytes(4).toString('hex')}`,
       advertiseHost: get('AKVSYNC_POD_IP') === undefined ? undefined : parseHost('AKVSYNC_POD_IP', get('AKVSYNC_POD_IP')!),
+      timings: leaseTimings(get),
     },
     keyVault: {
       urlTemplate,
@@ -223,6 +227,16 @@ export function loadAgentConfig(
     warnings,
   };
   return deepFreeze(config);
+}
+
+/** The Lease timings; as client-go requires, lease duration > renew deadline > retry period. */
+function leaseTimings(get: (name: string) => string | undefined): LeaseTimings {
+  const leaseDurationMs = parseDuration('AKVSYNC_LEADER_ELECTION_LEASE_DURATION', get('AKVSYNC_LEADER_ELECTION_LEASE_DURATION'), defaultLeaseTimings.leaseDurationMs, 1000);
+  const renewDeadlineMs = parseDuration('AKVSYNC_LEADER_ELECTION_RENEW_DEADLINE', get('AKVSYNC_LEADER_ELECTION_RENEW_DEADLINE'), defaultLeaseTimings.renewDeadlineMs, 500);
+  const retryPeriodMs = parseDuration('AKVSYNC_LEADER_ELECTION_RETRY_PERIOD', get('AKVSYNC_LEADER_ELECTION_RETRY_PERIOD'), defaultLeaseTimings.retryPeriodMs, 100);
+  if (renewDeadlineMs >= leaseDurationMs) throw new ConfigError('AKVSYNC_LEADER_ELECTION_RENEW_DEADLINE', 'must be shorter than AKVSYNC_LEADER_ELECTION_LEASE_DURATION');
+  if (retryPeriodMs >= renewDeadlineMs) throw new ConfigError('AKVSYNC_LEADER_ELECTION_RETRY_PERIOD', 'must be shorter than AKVSYNC_LEADER_ELECTION_RENEW_DEADLINE');
+  return Object.freeze({ leaseDurationMs, renewDeadlineMs, retryPeriodMs });
 }
 
 /** AKVSYNC_OBJECT_LABELS, or akv2k8s's OBJECT_LABELS (so its chart values work as they are): a label selector. */

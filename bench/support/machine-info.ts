@@ -21,3 +21,9 @@ export function machineInfo(): MachineInfo {
     node: process.version,
   };
 }
+
+/** The 1, 5 and 15 minute load averages now (other engineers share these cores: say what load a number was taken under). */
+export function loadAverage(): readonly [number, number, number] {
+  const [one = 0, five = 0, fifteen = 0] = os.loadavg().map((l) => Math.round(l * 100) / 100);
+  return [one, five, fifteen];
+}

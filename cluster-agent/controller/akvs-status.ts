@@ -14,6 +14,10 @@ export interface SyncedFacts {
   readonly output: { readonly kind: OutputKind; readonly name: string } | undefined;
   readonly dataChanged: boolean;
   readonly expiresOn: number | undefined;
+  /** The Key Vault `updated` time of the synced version (epoch ms), recorded for the catch-up listing. */
+  readonly updatedOn?: number | undefined;
+  /** Fingerprint of the key `dataHash` was made with. */
+  readonly dataHashKeyId?: string | undefined;
 }
 
 export function syncedStatus(cr: AzureKeyVaultSecret, facts: SyncedFacts, nowIso: string): AkvsStatus {
@@ -23,13 +27,16 @@ export function syncedStatus(cr: AzureKeyVaultSecret, facts: SyncedFacts, nowIso
     ...previous,
     observedGeneration: cr.metadata.generation,
     syncedVersion: facts.version,
+    ...(facts.updatedOn !== undefined ? { syncedUpdatedTime: new Date(facts.updatedOn).toISOString() } : {}),
     ...(facts.dataHash !== undefined ? { dataHash: facts.dataHash } : {}),
+    ...(facts.dataHash !== undefined && facts.dataHashKeyId !== undefined ? { dataHashKeyId: facts.dataHashKeyId } : {}),
     ...(facts.output ? { outputKind: facts.output.kind, outputName: facts.output.name } : {}),
     ...(facts.dataChanged || previous.lastChangeTime === undefined ? { lastChangeTime: nowIso } : {}),
     ...(facts.expiresOn !== undefined ? { expiresOn: new Date(facts.expiresOn).toISOString() } : {}),
   };
   delete status.lastError;
   if (facts.expiresOn === undefined) delete status.expiresOn;
+  if (facts.updatedOn === undefined) delete status.syncedUpdatedTime;
   status = withCondition(status, cr, { type: AKVS_CONDITION_TYPES.ready, status: 'True', reason: 'Synced', message: `${target} holds version ${facts.version}` }, nowIso);
   status = withCondition(status, cr, { type: AKVS_CONDITION_TYPES.synced, status: 'True', reason: 'Synced', message: `Key Vault version ${facts.version} synced` }, nowIso);
   return finish(previous, status, nowIso);

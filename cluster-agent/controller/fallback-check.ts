@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { VaultObjectProperties, VaultObjectStore, VaultObjectType } from '../../core/ports/vault-object-store.js';
+import type { VaultObjectProperties, VaultObjectStore } from '../../core/ports/vault-object-store.js';
 import { VAULT_OBJECT_TYPES } from '../../core/sync/object-types.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { Scheduler } from '../ports/scheduler.js';
@@ -7,6 +7,8 @@ import type { AkvsIndex } from './akvs-index.js';
 import { describeFailure } from '../error-policy.js';
 import { objectKey } from './object-key.js';
 import type { ReadStates } from './read-state.js';
+import { listVault } from './vault-listing.js';
+import type { VaultListing } from './vault-listing.js';
 
 interface Enqueue {
   add(key: string): void;
@@ -87,17 +89,10 @@ export class FallbackCheck {
     let listed = 0;
     let failed = 0;
     for (const [vault, refs] of index.referencedObjects()) {
-      // Each listing this vault's objects need (the object-type table says which listing shows an object's time).
-      const listings = new Map<VaultObjectType, Map<string, VaultObjectProperties>>();
-      for (const ref of refs) {
-        const listing = VAULT_OBJECT_TYPES[ref.objectType].listedAs;
-        if (listing !== undefined) listings.set(listing, new Map());
-      }
-      if (listings.size === 0) continue;
+      if (!refs.some((ref) => VAULT_OBJECT_TYPES[ref.objectType].listedAs !== undefined)) continue;
+      let listing: VaultListing;
       try {
-        for (const [objectType, properties] of listings) {
-          for await (const p of store.listProperties(vault, objectType)) properties.set(p.name, p);
-        }
+        listing = await listVault(store, vault, refs);
       } catch (error) {
         failed++;
         metrics?.fallbackChecks.inc({ outcome: 'vault-failed' });
@@ -106,10 +101,10 @@ export class FallbackCheck {
       }
       listed++;
       for (const ref of refs) {
-        const listing = VAULT_OBJECT_TYPES[ref.objectType].listedAs;
-        if (listing === undefined) continue;
+        const now = listing.propertiesOf(ref);
+        if (now === 'unlisted') continue;
         const key = objectKey(ref);
-        if (moved(readStates.get(key), listings.get(listing)?.get(ref.name))) {
+        if (moved(readStates.get(key), now)) {
           enqueued.push(key);
           queue.add(key);
         }

@@ -13,6 +13,8 @@ export class OutputLookup {
   private readonly wanted = new Map<string, number>();
   /** Per kind/namespace, the listed outputs by name; a failed list is not remembered (the next output asks again). */
   private readonly listings = new MemoByKey<Map<string, ExistingOutput>>();
+  /** Reads started by `prefetch`, by kind/namespace/name, each handed to the first `get` of that output. */
+  private readonly prefetched = new Map<string, Promise<ExistingOutput | undefined>>();
 
   constructor(
     private readonly cluster: ClusterApi,
@@ -26,7 +28,31 @@ export class OutputLookup {
     }
   }
 
-  async get(ref: OutputRef): Promise<ExistingOutput | undefined> {
+  /**
+   * Starts reading these outputs now (they are about to be written); `get` then answers from the read in flight. A
+   * failed prefetch is not remembered: `get` reads again, so the error reaches the write that needs the output.
+   */
+  prefetch(refs: readonly OutputRef[]): void {
+    for (const ref of refs) {
+      const id = `${scope(ref.kind, ref.namespace)}/${ref.name}`;
+      if (this.prefetched.has(id)) continue;
+      const read = this.read(ref);
+      this.prefetched.set(id, read);
+      read.catch(() => this.prefetched.delete(id));
+    }
+  }
+
+  get(ref: OutputRef): Promise<ExistingOutput | undefined> {
+    const id = `${scope(ref.kind, ref.namespace)}/${ref.name}`;
+    const started = this.prefetched.get(id);
+    if (started) {
+      this.prefetched.delete(id);
+      return started;
+    }
+    return this.read(ref);
+  }
+
+  private async read(ref: OutputRef): Promise<ExistingOutput | undefined> {
     const key = scope(ref.kind, ref.namespace);
     if ((this.wanted.get(key) ?? 0) < 2) return this.cluster.getOutput(ref);
     const listed = await this.listings.get(key, async () => {

@@ -7,6 +7,7 @@ import { TerminalError, isAkvsyncError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { VaultObject, VaultObjectRef, VaultObjectStore } from '../../core/ports/vault-object-store.js';
 import { computeDesiredOutput, outputTargetOf } from '../../core/sync/compute-desired-output.js';
+import { dataHashKeyId } from '../../core/sync/data-hash.js';
 import type { AgentEvents } from '../agent-events.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { OutputKind } from '../../core/crd/output-kind.js';
@@ -64,9 +65,11 @@ export class Reconciler {
   /** Restarts owed for data the agent wrote, kept until they succeed (a failed patch must not lose them). */
   private readonly pendingRestarts = new Map<string, ChangedOutput>();
   private readonly access: AccessGate;
+  private readonly dataHashKeyId: string;
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.access = deps.access ?? AccessGate.open(deps.store);
+    this.dataHashKeyId = dataHashKeyId(deps.dataHashKey);
     this.status = new StatusWriter(deps.cluster, deps.index, deps.clock);
     this.failures = new FailureRecorder({ ...deps, status: this.status });
   }
@@ -94,6 +97,10 @@ export class Reconciler {
       await this.failures.record([cr], error, errors);
     }
     for (const [version, group, store] of access.readers.flatMap((r) => [...groupByVersion(r.crs)].map(([v, g]) => [v, g, r.store] as const))) {
+      // The existing outputs of the first batch are read from the apiserver while Key Vault is read: neither needs the
+      // other, and on the one-object path that is one apiserver round trip fewer before the write.
+      const lookup = new OutputLookup(this.deps.cluster, source, outputsOf(group));
+      lookup.prefetch(outputRefsOf(group.slice(0, FAN_OUT_CONCURRENCY)));
       let secret: VaultObject;
       try {
         secret = await this.read(key, parsed.ref, version, scope.full, store);
@@ -106,7 +113,6 @@ export class Reconciler {
         await this.failures.record(group, error, errors);
         continue;
       }
-      const lookup = new OutputLookup(this.deps.cluster, source, outputsOf(group));
       const context: WriteContext = { secret, eventTime, restarter, lookup, source };
       // The data first: every output written and its workloads rolled, then the status and Event of each CR.
       const written: Written[] = [];
@@ -167,6 +173,10 @@ export class Reconciler {
       this.deps.logger.info({ namespace, name, kind, version: secret.version, dataHash, created: result.created }, 'output written');
       this.deps.events.emit('secret-written', { namespace, name, version: secret.version, dataHash, latencyMs });
       if (!result.created) this.pendingRestarts.set(outputId, { kind, namespace, name, dataHash });
+    } else if (wroteButNotReported(cr, result, secret.version)) {
+      // Another leader wrote this version's data and stopped before its status: the restarts may be owed still
+      // (the workloads' annotation tells; one version never restarts a workload twice).
+      this.pendingRestarts.set(outputId, { kind, namespace, name, dataHash });
     }
     const owed = this.pendingRestarts.get(outputId);
     if (owed?.dataHash === dataHash) await this.restart(outputId, owed, ctx.restarter);
@@ -176,14 +186,14 @@ export class Reconciler {
   /** Status (only when it changed) and a Normal Event when the output was written or first reported. */
   private async reportSynced({ cr, output }: Written, secret: VaultObject): Promise<void> {
     if (!output) {
-      await this.status.write(cr, (latest, nowIso) => syncedStatus(latest, { version: secret.version, dataHash: undefined, output: undefined, dataChanged: false, expiresOn: secret.expiresOn }, nowIso));
+      await this.status.write(cr, (latest, nowIso) => syncedStatus(latest, { version: secret.version, dataHash: undefined, output: undefined, dataChanged: false, expiresOn: secret.expiresOn, updatedOn: secret.updatedOn }, nowIso));
       return;
     }
     // The status holds the hash of this CR's own keys: on a Secret several CRs write, the whole-data hash moves with
     // the others' writes, which do not reconcile this CR.
     const { desired: { kind, name, dataHash }, result } = output;
     const statusChanged = await this.status.write(cr, (latest, nowIso) =>
-      syncedStatus(latest, { version: secret.version, dataHash, output: { kind, name }, dataChanged: result.dataChanged, expiresOn: secret.expiresOn }, nowIso),
+      syncedStatus(latest, { version: secret.version, dataHash, dataHashKeyId: this.dataHashKeyId, output: { kind, name }, dataChanged: result.dataChanged, expiresOn: secret.expiresOn, updatedOn: secret.updatedOn }, nowIso),
     );
     if (result.dataChanged || (statusChanged && result.written)) {
       const verb = result.created ? 'created' : 'updated';
@@ -214,7 +224,7 @@ export class Reconciler {
 }
 
 /** CRs of one vault object handled at the same time (each CR's own steps stay in order). */
-const FAN_OUT_CONCURRENCY = 32;
+export const FAN_OUT_CONCURRENCY = 32;
 
 interface WriteContext {
   readonly secret: VaultObject;
@@ -231,10 +241,20 @@ interface Written {
   readonly output: { readonly desired: DesiredWrite; readonly result: WriteResult } | undefined;
 }
 
+/** The output already holds `version` for this CR (its annotation says so) while the CR's status names another. */
+function wroteButNotReported(cr: AzureKeyVaultSecret, result: WriteResult, version: string): boolean {
+  const reported = cr.status?.syncedVersion;
+  return !result.created && result.versionBefore === version && reported !== undefined && reported !== version;
+}
+
 function outputsOf(crs: readonly AzureKeyVaultSecret[]): { kind: OutputKind; namespace: string }[] {
+  return outputRefsOf(crs).map(({ kind, namespace }) => ({ kind, namespace }));
+}
+
+function outputRefsOf(crs: readonly AzureKeyVaultSecret[]): OutputRef[] {
   return crs.flatMap((cr) => {
     const target = outputTargetOf(cr);
-    return target ? [{ kind: target.kind, namespace: cr.metadata.namespace }] : [];
+    return target ? [{ kind: target.kind, namespace: cr.metadata.namespace, name: target.name }] : [];
   });
 }
 

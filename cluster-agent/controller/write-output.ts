@@ -25,6 +25,8 @@ export interface WriteResult {
   readonly dataChanged: boolean;
   /** The keyed hash of the output's whole data after the write (with other CRs' keys, if it is shared). */
   readonly dataHash: string;
+  /** The version this CR's synced-version annotation on the output named before the write (undefined: none, or new). */
+  readonly versionBefore?: string | undefined;
 }
 
 /**
@@ -82,10 +84,12 @@ async function writeOnce(
     owner,
   };
   const dataChanged = !existing || existing.dataHash !== dataHash;
-  if (existing && !dataChanged && isUpToDate(existing, apply, cr)) return { written: false, created: false, dataChanged: false, dataHash };
+  const versionAnnotation = syncedVersionAnnotation(cr.metadata.name);
+  const versionBefore = existing && Object.hasOwn(existing.annotations, versionAnnotation) ? existing.annotations[versionAnnotation] : undefined;
+  if (existing && !dataChanged && isUpToDate(existing, apply, cr)) return { written: false, created: false, dataChanged: false, dataHash, versionBefore };
   if (existing && dataChanged) io.beforeDataChange?.();
   await io.cluster.applyOutput(apply);
-  return { written: true, created: !existing, dataChanged, dataHash };
+  return { written: true, created: !existing, dataChanged, dataHash, versionBefore };
 }
 
 /** Throws unless this CR may write its keys into the existing object. */

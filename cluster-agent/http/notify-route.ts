@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { MAX_NOTIFICATION_BYTES, NOTIFICATION_HEADERS, NOTIFICATION_PATH } from '../../core/notification/notification.js';
+import type { SignedNotification } from '../../core/notification/notification.js';
 import type { LeaderHandOff } from '../intake/leader-hand-off.js';
+import type { ParkedNotifications } from '../intake/parked-notifications.js';
 import type { IntakeOutcome, NotificationIntake, TransportRefusal } from '../intake/notification-intake.js';
 
 export interface NotifyRouteOptions {
@@ -9,6 +11,8 @@ export interface NotifyRouteOptions {
   readonly logger: Logger;
   /** With several replicas: hands a verified notification to the leader while another replica leads. */
   readonly handOff?: LeaderHandOff | undefined;
+  /** With several replicas: where a verified notification waits while no leader can take it (202, not 503). */
+  readonly parking?: ParkedNotifications | undefined;
 }
 
 const STATUS: Readonly<Record<(IntakeOutcome | TransportRefusal)['outcome'], number>> = {
@@ -50,6 +54,9 @@ export async function notifyRoute(app: FastifyInstance, options: NotifyRouteOpti
     intake.refused(refusal);
     return answer(reply, refusal);
   };
+  /** No leader can take it now: park it (202) so it is handed on when one can; 503 without parking or when full. */
+  const park = (reply: FastifyReply, signed: SignedNotification, eventId: string): FastifyReply =>
+    options.parking?.park(signed, eventId) ? reply.code(202).send({ status: 'accepted' }) : refuse(reply, { outcome: 'not-ready' });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_NOTIFICATION_BYTES }, (_req, body, done) => done(null, body));
@@ -78,10 +85,15 @@ export async function notifyRoute(app: FastifyInstance, options: NotifyRouteOpti
       const checked = intake.check(signed, 'push');
       if ('outcome' in checked) return answer(reply, checked);
       const forwarded = await options.handOff.forward(signed);
-      if (!forwarded) return refuse(reply, { outcome: 'not-ready' });
+      if (!forwarded) return park(reply, signed, checked.notification.eventId);
       intake.handedOff();
       if (forwarded.retryAfter !== undefined) reply.header('retry-after', forwarded.retryAfter);
       return reply.code(forwarded.status).send(forwarded.body);
+    }
+    if (options.parking && !intake.ready) {
+      // No replica can take it yet (a failover, or this new leader's informers still listing).
+      const checked = intake.check(signed, 'push');
+      return 'outcome' in checked ? answer(reply, checked) : park(reply, signed, checked.notification.eventId);
     }
     return answer(reply, intake.receive(signed, 'push'));
   });

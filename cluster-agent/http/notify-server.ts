@@ -1,6 +1,7 @@
 import { fastify } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { ParkedNotifications } from '../intake/parked-notifications.js';
 import type { LeaderHandOff } from '../intake/leader-hand-off.js';
 import type { NotificationIntake } from '../intake/notification-intake.js';
 import { notifyRoute } from './notify-route.js';
@@ -19,6 +20,7 @@ export interface NotifyServerOptions {
   readonly logger: Logger;
   readonly timeouts?: NotifyServerTimeouts | undefined;
   readonly handOff?: LeaderHandOff | undefined;
+  readonly parking?: ParkedNotifications | undefined;
 }
 
 /**
@@ -31,6 +33,6 @@ export async function createNotifyServer(options: NotifyServerOptions): Promise<
   const app = fastify({ logger: false, ...hardenedHttpsOptions(options.tls, t) });
   closeWithoutFirstRequest(app, t.requestMs);
   await app.register(opsRoutes, { isReady: options.isReady });
-  await app.register(notifyRoute, { intake: options.intake, logger: options.logger, handOff: options.handOff });
+  await app.register(notifyRoute, { intake: options.intake, logger: options.logger, handOff: options.handOff, parking: options.parking });
   return app;
 }

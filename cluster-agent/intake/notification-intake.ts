@@ -78,6 +78,11 @@ export class NotificationIntake {
     this.keyring = keyring;
   }
 
+  /** Whether `receive` can take a notification now (the CR informers have listed). */
+  get ready(): boolean {
+    return this.options.isReady();
+  }
+
   receive(signed: SignedNotification, mode: IntakeMode): IntakeOutcome {
     const { clock, seen, logger, events } = this.options;
     if (!this.options.isReady()) return this.report({ outcome: 'not-ready' });

@@ -3,7 +3,7 @@
  * re-queues that namespace's CRs at once), with a GET for a namespace the watch has not delivered yet. A namespace that
  * is gone has no labels.
  */
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Api } from '@kubernetes/client-node';
 import type { Labels } from '../../core/tenancy/label-selector.js';
 import { isKubeNotFound, kubeError } from '../adapters/kube-errors.js';
 
@@ -13,8 +13,7 @@ export interface NamespaceObject {
   readonly metadata?: { readonly name?: string; readonly labels?: Record<string, string> };
 }
 
-export function kubeNamespaceLabels(kubeConfig: KubeConfig): NamespaceLabels {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
+export function kubeNamespaceLabels(core: CoreV1Api): NamespaceLabels {
   return async (name) => {
     try {
       const ns = await core.readNamespace({ name });

@@ -84,7 +84,7 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
   };
   const policies = policy.source === 'file' ? AccessPolicySet.replaceable(policy.policies, logger, requeueAll) : AccessPolicySet.watched(logger, requeueAll);
   if (policy.source === 'file') logger.info({ file: policy.path, policies: policy.policies.map((p) => p.name) }, 'access policies in force (file)');
-  const namespaces = new NamespaceLabelCache(kubeNamespaceLabels(kubeConfig), (ns) => {
+  const namespaces = new NamespaceLabelCache(kubeNamespaceLabels(kubeConfig.makeApiClient(CoreV1Api)), (ns) => {
     logger.info({ namespace: ns }, 'namespace labels changed: its CRs are judged again');
     deps.requeueNamespace(ns);
   }, (ns) => tenants.forgetNamespace(ns));

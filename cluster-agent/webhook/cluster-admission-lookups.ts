@@ -4,7 +4,8 @@
  * resolver. Missing objects are left out (a missing pull secret is skipped, as the kubelet does; a missing
  * AzureKeyVaultSecret is refused by mutatePod). Pull-secret contents are never logged or put in an error.
  */
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeApiClients } from '../adapters/kube-api-clients.js';
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import type { DockerConfig } from '../../core/images/pull-secret-credentials.js';
 import type { Pod } from '../../core/injection/pod-types.js';
@@ -28,9 +29,10 @@ async function orNothing<T>(read: Promise<T>, what: string): Promise<T | undefin
   }
 }
 
-export function clusterAdmissionLookups(kubeConfig: KubeConfig): AdmissionLookups {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+/** Over pooled keep-alive connections: at hundreds of admissions a second, a TLS handshake per read was most of the cost. */
+export function clusterAdmissionLookups(clients: Pick<KubeApiClients, 'make'>): AdmissionLookups {
+  const core = clients.make(CoreV1Api);
+  const custom = clients.make(CustomObjectsApi);
   const dockerConfig = async (namespace: string, name: string): Promise<DockerConfig | undefined> => {
     const secret = await orNothing(core.readNamespacedSecret({ namespace, name }), `get Secret ${namespace}/${name}`);
     const key = DOCKER_CONFIG_KEYS[secret?.type ?? ''];

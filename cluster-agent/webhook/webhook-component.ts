@@ -7,13 +7,14 @@
  * metrics.
  */
 import type { TokenCredential } from '@azure/identity';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Server } from 'node:https';
 import type { Logger } from 'pino';
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { TransientError } from '../../core/errors.js';
 import type { InjectionSettings } from '../../core/injection/injection-settings.js';
 import type { ReloadTarget } from '../adapters/file-reloader.js';
+import { KubeApiClients } from '../adapters/kube-api-clients.js';
 import { serverComponent, type ServerComponent } from '../http/server-component.js';
 import { ImageConfigResolver } from '../image-config/image-config-resolver.js';
 import type { Component } from '../manager/component.js';
@@ -75,8 +76,9 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
   }
   // env-exec trusts the agent's serving CA: AKVSYNC_ENV_CA_FILE, else the CA bundle the agent manages (as it rotates).
   const settings = withServedCa({ ...config.injection, ...deps.settings, envExecSha256 }, tls);
-  const lookups = clusterAdmissionLookups(deps.kubeConfig);
-  const readLabels = kubeNamespaceLabels(deps.kubeConfig);
+  const clients = new KubeApiClients(deps.kubeConfig);
+  const lookups = clusterAdmissionLookups(clients);
+  const readLabels = kubeNamespaceLabels(clients.make(CoreV1Api));
   const watched = new Set(deps.watchNamespaces ?? []);
   // The agent's rights name the watched namespaces only: another namespace has, for injection, no opt-in label.
   const namespaceLabels = watched.size === 0 ? readLabels : async (ns: string) => (watched.has(ns) ? readLabels(ns) : {});
@@ -108,5 +110,6 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
   });
   // Long polls of file mode's refresh are answered "unchanged" before the server waits for in-flight requests.
   app.addHook('preClose', async () => versionWatch.stop());
-  return { ...serverComponent('webhook-server', app, config.host, config.port), tlsReload: tls.attach(app.server as Server) };
+  const server = serverComponent('webhook-server', app, config.host, config.port);
+  return { ...server, stop: async () => { await server.stop(); await clients.close(); }, tlsReload: tls.attach(app.server as Server) };
 }

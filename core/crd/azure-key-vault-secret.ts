@@ -112,8 +112,15 @@ export interface AkvsStatus {
   observedGeneration?: number;
   /** Key Vault version last written to the output. */
   syncedVersion?: string;
+  /**
+   * RFC 3339: the Key Vault `updated` time of the synced version (what a properties listing shows; listings carry no
+   * versions). A new leader or a restarted agent reads only the objects whose listing shows another time.
+   */
+  syncedUpdatedTime?: string;
   /** dataHash() of the output data last written (hex; keyed when the agent has a hash key). */
   dataHash?: string;
+  /** Which data-hash key made `dataHash` (a fingerprint): after a key change the catch-up rewrites every output. */
+  dataHashKeyId?: string;
   /** 'Secret' | 'ConfigMap' and name of the output last written. */
   outputKind?: OutputKind;
   outputName?: string;

@@ -21,6 +21,11 @@ function uint32(n: number): Buffer {
  * a per-cluster `hashKey`, from a file or from a Secret it creates in its own namespace (docs/agent.md). Changing
  * the key changes every hash, i.e. rewrites every output once.
  */
+/** A short fingerprint of a data-hash key (the keyed hash of no data): says which key made a recorded hash, reveals nothing. */
+export function dataHashKeyId(hashKey: Uint8Array): string {
+  return dataHash({}, hashKey).slice(0, 16);
+}
+
 export function dataHash(data: Readonly<Record<string, Uint8Array>>, hashKey?: Uint8Array): string {
   const h = hashKey === undefined ? createHash('sha256') : createHmac('sha256', hashKey);
   h.update(DOMAIN);

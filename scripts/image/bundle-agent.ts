@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { bundleEsm } from '../bundle/esm-bundle.js';
+import { bundleAgent } from '../bundle/esm-bundle.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const outfile = process.argv[2];
@@ -12,4 +12,4 @@ if (!outfile) {
   console.error('usage: bundle-agent.ts <outfile>');
   process.exit(2);
 }
-await bundleEsm({ repoRoot, entry: resolve(repoRoot, 'cluster-agent/main.ts'), outfile: resolve(outfile) });
+await bundleAgent(repoRoot, resolve(outfile));

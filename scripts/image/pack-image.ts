@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ENV_EXEC_ARCHITECTURES } from '../../core/injection/env-exec-manifest.js';
-import { bundleEsm } from '../bundle/esm-bundle.js';
+import { bundleAgent } from '../bundle/esm-bundle.js';
 import { writeIndex, type Descriptor } from '../local-stack/oci-image-builder.js';
 import { runOciTool } from '../local-stack/oci-tools.js';
 
@@ -79,7 +79,7 @@ export async function packImage(options: PackImageOptions): Promise<PackedImage>
   const work = await mkdtemp(join(tmpdir(), 'akvsync-image-'));
   try {
     const agent = join(work, 'agent.mjs');
-    await bundleEsm({ repoRoot, entry: join(repoRoot, 'cluster-agent/main.ts'), outfile: agent });
+    await bundleAgent(repoRoot, agent);
     await rm(options.layout, { recursive: true, force: true });
     await runOciTool('umoci', ['init', '--layout', options.layout]);
     const images = [];

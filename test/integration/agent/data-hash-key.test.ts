@@ -22,13 +22,11 @@ const keyOf = (s: V1Secret | undefined): Buffer => Buffer.from(s?.data?.key ?? '
 /** Every way a 32-byte key could be spelled in a log line. */
 const spellings = (key: Buffer): string[] => [key.toString('base64'), key.toString('base64url'), key.toString('hex'), JSON.stringify([...key])];
 
-/** Waits until this agent has read Key Vault for its CRs and then finished reconciling. */
-async function reconciledOnce(h: AgentHarness): Promise<void> {
-  await waitFor('the restarted agent read Key Vault', async () => {
-    const metrics = await (await fetch(h.agent.metricsUrl)).text();
-    return /akvsync_keyvault_requests_total\{vault="kv1",operation="getSecret",status="200"\} [1-9]/.test(metrics) ? true : undefined;
-  });
+/** Waits until this (restarted) agent's catch-up compared the vault with the CRs' status and its queue is idle. */
+async function caughtUp(h: AgentHarness, logFrom: number): Promise<string> {
+  const line = await waitFor('the restarted agent caught up', () => h.logLines.slice(logFrom).find((l) => l.includes('"catch-up done"')));
   await h.agent.whenIdle();
+  return line;
 }
 
 describe('agent: data-hash key Secret (default, no AKVSYNC_DATA_HASH_KEY_FILE)', () => {
@@ -73,8 +71,10 @@ describe('agent: data-hash key Secret (default, no AKVSYNC_DATA_HASH_KEY_FILE)',
       running = undefined;
       await first.stop();
 
+      const logsBefore = logs.length;
       const second = await start();
-      await reconciledOnce(second);
+      // Everything was current: the catch-up listed the vault and read nothing.
+      expect(await caughtUp(second, logsBefore)).toMatch(/"current":1,/);
       expect(logs.join('\n')).toMatch(/"created":false.*data-hash key Secret read/);
       expect((await second.readSecret(ns, KEY_SECRET))?.metadata?.resourceVersion).toBe(keySecret?.metadata?.resourceVersion);
       const after = await second.readSecret(ns, 'db');

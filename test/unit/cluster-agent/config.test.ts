@@ -110,7 +110,13 @@ describe('loadAgentConfig', () => {
     expect(inline.keyringFile).toBeUndefined();
     expect(inline.reloadIntervalMs).toBe(5000);
     const ha = load(validEnv({ AKVSYNC_LEADER_ELECTION: 'true', AKVSYNC_POD_NAME: 'agent-0', AKVSYNC_LEADER_ELECTION_LEASE: 'my-lease' }));
-    expect(ha.leaderElection).toEqual({ enabled: true, leaseName: 'my-lease', identity: 'agent-0', advertiseHost: undefined });
+    expect(ha.leaderElection).toEqual({
+      enabled: true, leaseName: 'my-lease', identity: 'agent-0', advertiseHost: undefined, timings: { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+    });
+    const fast = load(validEnv({ AKVSYNC_LEADER_ELECTION_LEASE_DURATION: '4s', AKVSYNC_LEADER_ELECTION_RENEW_DEADLINE: '3s', AKVSYNC_LEADER_ELECTION_RETRY_PERIOD: '500ms' }));
+    expect(fast.leaderElection.timings).toEqual({ leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 500 });
+    expect(() => load(validEnv({ AKVSYNC_LEADER_ELECTION_LEASE_DURATION: '10s' }))).toThrow(/AKVSYNC_LEADER_ELECTION_RENEW_DEADLINE.*shorter/);
+    expect(() => load(validEnv({ AKVSYNC_LEADER_ELECTION_RETRY_PERIOD: '10s' }))).toThrow(/AKVSYNC_LEADER_ELECTION_RETRY_PERIOD.*shorter/);
     expect(() => load(validEnv({ AKVSYNC_LEADER_ELECTION_LEASE: 'Not A Name' }))).toThrow(/AKVSYNC_LEADER_ELECTION_LEASE/);
     expect(() => load(validEnv({ AKVSYNC_RELOAD_INTERVAL: '10ms' }))).toThrow(/AKVSYNC_RELOAD_INTERVAL/);
   });

@@ -43,4 +43,28 @@ describe('OutputLookup', () => {
     expect((await lookup.get({ kind: 'Secret', namespace: 'ns', name: 'b' }))?.name).toBe('b');
     expect(calls).toBe(2);
   });
+
+  it('prefetch starts the reads at once; each get is answered by its read in flight, once (a later get reads again)', async () => {
+    const c = cluster();
+    const lookup = new OutputLookup(c, SOURCE, [{ kind: 'Secret', namespace: 'other' }]);
+    c.putOutput({ kind: 'Secret', namespace: 'other', name: 'x', secretType: 'Opaque', data: { v: Buffer.from('x') }, labels: { [SOURCE]: 'true' }, annotations: {}, owners: [] });
+    lookup.prefetch([{ kind: 'Secret', namespace: 'other', name: 'x' }]);
+    expect(c.outputReads).toEqual(['Secret/other/x']);
+    expect((await lookup.get({ kind: 'Secret', namespace: 'other', name: 'x' }))?.name).toBe('x');
+    expect(c.outputReads).toEqual(['Secret/other/x']);
+    await lookup.get({ kind: 'Secret', namespace: 'other', name: 'x' });
+    expect(c.outputReads).toEqual(['Secret/other/x', 'Secret/other/x']);
+  });
+
+  it('does not keep a failed prefetch: the get that needs the output reads again and gets the error or the object', async () => {
+    const c = cluster();
+    const get = c.getOutput.bind(c);
+    let calls = 0;
+    c.getOutput = async (ref) => (++calls === 1 ? Promise.reject(new TransientError('KubernetesUnavailable', 'apiserver 503')) : get(ref));
+    const lookup = new OutputLookup(c, SOURCE, [{ kind: 'Secret', namespace: 'ns' }]);
+    lookup.prefetch([{ kind: 'Secret', namespace: 'ns', name: 'a' }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await lookup.get({ kind: 'Secret', namespace: 'ns', name: 'a' }))?.name).toBe('a');
+    expect(calls).toBe(2);
+  });
 });

@@ -3,12 +3,15 @@ import { NOTIFICATION_HEADERS, NOTIFICATION_PATH } from '../../../../core/notifi
 import type { Notification } from '../../../../core/notification/notification.js';
 import { signNotification } from '../../../../core/notification/signature.js';
 import { notifyRoute } from '../../../../cluster-agent/http/notify-route.js';
+import { LeaderHandOff } from '../../../../cluster-agent/intake/leader-hand-off.js';
 import { NotificationIntake } from '../../../../cluster-agent/intake/notification-intake.js';
+import { ParkedNotifications } from '../../../../cluster-agent/intake/parked-notifications.js';
 import { SeenEvents } from '../../../../cluster-agent/intake/seen-events.js';
 import { verifyReceivedNotification } from '../../../../cluster-agent/intake/verify-notification.js';
 import { createLogger } from '../../../../cluster-agent/logger.js';
 import { AgentMetrics } from '../../../../cluster-agent/metrics.js';
 import { runNotificationConformance } from '../../../support/notification-conformance.js';
+import { issue } from '../../../support/test-certificates.js';
 import { ManualScheduler } from '../support/manual-scheduler.js';
 
 const KEY = { keyId: 'cluster-a-1', key: new Uint8Array(32).fill(7) };
@@ -25,7 +28,7 @@ const notification = (overrides: Partial<Notification> = {}): Notification => ({
   ...overrides,
 });
 
-async function setup(options: { ready?: boolean } = {}) {
+async function setup(options: { ready?: boolean; parking?: boolean; leaderUnreachable?: boolean } = {}) {
   const clock = new ManualScheduler();
   const accepted: Notification[] = [];
   const logLines: string[] = [];
@@ -41,7 +44,12 @@ async function setup(options: { ready?: boolean } = {}) {
     logger,
     metrics,
   });
-  await app.register(notifyRoute, { intake, logger });
+  const parking = options.parking
+    ? new ParkedNotifications({ scheduler: clock, logger, metrics, canTake: () => false, take: () => ({ outcome: 'accepted' }), max: 1 })
+    : undefined;
+  const leaderCert = options.leaderUnreachable ? (await issue('leader', { kty: 'EC' })).certPem : '';
+  const handOff = options.leaderUnreachable ? new LeaderHandOff({ leaderAddress: () => '127.0.0.1:1', certPem: () => leaderCert, timeoutMs: 200 }) : undefined;
+  await app.register(notifyRoute, { intake, logger, parking, handOff });
   const post = (body: string, opts: { key?: typeof KEY; at?: number; headers?: Record<string, string> } = {}) => {
     const signed = signNotification(opts.key ?? KEY, opts.at ?? Math.floor(clock.now() / 1000), body);
     return app.inject({
@@ -57,7 +65,7 @@ async function setup(options: { ready?: boolean } = {}) {
       payload: body,
     });
   };
-  return { app, clock, accepted, logLines, metrics, post };
+  return { app, clock, accepted, logLines, metrics, post, parking, handOff };
 }
 
 describe('notify route', () => {
@@ -129,6 +137,25 @@ describe('notify route', () => {
     const res = await t.post(JSON.stringify(notification()));
     expect(res.statusCode).toBe(503);
     expect(t.accepted).toEqual([]);
+  });
+
+  it('with several replicas, parks a verified notification no leader can take (202), refuses a forged one (401), 503 when full', async () => {
+    const t = await setup({ ready: false, parking: true });
+    expect((await t.post(JSON.stringify(notification()), { key: OTHER_KEY })).statusCode).toBe(401);
+    expect(t.parking?.size).toBe(0);
+    const res = await t.post(JSON.stringify(notification()));
+    expect([res.statusCode, res.json()]).toEqual([202, { status: 'accepted' }]);
+    expect([t.parking?.size, t.accepted]).toEqual([1, []]);
+    expect((await t.post(JSON.stringify(notification({ eventId: 'another' })))).statusCode).toBe(503);
+    expect(await t.metrics.registry.metrics()).toContain('akvsync_notifications_total{outcome="parked"} 1');
+  });
+
+  it('parks a notification the leader cannot be reached for', async () => {
+    const t = await setup({ parking: true, leaderUnreachable: true });
+    const res = await t.post(JSON.stringify(notification()));
+    expect(res.statusCode).toBe(202);
+    expect([t.parking?.size, t.accepted]).toEqual([1, []]);
+    t.handOff?.close();
   });
 
   it('counts notifications by outcome', async () => {
