@@ -13,6 +13,7 @@ import type { ReloadTarget } from './adapters/file-reloader.js';
 import { getOrCreateDataHashKey } from './adapters/data-hash-key-secret.js';
 import { KeyVaultObjectStore } from './adapters/key-vault-object-store.js';
 import { KubeClusterApi } from './adapters/kube-cluster-api.js';
+import { OutputInformers } from './adapters/output-informers.js';
 import { LeaseElector } from './adapters/lease-elector.js';
 import { createAgentEvents } from './agent-events.js';
 import type { AgentEvents } from './agent-events.js';
@@ -27,6 +28,8 @@ import type { FallbackCheckReport } from './controller/fallback-check.js';
 import { handleNotification } from './controller/notification-handler.js';
 import type { QueueAction, ReconcileResult } from './controller/queue-action.js';
 import { LatestReads } from './controller/latest-reads.js';
+import { OutputDrift } from './controller/output-drift.js';
+import { OutputLifecycle } from './controller/output-lifecycle.js';
 import { ReadStates } from './controller/read-state.js';
 import { ReconcileRequests } from './controller/reconcile-requests.js';
 import { Reconciler } from './controller/reconcile.js';
@@ -112,11 +115,14 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const cluster = new KubeClusterApi(kubeConfig, clock, dataHashKey);
   const requests: ReconcileRequests = new ReconcileRequests({ add: (key) => workQueue.add(key) });
   const latestReads = new LatestReads();
+  const lifecycle = new OutputLifecycle({ cluster, index, queue: requests, logger });
   const reconciler = new Reconciler({
     index, store, cluster, clock, hints, readStates, events, logger, metrics, requests, latestReads,
     honourReloaderAnnotations: config.honourReloaderAnnotations,
     dataHashKey,
     access: tenancy.gate,
+    lifecycle,
+    outputOwnerReferences: config.outputs.ownerReferences,
   });
   const workQueue: WorkQueue = new WorkQueue({
     handler: (key) => reconciler.reconcile(key),
@@ -130,7 +136,13 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     const vault = parseKey(key);
     if (vault?.kind === 'object' && !index.isVaultReferenced(vault.ref.vault)) tenancy.forgetVault(vault.ref.vault);
   };
-  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, labelSelector: config.objectLabelSelector, handlers: new AkvsWatchHandler(index, requests, onUnreferenced), scheduler, logger });
+  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, labelSelector: config.objectLabelSelector, handlers: new AkvsWatchHandler(index, requests, onUnreferenced, lifecycle), scheduler, logger });
+  const drift = config.outputs.driftRepair
+    ? new OutputDrift({ index, queue: requests, scheduler, logger, metrics, burst: config.outputs.repairBurst, intervalMs: config.outputs.repairIntervalMs })
+    : undefined;
+  const outputInformers = drift
+    ? new OutputInformers({ kubeConfig, namespaces: config.watchNamespaces, dataHashKey, scheduler, logger, handlers: { changed: (o) => drift.seen(o), deleted: (ref) => drift.gone(ref) } })
+    : undefined;
   const fallback = new FallbackCheck({ store, index, queue: requests, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
   // Readiness: one replica — the CR informer has synced; several — this replica serves (leader or not).
   const isReady = (): boolean => (config.leaderElection.enabled ? manager.isServing : informers.synced);
@@ -189,7 +201,14 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   if (tenancy.component) manager.add(tenancy.component); // policies and namespace labels listed before any CR is judged
   if (config.queue) manager.add(queueConsumerComponent(config.queue, { intake, credential, kubeConfig, namespace: config.namespace, logger, registry: metrics.registry }));
   manager
-    .add({ name: 'informers', leaderOnly: true, start: () => informers.start(), stop: () => informers.stop() })
+    .add({ name: 'informers', leaderOnly: true, start: () => informers.start(), stop: () => informers.stop() });
+  if (drift && outputInformers) {
+    manager.add({ name: 'output-informers', leaderOnly: true, start: () => outputInformers.start(), stop: async () => {
+      drift.stop();
+      await outputInformers.stop();
+    } });
+  }
+  manager
     .add({ name: 'fallback-check', leaderOnly: true, start: async () => fallback.start(), stop: () => fallback.stop() });
   await manager.start();
 
