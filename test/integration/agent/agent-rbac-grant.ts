@@ -7,6 +7,7 @@ import { AuthorizationV1Api, KubernetesObjectApi, PatchStrategy } from '@kuberne
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { renderAgentRbac } from '../../../cluster-agent/rbac/render-agent-rbac.js';
 import type { AgentRbacOptions } from '../../../cluster-agent/rbac/render-agent-rbac.js';
+import type { ClusterHelpers } from '../../../scripts/local-stack/cluster-access.js';
 import { waitUntil } from '../../../scripts/local-stack/wait-until.js';
 import { getTestStack } from '../support/stack-client.js';
 
@@ -30,8 +31,9 @@ export async function grantAgentRbac(
   namespace: string,
   watchNamespaces: readonly string[],
   options: { allNamespaces?: boolean; dataHashKeySecret?: string; dataHashKeyFromFile?: boolean; leaderElectionLease?: string; accessPolicy?: 'none' | 'crd' | 'file'; webhook?: boolean; driftRepair?: boolean } = {},
+  /** The control plane to grant on (default: the jest run's). */
+  stack: ClusterHelpers & { readonly kubeConfig: KubeConfig } = getTestStack(),
 ): Promise<AgentRbacGrant> {
-  const stack = getTestStack();
   await stack.ensureServiceAccount(namespace, AGENT_SERVICE_ACCOUNT);
   const rbacOptions: AgentRbacOptions = {
     name: `akvsync-agent-${namespace}`,
@@ -52,7 +54,7 @@ export async function grantAgentRbac(
   const api = KubernetesObjectApi.makeApiClient(stack.kubeConfig);
   for (const object of objects) await api.patch(object, undefined, undefined, 'akvsync-tests', true, PatchStrategy.ServerSideApply);
   const username = `system:serviceaccount:${namespace}:${AGENT_SERVICE_ACCOUNT}`;
-  await waitUntilGranted(username, namespace, objects);
+  await waitUntilGranted(stack.kubeConfig, username, namespace, objects);
   const clusterScoped = objects.filter((o) => o.metadata?.namespace === undefined);
   return {
     kubeConfig: stack.kubeConfigImpersonating(namespace, AGENT_SERVICE_ACCOUNT),
@@ -69,8 +71,8 @@ interface RuleObject extends KubernetesObject {
 }
 
 /** RBAC takes effect when the authorizer's cache has the binding: ask it (SubjectAccessReview) for every rendered rule. */
-async function waitUntilGranted(username: string, namespace: string, objects: readonly RuleObject[]): Promise<void> {
-  const authz = getTestStack().kubeConfig.makeApiClient(AuthorizationV1Api);
+async function waitUntilGranted(admin: KubeConfig, username: string, namespace: string, objects: readonly RuleObject[]): Promise<void> {
+  const authz = admin.makeApiClient(AuthorizationV1Api);
   const groups = ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'];
   const checks = objects.flatMap((o) => (o.rules ?? []).flatMap((rule) => rule.resources.flatMap((resourceAndSub) => rule.verbs.map((verb) => {
     const [resource, subresource] = resourceAndSub.split('/');
