@@ -95,9 +95,11 @@ describe('the akvsync chart', () => {
     expect(policy.spec.matchConditions[0]!.expression).toBe("request.userInfo.username == 'system:serviceaccount:akvsync-system:akvsync-agent'");
   });
 
-  it('namespace-scoped: Roles in the watched namespaces only, no ClusterRole, the list passed to the agent', async () => {
+  it('namespace-scoped: Roles in the watched namespaces, a ClusterRole that only reads its own CRD, the list passed to the agent', async () => {
     const objects = await renderObjects(helm, { ...BASE_VALUES, watchNamespaces: ['team-a', 'team-b'] });
-    expect(objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'ClusterRole').map((o) => (o as unknown as { rules: unknown }).rules)).toEqual([[
+      { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get'], resourceNames: ['azurekeyvaultsecrets.akvsync.io'] },
+    ]]);
     const roles = objects.filter((o) => o.kind === 'Role').map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort();
     expect(roles).toEqual(['akvsync-system/akvsync-own-namespace', 'team-a/akvsync', 'team-b/akvsync']);
     expect(findObject(objects, 'RoleBinding', 'akvsync', 'team-a').subjects).toEqual([{ kind: 'ServiceAccount', name: 'akvsync-agent', namespace: 'akvsync-system' }]);
