@@ -44,11 +44,29 @@ describe('agent: output lifecycle and drift', () => {
   const condition = async (name: string, type: string): Promise<{ status: string; reason: string; message: string } | undefined> =>
     (await h.getStatus(ns, name))?.conditions?.find((c) => c.type === type);
   const ready = async (name: string): Promise<true | undefined> => ((await condition(name, 'Ready'))?.status === 'True' ? true : undefined);
+  const holds = async (name: string): Promise<true | undefined> => (decode(await h.readSecret(ns, name), 'v') === VALUE ? true : undefined);
+  /** One CR `name` writing VALUE under `v` of Secret `name`; resolves once it is written and the agent is idle. */
+  const oneWriter = async (name: string): Promise<void> => {
+    h.emulator.setSecret('kv1', name, VALUE);
+    await h.createAkvs(ns, name, secretSpec(name, name, 'v'));
+    await waitFor(`Secret ${name}`, () => holds(name));
+    await h.agent.whenIdle();
+  };
+  /** Two CRs (named after their Key Vault objects) writing one key each into one Secret; resolves once both are in. */
+  const twoWriters = async (output: string, ...writers: [name: string, dataKey: string][]): Promise<void> => {
+    for (const [name, dataKey] of writers) {
+      h.emulator.setSecret('kv1', name, `value-${name}`);
+      await h.createAkvs(ns, name, secretSpec(name, output, dataKey));
+    }
+    await waitFor(`both keys of ${output}`, async () => {
+      const keys = await keysOf(output);
+      return writers.every(([name, dataKey]) => keys[dataKey] === `value-${name}`) ? true : undefined;
+    });
+    await h.agent.whenIdle();
+  };
 
   it('a CR with an output gets the finalizer and writes no owner reference; deleting it deletes the output it alone wrote', async () => {
-    h.emulator.setSecret('kv1', 'solo', VALUE);
-    await h.createAkvs(ns, 'solo', secretSpec('solo', 'solo', 'v'));
-    await waitFor('Secret solo', async () => (decode(await h.readSecret(ns, 'solo'), 'v') === VALUE ? true : undefined));
+    await oneWriter('solo');
     expect(await finalizersOf('solo')).toEqual([FINALIZER]);
     expect((await h.readSecret(ns, 'solo'))?.metadata?.ownerReferences).toBeUndefined();
     await deleteCr('solo');
@@ -57,18 +75,13 @@ describe('agent: output lifecycle and drift', () => {
   });
 
   it('deleting one of two CRs sharing a Secret removes only its keys; a person\'s key keeps the Secret when the last CR goes', async () => {
-    h.emulator.setSecret('kv1', 'part-a', 'value-a');
-    h.emulator.setSecret('kv1', 'part-b', 'value-b');
-    await h.createAkvs(ns, 'part-a', secretSpec('part-a', 'shared', 'a'));
-    await h.createAkvs(ns, 'part-b', secretSpec('part-b', 'shared', 'b'));
-    await waitFor('both keys', async () => ((await keysOf('shared')).b === 'value-b' && (await keysOf('shared')).a === 'value-a' ? true : undefined));
-    await h.agent.whenIdle();
+    await twoWriters('shared', ['part-a', 'a'], ['part-b', 'b']);
     // A person adds a key of their own (field manager kubectl-style): it is theirs, the agent never removes it.
     await h.core.patchNamespacedSecret({ namespace: ns, name: 'shared', body: [{ op: 'add', path: '/data/mine', value: Buffer.from('hand-made').toString('base64') }] });
 
     await deleteCr('part-a');
     await waitFor('key a removed', async () => ((await keysOf('shared')).a === undefined ? true : undefined));
-    expect(await keysOf('shared')).toEqual({ b: 'value-b', mine: 'hand-made' });
+    expect(await keysOf('shared')).toEqual({ b: 'value-part-b', mine: 'hand-made' });
     let secret = (await h.readSecret(ns, 'shared'))!;
     // Its field manager keeps only the Secret's immutable `type` (co-owned), no data key.
     const partA = secret.metadata?.managedFields?.find((f) => f.manager === 'akvsync/part-a')?.fieldsV1 as Record<string, unknown> | undefined;
@@ -102,11 +115,7 @@ describe('agent: output lifecycle and drift', () => {
   });
 
   it('a renamed output another CR also writes loses only this CR\'s keys', async () => {
-    h.emulator.setSecret('kv1', 'stay', 'value-stay');
-    h.emulator.setSecret('kv1', 'leave', 'value-leave');
-    await h.createAkvs(ns, 'stay', secretSpec('stay', 'joint', 's'));
-    await h.createAkvs(ns, 'leave', secretSpec('leave', 'joint', 'l'));
-    await waitFor('both keys', async () => ((await keysOf('joint')).l === 'value-leave' && (await keysOf('joint')).s === 'value-stay' ? true : undefined));
+    await twoWriters('joint', ['stay', 's'], ['leave', 'l']);
     await waitFor('leave Ready', () => ready('leave'));
     await h.custom.patchNamespacedCustomObject({ ...CRS, namespace: ns, name: 'leave', body: [{ op: 'replace', path: '/spec/output/secret/name', value: 'elsewhere' }] });
     await waitFor('key l moved', async () => ((await keysOf('joint')).l === undefined && (await keysOf('elsewhere')).l === 'value-leave' ? true : undefined));
@@ -140,24 +149,18 @@ describe('agent: output lifecycle and drift', () => {
   });
 
   it('a Secret edited or deleted by hand is put back from the last read, without a Key Vault call', async () => {
-    h.emulator.setSecret('kv1', 'guarded', VALUE);
-    await h.createAkvs(ns, 'guarded', secretSpec('guarded', 'guarded', 'v'));
-    await waitFor('Secret guarded', async () => (decode(await h.readSecret(ns, 'guarded'), 'v') === VALUE ? true : undefined));
-    await h.agent.whenIdle();
+    await oneWriter('guarded');
     h.emulator.resetCounters();
     await h.core.patchNamespacedSecret({ namespace: ns, name: 'guarded', body: [{ op: 'replace', path: '/data/v', value: Buffer.from('tampered').toString('base64') }] });
-    await waitFor('edit put back', async () => (decode(await h.readSecret(ns, 'guarded'), 'v') === VALUE ? true : undefined));
+    await waitFor('edit put back', () => holds('guarded'));
     await h.core.deleteNamespacedSecret({ namespace: ns, name: 'guarded' });
-    await waitFor('deletion put back', async () => (decode(await h.readSecret(ns, 'guarded'), 'v') === VALUE ? true : undefined));
+    await waitFor('deletion put back', () => holds('guarded'));
     await h.agent.whenIdle();
     expect(h.emulator.requestCount({ vault: 'kv1', operation: 'getSecret' })).toBe(0);
   });
 
   it('an edit loop of 50 edits is repaired at the rate limit, with bounded Key Vault reads, and ends put back', async () => {
-    h.emulator.setSecret('kv1', 'looped', VALUE);
-    await h.createAkvs(ns, 'looped', secretSpec('looped', 'looped', 'v'));
-    await waitFor('Secret looped', async () => (decode(await h.readSecret(ns, 'looped'), 'v') === VALUE ? true : undefined));
-    await h.agent.whenIdle();
+    await oneWriter('looped');
     h.emulator.resetCounters();
     const repairsBefore = h.logLines.filter((l) => l.includes('"output drifted; putting it back"')).length;
     const started = Date.now();
@@ -165,7 +168,7 @@ describe('agent: output lifecycle and drift', () => {
       await h.core.patchNamespacedSecret({ namespace: ns, name: 'looped', body: [{ op: 'replace', path: '/data/v', value: Buffer.from(`edit-${i}`).toString('base64') }] });
     }
     const loopSeconds = (Date.now() - started) / 1000;
-    await waitFor('put back after the loop', async () => (decode(await h.readSecret(ns, 'looped'), 'v') === VALUE ? true : undefined));
+    await waitFor('put back after the loop', () => holds('looped'));
     await h.agent.whenIdle();
     const repairs = h.logLines.filter((l) => l.includes('"output drifted; putting it back"')).length - repairsBefore;
     // Burst 3, then one per second: bounded by the loop's length, not by its 50 edits.
@@ -233,7 +236,7 @@ describe('agent: output lifecycle and drift', () => {
     const events = await h.core.listNamespacedEvent({ namespace: ns });
     const crs = (await h.custom.listNamespacedCustomObject({ ...CRS, namespace: ns })) as { items: { status?: unknown }[] };
     const visible = JSON.stringify({ logs: h.logLines, events: events.items.map((e) => [e.reason, e.message]), statuses: crs.items.map((c) => c.status) });
-    for (const value of [VALUE, 'value-a', 'value-b', 'value-stay', 'value-leave', 'hand-made', 'tampered', 'v1-value', 'v2-value', 'v3-value']) {
+    for (const value of [VALUE, 'value-part-a', 'value-part-b', 'value-stay', 'value-leave', 'hand-made', 'tampered', 'v1-value', 'v2-value', 'v3-value']) {
       expect(visible).not.toContain(value);
       expect(visible).not.toContain(Buffer.from(value).toString('base64'));
     }
