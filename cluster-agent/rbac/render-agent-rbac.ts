@@ -58,6 +58,7 @@ function toRbacRule(rule: AgentRbacRule, options: AgentRbacOptions): RbacRule {
     out.resourceNames = [name];
   }
   if (rule.resourceNames) out.resourceNames = [...rule.resourceNames];
+  if (rule.limitedToWatchedNamespaces && options.watchNamespaces.length > 0) out.resourceNames = [...options.watchNamespaces];
   return out;
 }
 

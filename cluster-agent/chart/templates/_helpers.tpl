@@ -78,7 +78,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- default (printf "%s-access-policy" (include "akvsync.fullname" .)) .Values.accessPolicy.file.configMapName }}
 {{- end }}
 
-{{- /* RBAC rules from files/rbac/rules.yaml: namedBy becomes resourceNames (dict "rules" … "names" …). */}}
+{{- /* RBAC rules from files/rbac/rules.yaml: namedBy becomes resourceNames, and limitedToWatchedNamespaces the watched namespaces when listed (dict "rules" … "names" … "watchNamespaces" …). */}}
 {{- define "akvsync.rbacRules" -}}
 {{- $out := list }}
 {{- range .rules }}
@@ -89,6 +89,9 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- $_ := set $rule "resourceNames" (list $name) }}
 {{- end }}
 {{- if .resourceNames }}{{ $_ := set $rule "resourceNames" .resourceNames }}{{ end }}
+{{- if and .limitedToWatchedNamespaces $.watchNamespaces }}
+{{- $_ := set $rule "resourceNames" $.watchNamespaces }}
+{{- end }}
 {{- $out = append $out $rule }}
 {{- end }}
 {{- toYaml $out }}
