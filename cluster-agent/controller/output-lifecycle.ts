@@ -64,6 +64,8 @@ export class OutputLifecycle {
     const name = cr.status?.outputName;
     if (kind === undefined || name === undefined) return;
     if (current?.kind === kind && current.name === name) return;
+    // Retain: the agent never deletes what this CR wrote, renamed or not.
+    if (cr.spec.deletionPolicy === 'Retain') return;
     const ref = { kind, namespace: cr.metadata.namespace, name };
     await this.cleanUp(cr, ref, current ? 'output renamed' : 'output removed from the spec');
   }

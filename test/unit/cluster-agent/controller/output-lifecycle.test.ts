@@ -117,6 +117,19 @@ describe('output lifecycle', () => {
     expect(h.cluster.statuses.get('team-a/db')?.outputName).toBeUndefined();
   });
 
+  it('a Retain CR renamed leaves its old output as it is', async () => {
+    const h = reconcileHarness({ lifecycle: true, ownerReferences: false });
+    h.store.set('kv1', 'db-password', VALUE);
+    const cr = akvs({ spec: { deletionPolicy: 'Retain' } });
+    const [key] = h.add(cr);
+    await h.reconciler.reconcile(key as string);
+    h.watch.upsert({ ...latest(h, cr), metadata: { ...cr.metadata, generation: 2 }, spec: { ...cr.spec, output: { secret: { name: 'db-2', dataKey: 'password' } } } });
+    await h.reconciler.reconcile(key as string);
+    expect(h.cluster.output('Secret', 'team-a', 'db-2')).toBeDefined();
+    expect(h.cluster.output('Secret', 'team-a', 'db')?.data.password?.toString()).toBe(VALUE);
+    expect([h.cluster.deletions, h.cluster.releases]).toEqual([[], []]);
+  });
+
   it('a rename whose new output is refused cleans nothing up (the old value stays)', async () => {
     const { h, key, cr } = await synced();
     h.cluster.putOutput({ kind: 'Secret', namespace: 'team-a', name: 'taken', secretType: 'Opaque', data: { x: Buffer.from('theirs') }, labels: {}, annotations: {}, owners: [] });
