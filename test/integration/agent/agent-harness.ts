@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ClientSecretCredential } from '@azure/identity';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, loadYaml } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, loadYaml, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { startAgent } from '../../../cluster-agent/agent.js';
 import type { RunningAgent } from '../../../cluster-agent/agent.js';
@@ -115,7 +115,12 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   const cleanUp = async (): Promise<void> => {
     if (!options.replicaOf) await rbac?.remove();
     if (!options.emulator) await emulator.close();
-    if (!options.existingNamespaces) for (const ns of namespaces) await core.deleteNamespace({ name: ns }).catch(() => undefined);
+    if (options.existingNamespaces) return;
+    for (const ns of namespaces) {
+      // The agent is stopped: the CRs' clean-up finalizers would hold the namespace in Terminating for the rest of the run.
+      await releaseFinalizers(cluster.kubeConfig, ns).catch(() => undefined);
+      await core.deleteNamespace({ name: ns }).catch(() => undefined);
+    }
   };
   const signingKey = options.replicaOf?.signingKey ?? { keyId: 'test-key-1', key: new Uint8Array(randomBytes(32)) };
   const serverCert = options.replicaOf?.serverCert ?? issueLoopbackServerCert(stack.ca);
@@ -202,6 +207,16 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
       await cleanUp();
     },
   };
+}
+
+/** Removes every finalizer of the AzureKeyVaultSecrets in `namespace` (as docs/agent.md tells an admin to after an uninstall). */
+async function releaseFinalizers(admin: KubeConfig, namespace: string): Promise<void> {
+  const custom = admin.makeApiClient(CustomObjectsApi);
+  const crs = { group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace };
+  const { items } = (await custom.listNamespacedCustomObject(crs)) as { items: { metadata: { name: string; finalizers?: string[] } }[] };
+  for (const cr of items.filter((c) => (c.metadata.finalizers ?? []).length > 0)) {
+    await custom.patchNamespacedCustomObject({ ...crs, name: cr.metadata.name, body: { metadata: { finalizers: null } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  }
 }
 
 /** Polls `probe` every 50 ms until it returns something other than undefined (errors count as "not yet"). */
