@@ -144,8 +144,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     ? new OutputInformers({ kubeConfig, namespaces: config.watchNamespaces, dataHashKey, scheduler, logger, handlers: { changed: (o) => drift.seen(o), deleted: (ref) => drift.gone(ref) } })
     : undefined;
   const fallback = new FallbackCheck({ store, index, queue: requests, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
-  // Readiness: one replica — the CR informer has synced; several — this replica serves (leader or not).
-  const isReady = (): boolean => (config.leaderElection.enabled ? manager.isServing : informers.synced);
+  // Readiness: one replica — the CR informer (and, with drift repair, the output informers) has synced; several — this
+  // replica serves (leader or not).
+  const isReady = (): boolean => (config.leaderElection.enabled ? manager.isServing : informers.synced && (outputInformers?.synced ?? true));
   const notificationDeps = {
     index, queue: requests, hints, cluster, status: new StatusWriter(cluster, index, clock), clock, logger, metrics,
     permitted: (crs: readonly AzureKeyVaultSecret[]) => tenancy.gate.permitted(crs),
