@@ -14,6 +14,7 @@ import type { ReloadTarget } from './adapters/file-reloader.js';
 import { getOrCreateDataHashKey } from './adapters/data-hash-key-secret.js';
 import { KeyVaultObjectStore } from './adapters/key-vault-object-store.js';
 import { KubeClusterApi } from './adapters/kube-cluster-api.js';
+import { OutputInformers } from './adapters/output-informers.js';
 import { LeaseElector } from './adapters/lease-elector.js';
 import { createAgentEvents } from './agent-events.js';
 import type { AgentEvents } from './agent-events.js';
@@ -29,6 +30,8 @@ import type { FallbackCheckReport } from './controller/fallback-check.js';
 import { handleNotification } from './controller/notification-handler.js';
 import type { QueueAction, ReconcileResult } from './controller/queue-action.js';
 import { LatestReads } from './controller/latest-reads.js';
+import { OutputDrift } from './controller/output-drift.js';
+import { OutputLifecycle } from './controller/output-lifecycle.js';
 import { ReadStates } from './controller/read-state.js';
 import { ReconcileRequests } from './controller/reconcile-requests.js';
 import { Reconciler } from './controller/reconcile.js';
@@ -118,11 +121,14 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const cluster = new KubeClusterApi(kubeConfig, clock, dataHashKey);
   const requests: ReconcileRequests = new ReconcileRequests({ add: (key) => workQueue.add(key) });
   const latestReads = new LatestReads();
+  const lifecycle = new OutputLifecycle({ cluster, index, queue: requests, logger });
   const reconciler = new Reconciler({
     index, store, cluster, clock, hints, readStates, events, logger, metrics, requests, latestReads,
     honourReloaderAnnotations: config.honourReloaderAnnotations,
     dataHashKey,
     access: tenancy.gate,
+    lifecycle,
+    outputOwnerReferences: config.outputs.ownerReferences,
   });
   const workQueue: WorkQueue = new WorkQueue({
     handler: (key) => reconciler.reconcile(key),
@@ -138,10 +144,17 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   };
   // A replica that starts leading holds what the informers' first list enqueues and reads only what moved (catch-up).
   const catchUp = new CatchUp({ store, index, queue: requests, readStates, logger, dataHashKeyId: dataHashKeyId(dataHashKey), permitted: (crs) => tenancy.gate.permitted(crs) });
-  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, labelSelector: config.objectLabelSelector, handlers: new AkvsWatchHandler(index, catchUp, onUnreferenced), scheduler, logger });
+  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, labelSelector: config.objectLabelSelector, handlers: new AkvsWatchHandler(index, catchUp, onUnreferenced, lifecycle), scheduler, logger });
+  const drift = config.outputs.driftRepair
+    ? new OutputDrift({ index, queue: requests, scheduler, logger, metrics, burst: config.outputs.repairBurst, intervalMs: config.outputs.repairIntervalMs })
+    : undefined;
+  const outputInformers = drift
+    ? new OutputInformers({ kubeConfig, namespaces: config.watchNamespaces, dataHashKey, scheduler, logger, handlers: { changed: (o) => drift.seen(o), deleted: (ref) => drift.gone(ref) } })
+    : undefined;
   const fallback = new FallbackCheck({ store, index, queue: requests, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
-  // Readiness: one replica — the CR informer has synced; several — this replica serves (leader or not).
-  const isReady = (): boolean => (config.leaderElection.enabled ? manager.isServing : informers.synced);
+  // Readiness: one replica — the CR informer (and, with drift repair, the output informers) has synced; several — this
+  // replica serves (leader or not).
+  const isReady = (): boolean => (config.leaderElection.enabled ? manager.isServing : informers.synced && (outputInformers?.synced ?? true));
   const notificationDeps = {
     index, queue: requests, hints, cluster, status: new StatusWriter(cluster, index, clock), clock, logger, metrics,
     permitted: (crs: readonly AzureKeyVaultSecret[]) => tenancy.gate.permitted(crs),
@@ -215,7 +228,14 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     .add({ name: 'informers', leaderOnly: true, start: () => {
       catchUp.hold();
       return informers.start();
-    }, stop: () => informers.stop() })
+    }, stop: () => informers.stop() });
+  if (drift && outputInformers) {
+    manager.add({ name: 'output-informers', leaderOnly: true, start: () => outputInformers.start(), stop: async () => {
+      drift.stop();
+      await outputInformers.stop();
+    } });
+  }
+  manager
     .add({ name: 'catch-up', leaderOnly: true, start: async () => void (await catchUp.release()), stop: async () => undefined })
     .add({ name: 'fallback-check', leaderOnly: true, start: async () => fallback.start(), stop: () => fallback.stop() });
   if (config.registration) {

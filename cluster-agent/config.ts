@@ -64,6 +64,8 @@ export interface AgentConfig {
     readonly disableInstanceDiscovery: boolean;
   };
   readonly fallback: { readonly intervalMs: number; readonly jitter: number };
+  /** Output lifecycle (docs/agent.md "Lifecycle"): owner references, and how hand edits are put back. */
+  readonly outputs: OutputsConfig;
   /** Empty: every namespace. */
   readonly watchNamespaces: readonly string[];
   /** Serve only the CRs matching this label selector (akv2k8s's OBJECT_LABELS); undefined: every CR. */
@@ -211,6 +213,12 @@ export function loadAgentConfig(
       intervalMs: parseDuration('AKVSYNC_FALLBACK_INTERVAL', get('AKVSYNC_FALLBACK_INTERVAL'), DEFAULT_FALLBACK_MS, 1000),
       jitter: parseNumber('AKVSYNC_FALLBACK_JITTER', get('AKVSYNC_FALLBACK_JITTER'), 0.1, 0, 0.5),
     },
+    outputs: {
+      ownerReferences: parseBool('AKVSYNC_OUTPUT_OWNER_REFERENCES', get('AKVSYNC_OUTPUT_OWNER_REFERENCES'), false),
+      driftRepair: parseBool('AKVSYNC_DRIFT_REPAIR', get('AKVSYNC_DRIFT_REPAIR'), true),
+      repairBurst: parseInteger('AKVSYNC_DRIFT_REPAIR_BURST', get('AKVSYNC_DRIFT_REPAIR_BURST'), 3, 1, 100),
+      repairIntervalMs: parseDuration('AKVSYNC_DRIFT_REPAIR_INTERVAL', get('AKVSYNC_DRIFT_REPAIR_INTERVAL'), 10_000, 100),
+    },
     watchNamespaces,
     objectLabelSelector,
     honourReloaderAnnotations: parseBool('AKVSYNC_HONOUR_RELOADER', get('AKVSYNC_HONOUR_RELOADER'), true),
@@ -237,6 +245,17 @@ function leaseTimings(get: (name: string) => string | undefined): LeaseTimings {
   if (renewDeadlineMs >= leaseDurationMs) throw new ConfigError('AKVSYNC_LEADER_ELECTION_RENEW_DEADLINE', 'must be shorter than AKVSYNC_LEADER_ELECTION_LEASE_DURATION');
   if (retryPeriodMs >= renewDeadlineMs) throw new ConfigError('AKVSYNC_LEADER_ELECTION_RETRY_PERIOD', 'must be shorter than AKVSYNC_LEADER_ELECTION_RENEW_DEADLINE');
   return Object.freeze({ leaseDurationMs, renewDeadlineMs, retryPeriodMs });
+}
+
+export interface OutputsConfig {
+  /** Owner references from outputs to their CRs (garbage collection as a backstop); default off, so deleting the CRD deletes no Secret. */
+  readonly ownerReferences: boolean;
+  /** Watch the managed outputs and put hand edits and deletions back. */
+  readonly driftRepair: boolean;
+  /** Repairs of one output allowed at once (token bucket size) … */
+  readonly repairBurst: number;
+  /** … and one more each this long. */
+  readonly repairIntervalMs: number;
 }
 
 /** AKVSYNC_OBJECT_LABELS, or akv2k8s's OBJECT_LABELS (so its chart values work as they are): a label selector. */

@@ -145,3 +145,12 @@ export function startupFailureLine(error: unknown): string {
   const safeCode = typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code) ? ` ${code}` : '';
   return `akvsync agent failed to start: ${name}${safeCode} (message withheld: it may quote configuration; check the settings and files the agent reads)`;
 }
+
+/**
+ * A CR's output clean-up failed while the CR is being deleted: keep its finalizer (and retry with backoff) only when
+ * retrying can help — a transient or unexpected failure. A terminal or not-found one releases the finalizer and leaves
+ * the output in place, so a CR never blocks its namespace's deletion on something that cannot pass.
+ */
+export function cleanupKeepsFinalizer(error: unknown): boolean {
+  return !isAkvsyncError(error) || error.kind === 'transient';
+}

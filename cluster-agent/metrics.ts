@@ -52,6 +52,13 @@ export class AgentMetrics {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  /** Managed outputs found edited or deleted by hand: `outcome` repaired (queued at once) or delayed (rate limit). */
+  readonly outputDrift = new Counter({
+    name: 'akvsync_output_drift_total',
+    help: 'Managed Secrets/ConfigMaps found edited or deleted by hand, by change and outcome',
+    labelNames: ['change', 'outcome'] as const,
+    registers: [this.registry],
+  });
   /** The env-injection webhook: admissions by outcome (mutated, unchanged, failed-open, denied, error, bad-request). */
   readonly admissions = new Counter({
     name: 'akvsync_webhook_admissions_total',

@@ -17,6 +17,7 @@ export function existingOutput(ref: OutputRef, hashKey: Uint8Array, object: V1Se
     secretType: ref.kind === 'Secret' ? ((object as V1Secret).type ?? 'Opaque') : undefined,
     dataHash: dataHash(data, hashKey),
     dataKeysByManager: dataKeysByManager(metadata.managedFields ?? []),
+    resourceVersion: metadata.resourceVersion,
     dataHashAfter: (removed, added) => {
       const after = new Map<string, Uint8Array>(Object.entries(data));
       for (const key of removed) after.delete(key);

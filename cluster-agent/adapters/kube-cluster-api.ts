@@ -1,7 +1,8 @@
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import { AKVSYNC_GROUP, AKVS_API_VERSION, AKVS_KIND, AKVS_PLURAL, AKVS_VERSION } from '../../core/crd/azure-key-vault-secret.js';
+import { FINALIZER_FIELD_MANAGER, OUTPUT_FINALIZER } from '../../core/crd/output-metadata.js';
 import type { AkvsStatus, AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { OutputKind } from '../../core/crd/output-kind.js';
@@ -21,6 +22,7 @@ export const FIELD_MANAGER = 'akvsync';
 export class KubeClusterApi implements ClusterApi {
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
+  private readonly extensions: ApiextensionsV1Api;
   private readonly objects: KubernetesObjectApi;
   private readonly clients: KubeApiClients;
 
@@ -34,6 +36,7 @@ export class KubeClusterApi implements ClusterApi {
     this.clients = new KubeApiClients(kubeConfig);
     this.core = this.clients.make(CoreV1Api);
     this.custom = this.clients.make(CustomObjectsApi);
+    this.extensions = this.clients.make(ApiextensionsV1Api);
     this.objects = this.clients.objects();
   }
 
@@ -85,6 +88,55 @@ export class KubeClusterApi implements ClusterApi {
         throw new TransientError(OUTPUT_CONTROLLER_TAKEN, `${o.kind} ${o.namespace}/${o.name} got another controller owner meanwhile`, { cause: kubeError(error, `apply ${o.kind}`) });
       }
       throw kubeError(error, `apply ${o.kind} ${o.namespace}/${o.name}`);
+    }
+  }
+
+  async deleteOutput(ref: OutputRef, resourceVersion: string | undefined): Promise<void> {
+    const request = { name: ref.name, namespace: ref.namespace, body: { preconditions: resourceVersion === undefined ? {} : { resourceVersion } } };
+    try {
+      if (ref.kind === 'Secret') await this.core.deleteNamespacedSecret(request);
+      else await this.core.deleteNamespacedConfigMap(request);
+    } catch (error) {
+      if (isKubeNotFound(error)) return;
+      throw kubeError(error, `delete ${ref.kind} ${ref.namespace}/${ref.name}`);
+    }
+  }
+
+  async releaseOutput(ref: OutputRef, fieldManager: string, keep?: { secretType?: string | undefined; resourceVersion?: string | undefined }): Promise<void> {
+    // The resourceVersion makes the apply a conditional update (never a create of an object deleted meanwhile); a
+    // Secret's immutable `type` stays applied so releasing the keys never tries to reset it.
+    const metadata = { name: ref.name, namespace: ref.namespace, ...(keep?.resourceVersion ? { resourceVersion: keep.resourceVersion } : {}) };
+    const body: KubernetesObject & Record<string, unknown> = ref.kind === 'Secret'
+      ? { apiVersion: 'v1', kind: 'Secret', metadata, ...(keep?.secretType ? { type: keep.secretType } : {}) }
+      : { apiVersion: 'v1', kind: 'ConfigMap', metadata };
+    try {
+      await this.objects.patch(body, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+    } catch (error) {
+      if (isKubeNotFound(error)) return;
+      throw kubeError(error, `release ${ref.kind} ${ref.namespace}/${ref.name}`);
+    }
+  }
+
+  async setFinalizer(cr: AzureKeyVaultSecret, present: boolean): Promise<void> {
+    const body = {
+      apiVersion: AKVS_API_VERSION, kind: AKVS_KIND,
+      metadata: { name: cr.metadata.name, namespace: cr.metadata.namespace, uid: cr.metadata.uid, finalizers: present ? [OUTPUT_FINALIZER] : [] },
+    };
+    try {
+      await this.objects.patch(body, undefined, undefined, FINALIZER_FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    } catch (error) {
+      if (!present && isKubeNotFound(error)) return;
+      throw kubeError(error, `${present ? 'add' : 'remove'} finalizer of ${AKVS_KIND} ${cr.metadata.namespace}/${cr.metadata.name}`);
+    }
+  }
+
+  async isCrdTerminating(): Promise<boolean> {
+    try {
+      const crd = await this.extensions.readCustomResourceDefinition({ name: `${AKVS_PLURAL}.${AKVSYNC_GROUP}` });
+      return crd.metadata?.deletionTimestamp !== undefined;
+    } catch (error) {
+      if (isKubeNotFound(error)) return true;
+      throw kubeError(error, `get CustomResourceDefinition ${AKVS_PLURAL}.${AKVSYNC_GROUP}`);
     }
   }
 

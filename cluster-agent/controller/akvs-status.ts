@@ -37,26 +37,44 @@ export function syncedStatus(cr: AzureKeyVaultSecret, facts: SyncedFacts, nowIso
   delete status.lastError;
   if (facts.expiresOn === undefined) delete status.expiresOn;
   if (facts.updatedOn === undefined) delete status.syncedUpdatedTime;
+  if (!facts.output) {
+    // The spec names no output any more (its old one was cleaned up): the status names none either.
+    delete status.outputKind;
+    delete status.outputName;
+  }
   status = withCondition(status, cr, { type: AKVS_CONDITION_TYPES.ready, status: 'True', reason: 'Synced', message: `${target} holds version ${facts.version}` }, nowIso);
   status = withCondition(status, cr, { type: AKVS_CONDITION_TYPES.synced, status: 'True', reason: 'Synced', message: `Key Vault version ${facts.version} synced` }, nowIso);
+  const expiring = previous.conditions?.find((c) => c.type === AKVS_CONDITION_TYPES.expiring);
+  if (expiring?.status === 'True' && previous.syncedVersion !== facts.version) {
+    // A NearExpiry/Expired warning was about the version synced before: a new version clears it.
+    status = withCondition(status, cr, { type: AKVS_CONDITION_TYPES.expiring, status: 'False', reason: 'NewVersionSynced', message: `Key Vault version ${facts.version} synced` }, nowIso);
+  }
   return finish(previous, status, nowIso);
 }
 
+/** The codes of a Key Vault object that is disabled or deleted (cluster-agent/adapters/key-vault-errors.ts). */
+const KEY_VAULT_OBJECT_GONE: ReadonlySet<string> = new Set(['SecretNotFound', 'SecretDisabled']);
+
 /**
  * A failure: Synced=False with the error's code as reason. Ready stays True while an earlier value is still in place
- * (a failure never blanks an output); it is False only when nothing was ever written, or the access policy forbids the CR.
+ * (a failure never blanks an output); it is False when nothing was ever written, when the access policy forbids the
+ * CR, and when the Key Vault object is disabled or deleted (`SecretDisabled`/`SecretNotFound`, whatever the object
+ * type: the last value is kept, and the message says so, but the CR is not Ready until the object is back).
  */
 export function failedStatus(cr: AzureKeyVaultSecret, failure: { code: string; message: string }, nowIso: string): AkvsStatus {
   const previous = cr.status ?? {};
   // Forbidden by the access policy: not Ready whatever was synced before (the output is kept, never blanked).
   const everSynced = previous.syncedVersion !== undefined && failure.code !== FORBIDDEN_REASON;
+  const objectGone = KEY_VAULT_OBJECT_GONE.has(failure.code);
   let status: AkvsStatus = { ...previous, observedGeneration: cr.metadata.generation, lastError: failure.message };
   status = withCondition(
     status,
     cr,
-    everSynced
-      ? { type: AKVS_CONDITION_TYPES.ready, status: 'True', reason: 'LastValueKept', message: `keeping version ${previous.syncedVersion}: ${failure.message}` }
-      : { type: AKVS_CONDITION_TYPES.ready, status: 'False', reason: failure.code, message: failure.message },
+    everSynced && objectGone
+      ? { type: AKVS_CONDITION_TYPES.ready, status: 'False', reason: failure.code, message: `${failure.message}; the output keeps version ${previous.syncedVersion}` }
+      : everSynced
+        ? { type: AKVS_CONDITION_TYPES.ready, status: 'True', reason: 'LastValueKept', message: `keeping version ${previous.syncedVersion}: ${failure.message}` }
+        : { type: AKVS_CONDITION_TYPES.ready, status: 'False', reason: failure.code, message: failure.message },
     nowIso,
   );
   status = withCondition(status, cr, { type: AKVS_CONDITION_TYPES.synced, status: 'False', reason: failure.code, message: failure.message }, nowIso);

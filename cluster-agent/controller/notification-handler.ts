@@ -32,8 +32,9 @@ export interface NotificationHandlerDeps {
 /**
  * A verified notification is a hint: NewVersionCreated puts the vault object on the work queue (reconcile reads the
  * latest version anyway, so a late or out-of-order event cannot roll anything back). NearExpiry/Expired sync nothing:
- * they become a Warning Event, an Expiring condition and a metric on every CR that uses the object and that the access
- * policy lets use it (a forbidden CR must not learn that the object exists).
+ * they become a Warning Event, an Expiring condition and a metric on every CR that holds that version (status
+ * `syncedVersion`; an event about another version is ignored) and that the access policy lets use it (a forbidden CR
+ * must not learn that the object exists). The condition clears when a new version syncs (akvs-status.ts).
  * Returns whether any CR references the object.
  */
 export async function handleNotification(n: Notification, deps: NotificationHandlerDeps): Promise<boolean> {
@@ -46,7 +47,14 @@ export async function handleNotification(n: Notification, deps: NotificationHand
     deps.queue.add(key);
     return true;
   }
-  const told = deps.permitted ? await deps.permitted(crs) : crs;
+  // Only the CRs that hold that version hear of its expiry: a warning about an older (or not yet synced) version is
+  // about nothing in the cluster.
+  const holding = crs.filter((cr) => cr.status?.syncedVersion === n.version);
+  if (holding.length === 0) {
+    deps.logger.debug({ vault: n.vault, object: n.objectName, version: n.version, kind }, 'expiry event for a version no CR holds; ignored');
+    return true;
+  }
+  const told = deps.permitted ? await deps.permitted(holding) : holding;
   deps.metrics?.expiryWarnings.inc({ kind }, told.length);
   const message = kind === 'Expired'
     ? `Key Vault ${n.objectType.toLowerCase()} ${n.vault}/${n.objectName} version ${n.version} has expired`

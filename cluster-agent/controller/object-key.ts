@@ -9,6 +9,7 @@ import { isVaultObjectType } from '../../core/sync/object-types.js';
  */
 const OBJECT_PREFIX = 'object:';
 const CR_PREFIX = 'cr:';
+const FINALIZE_PREFIX = 'finalize:';
 
 export function objectKey(ref: VaultObjectRef): string {
   return `${OBJECT_PREFIX}${ref.vault.toLowerCase()}/${ref.objectType}/${ref.name}`;
@@ -18,9 +19,15 @@ export function crKey(namespace: string, name: string): string {
   return `${CR_PREFIX}${namespace}/${name}`;
 }
 
+/** A CR being deleted whose output the agent cleans up before it removes its finalizer (controller/output-lifecycle.ts). */
+export function finalizeKey(namespace: string, name: string): string {
+  return `${FINALIZE_PREFIX}${namespace}/${name}`;
+}
+
 export type ParsedKey =
   | { readonly kind: 'object'; readonly ref: VaultObjectRef }
-  | { readonly kind: 'cr'; readonly namespace: string; readonly name: string };
+  | { readonly kind: 'cr'; readonly namespace: string; readonly name: string }
+  | { readonly kind: 'finalize'; readonly namespace: string; readonly name: string };
 
 export function parseKey(key: string): ParsedKey | undefined {
   if (key.startsWith(OBJECT_PREFIX)) {
@@ -29,10 +36,11 @@ export function parseKey(key: string): ParsedKey | undefined {
     if (!vault || !name || !isVaultObjectType(objectType)) return undefined;
     return { kind: 'object', ref: { vault, objectType, name } };
   }
-  if (key.startsWith(CR_PREFIX)) {
-    const [namespace, name] = key.slice(CR_PREFIX.length).split('/');
+  for (const [prefix, kind] of [[CR_PREFIX, 'cr'], [FINALIZE_PREFIX, 'finalize']] as const) {
+    if (!key.startsWith(prefix)) continue;
+    const [namespace, name] = key.slice(prefix.length).split('/');
     if (!namespace || !name) return undefined;
-    return { kind: 'cr', namespace, name };
+    return { kind, namespace, name };
   }
   return undefined;
 }

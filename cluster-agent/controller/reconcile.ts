@@ -30,6 +30,7 @@ import type { ReconcileRequests } from './reconcile-requests.js';
 import { writeOutput } from './write-output.js';
 import type { DesiredWrite, WriteResult } from './write-output.js';
 import { AccessGate } from '../tenancy/access-gate.js';
+import type { OutputLifecycle } from './output-lifecycle.js';
 
 export interface ReconcilerDeps {
   readonly index: AkvsIndex;
@@ -50,6 +51,10 @@ export interface ReconcilerDeps {
   readonly latestReads?: LatestReads | undefined;
   /** Tenancy, checked before any Key Vault read (default: everything allowed, read with `store`). */
   readonly access?: AccessGate;
+  /** Finalizer and rename clean-up of outputs (controller/output-lifecycle.ts); absent: outputs are never cleaned up. */
+  readonly lifecycle?: OutputLifecycle | undefined;
+  /** Owner references from outputs to their CRs (AKVSYNC_OUTPUT_OWNER_REFERENCES); default false. */
+  readonly outputOwnerReferences?: boolean | undefined;
 }
 
 /**
@@ -79,6 +84,7 @@ export class Reconciler {
     const parsed = parseKey(key);
     if (!parsed) return { kind: 'error', error: new TerminalError('InvalidKey', `work-queue key ${JSON.stringify(key)} is not understood`) };
     if (parsed.kind === 'cr') return this.reconcileUnkeyedCr(parsed.namespace, parsed.name);
+    if (parsed.kind === 'finalize') return this.deps.lifecycle?.finalize(parsed.namespace, parsed.name) ?? success;
     const all = this.deps.index.crsFor(key);
     const crs = scope.full ? all : all.filter((cr) => scope.crs.has(`${cr.metadata.namespace}/${cr.metadata.name}`));
     const eventTime = this.deps.hints.take(key);
@@ -160,10 +166,18 @@ export class Reconciler {
   private async writeOne(cr: AzureKeyVaultSecret, ctx: WriteContext): Promise<Written> {
     const { secret } = ctx;
     const desired = computeDesiredOutput(cr, secret, { hashKey: this.deps.dataHashKey });
-    if (desired.kind === 'None') return { cr, output: undefined };
+    const lifecycle = this.deps.lifecycle;
+    if (desired.kind === 'None') {
+      await lifecycle?.releasePrevious(cr, undefined);
+      await lifecycle?.ensureFinalizer(cr, false);
+      return { cr, output: undefined };
+    }
+    await lifecycle?.ensureFinalizer(cr, true);
     const io = { cluster: this.deps.cluster, lookup: (ref: OutputRef) => ctx.lookup.get(ref), beforeDataChange: () => ctx.restarter.prefetch(desired.namespace) };
-    const result = await writeOutput(io, cr, desired, { version: secret.version, labels: { [ctx.source]: 'true' } });
+    const ownerReference = this.deps.outputOwnerReferences ?? false;
+    const result = await writeOutput(io, cr, desired, { version: secret.version, labels: { [ctx.source]: 'true' }, ownerReference });
     const { namespace, name, kind } = desired;
+    await lifecycle?.releasePrevious(cr, { kind, name });
     const { dataHash } = result;
     const outputId = `${kind}/${namespace}/${name}`;
     if (result.written) this.deps.metrics?.outputWrites.inc({ kind });

@@ -46,7 +46,12 @@ export async function writeOutput(
   },
   cr: AzureKeyVaultSecret,
   desired: DesiredWrite,
-  source: { readonly version: string; readonly labels: Readonly<Record<string, string>> },
+  source: {
+    readonly version: string;
+    readonly labels: Readonly<Record<string, string>>;
+    /** An owner reference to the CR (AKVSYNC_OUTPUT_OWNER_REFERENCES; never with `deletionPolicy: Retain`). Default false. */
+    readonly ownerReference?: boolean;
+  },
 ): Promise<WriteResult> {
   const ref = { kind: desired.kind, namespace: desired.namespace, name: desired.name };
   try {
@@ -69,7 +74,7 @@ async function writeOnce(
   if (existing) checkMayWrite(existing, cr, desired, fieldManager);
   const previousKeys = existing && Object.hasOwn(existing.dataKeysByManager, fieldManager) ? existing.dataKeysByManager[fieldManager] ?? [] : [];
   const dataHash = existing ? existing.dataHashAfter(previousKeys, desired.data) : desired.dataHash;
-  const owner = cr.spec.deletionPolicy === 'Retain'
+  const owner = cr.spec.deletionPolicy === 'Retain' || source.ownerReference !== true
     ? undefined
     : { apiVersion: AKVS_API_VERSION, kind: AKVS_KIND, name: cr.metadata.name, uid: cr.metadata.uid, controller: !existing?.owners.some((o) => o.controller && o.uid !== cr.metadata.uid) };
   const apply: OutputApply = {

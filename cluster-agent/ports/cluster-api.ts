@@ -38,6 +38,8 @@ export interface ExistingOutput extends OutputRef {
    * computed where the values are, so the caller never sees the values other writers put there.
    */
   dataHashAfter(removed: readonly string[], added: Readonly<Record<string, Uint8Array>>): string;
+  /** The object's resourceVersion (a precondition for deleting exactly what was read). */
+  readonly resourceVersion?: string | undefined;
 }
 
 /** One CR's part of an output, written with server-side apply under the CR's own field manager (force). */
@@ -79,6 +81,21 @@ export interface ClusterApi {
    * became the controller meanwhile (two CRs creating one output at once): re-read the output and apply again.
    */
   applyOutput(output: OutputApply): Promise<void>;
+  /**
+   * Output lifecycle (cleanup.ts): deletes the output only if it is still at `resourceVersion` (a 409 means somebody
+   * wrote it meanwhile: TransientError, read again); an output already gone is no error.
+   */
+  deleteOutput(ref: OutputRef, resourceVersion: string | undefined): Promise<void>;
+  /**
+   * Server-side apply of nothing under `fieldManager`: everything that manager alone owned (its keys, labels,
+   * annotations, owner reference) is removed. `keep.secretType` stays applied (a Secret's type is immutable);
+   * `keep.resourceVersion` makes it conditional (409 → TransientError), so an object deleted meanwhile is never re-created.
+   */
+  releaseOutput(ref: OutputRef, fieldManager: string, keep?: { readonly secretType?: string | undefined; readonly resourceVersion?: string | undefined }): Promise<void>;
+  /** Adds or removes akvsync's finalizer on the CR (its own field manager, so other finalizers are never touched). */
+  setFinalizer(cr: AzureKeyVaultSecret, present: boolean): Promise<void>;
+  /** Whether the AzureKeyVaultSecret CRD itself is being deleted (then CRs going away are an uninstall: outputs stay). */
+  isCrdTerminating(): Promise<boolean>;
   /** Replaces `.status` through the status subresource. */
   patchStatus(cr: AzureKeyVaultSecret, status: AkvsStatus): Promise<void>;
   recordEvent(cr: AzureKeyVaultSecret, event: ClusterEvent): Promise<void>;

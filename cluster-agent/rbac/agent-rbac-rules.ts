@@ -24,6 +24,7 @@ export type AgentFeature =
   | 'tenant-namespace-labels'
   | 'tenant-identity'
   | 'output-drift'
+  | 'output-lifecycle'
   | 'env-exec-token-review'
   | 'env-injection-webhook'
   | 'webhook-tls-secret'
@@ -46,7 +47,8 @@ export const AGENT_FEATURES: Readonly<Record<AgentFeature, AgentFeatureInfo>> = 
   'tenant-access-policy': { built: true, optional: true, what: 'cluster-scoped AzureKeyVaultAccessPolicy objects (AKVSYNC_ACCESS_POLICY=crd)' },
   'tenant-namespace-labels': { built: true, optional: true, what: 'the namespace labels access policies select by (AKVSYNC_ACCESS_POLICY=crd or file)' },
   'tenant-identity': { built: true, optional: true, what: 'tokens of tenant ServiceAccounts for per-namespace identity (AKVSYNC_ACCESS_POLICY=crd or file)' },
-  'output-drift': { built: false, optional: false, what: 'an informer on managed Secrets/ConfigMaps that puts hand edits back (issue #7 item 4)' },
+  'output-drift': { built: true, optional: true, what: 'an informer on managed Secrets/ConfigMaps that puts hand edits and deletions back (AKVSYNC_DRIFT_REPAIR)' },
+  'output-lifecycle': { built: true, optional: false, what: 'the finalizer that cleans a deleted CR\'s output up, rename clean-up, and the uninstall check' },
   'env-exec-token-review': { built: true, optional: true, what: 'env-exec authenticates Pods by their ServiceAccount token (TokenReview) at POST /v1/env (AKVSYNC_WEBHOOK_ENABLED)' },
   'env-injection-webhook': { built: true, optional: true, what: 'the env-injection webhook keeps its own MutatingWebhookConfiguration\'s caBundle current (agent-managed TLS with AKVSYNC_WEBHOOK_CONFIGURATION)' },
   'webhook-tls-secret': { built: true, optional: true, what: 'the webhook\'s CA and serving certificate in a Secret of the agent\'s namespace, shared by the replicas (AKVSYNC_WEBHOOK_TLS_MODE=agent)' },
@@ -68,6 +70,8 @@ export interface AgentRbacRule {
    * or watch limited by name must carry a `metadata.name` field selector.
    */
   readonly namedBy?: NamedBy;
+  /** Limits the rule to objects whose names the code fixes (not a setting). */
+  readonly resourceNames?: readonly string[];
   /**
    * A rule on the namespaces themselves (cluster-scoped): with a namespace list it is limited to those namespaces
    * (`resourceNames`; list/watch then select one namespace each by `metadata.name`); with all namespaces it is not.
@@ -141,8 +145,24 @@ export const AGENT_RBAC_RULES: readonly AgentRbacRule[] = [
   },
   {
     feature: 'output-drift', scope: 'watched-namespaces', apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['watch'],
-    why: 'an informer on the managed outputs (label akvsync.io/managed-by) puts hand edits and deletions back',
-    usedBy: ['not built yet (issue #7 item 4)'],
+    why: 'an informer on the managed outputs (label akvsync.io/managed-by; its list is the sync rule\'s) puts hand edits and deletions back',
+    usedBy: ['cluster-agent/adapters/output-informers.ts'],
+  },
+  {
+    feature: 'output-lifecycle', scope: 'watched-namespaces', apiGroups: ['akvsync.io'], resources: ['azurekeyvaultsecrets'], verbs: ['patch'],
+    why: 'add and remove the finalizer akvsync.io/output-cleanup (server-side apply of metadata.finalizers under its own field manager; nothing else of the CR)',
+    usedBy: ['cluster-agent/adapters/kube-cluster-api.ts (setFinalizer)'],
+  },
+  {
+    feature: 'output-lifecycle', scope: 'watched-namespaces', apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['delete'],
+    why: 'delete the output of a deleted (or renamed) CR that was its only writer, with a resourceVersion precondition; a shared output only loses that CR\'s keys (patch)',
+    usedBy: ['cluster-agent/adapters/kube-cluster-api.ts (deleteOutput)'],
+  },
+  {
+    feature: 'output-lifecycle', scope: 'cluster', apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get'],
+    resourceNames: ['azurekeyvaultsecrets.akvsync.io'],
+    why: 'whether the AzureKeyVaultSecret CRD itself is being deleted (an uninstall): then a CR\'s finalizer leaves its output in place',
+    usedBy: ['cluster-agent/adapters/kube-cluster-api.ts (isCrdTerminating)'],
   },
   {
     feature: 'env-exec-token-review', scope: 'cluster', apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'],

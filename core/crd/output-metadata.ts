@@ -36,3 +36,11 @@ export function syncedVersionAnnotation(crName: string): string {
 export function sourceLabel(digest: string): string {
   return `source.akvsync.io/${digest}`;
 }
+
+/**
+ * The finalizer on a CR whose output the agent must clean up when the CR goes (deletionPolicy Delete): its keys
+ * removed from a shared output, or the output deleted when it was the only writer (docs/adr/0004-output-lifecycle.md).
+ */
+export const OUTPUT_FINALIZER = 'akvsync.io/output-cleanup';
+/** The field manager that applies only that finalizer, so no other finalizer of the CR is ever touched. */
+export const FINALIZER_FIELD_MANAGER = 'akvsync-finalizer';

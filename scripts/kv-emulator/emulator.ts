@@ -87,6 +87,8 @@ export interface KeyVaultEmulator {
   /** PATCH without HTTP (no event, as in Azure). `version` absent: the latest. */
   updateSecret(vault: string, name: string, patch: SecretPatch & { version?: string }): void;
   deleteSecret(vault: string, name: string): void;
+  /** Recovers a deleted secret (soft delete), as `POST /deletedsecrets/{name}/recover` does. No event, as in Azure. */
+  recoverSecret(vault: string, name: string): void;
   /** A certificate version (PEM or PKCS#12 input, RSA or EC; policy: `contentType`, `exportable`); emits its event. */
   importCertificate(vault: string, name: string, input: CertificateImport): { version: string };
   /** PATCH of a certificate version (default the latest): `enabled`/`tags` reach its secret and key too. No event. */
@@ -199,6 +201,7 @@ export async function startKeyVaultEmulator(options: KeyVaultEmulatorOptions): P
     setSecret: (vault, name, value, opts = {}) => ({ version: stateOf(vault).secrets.set(name, { value, ...opts }).record.version }),
     updateSecret: (vault, name, { version, ...patch }) => void stateOf(vault).secrets.update(name, version, patch),
     deleteSecret: (vault, name) => void stateOf(vault).secrets.delete(name),
+    recoverSecret: (vault, name) => void stateOf(vault).secrets.recover(name),
     importCertificate: (vault, name, input) => ({ version: stateOf(vault).certificates.import(name, input).record.version }),
     updateCertificate: (vault, name, { version, ...patch }) => void stateOf(vault).certificates.update(name, version, patch),
     createKey: (vault, name, input) => ({ version: stateOf(vault).keys.create(name, input).record.version }),

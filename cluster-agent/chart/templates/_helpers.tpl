@@ -93,6 +93,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- if not $name }}{{ fail (printf "files/rbac/rules.yaml names %s, which this chart does not set" .namedBy) }}{{ end }}
 {{- $_ := set $rule "resourceNames" (list $name) }}
 {{- end }}
+{{- if .resourceNames }}{{ $_ := set $rule "resourceNames" .resourceNames }}{{ end }}
 {{- if and .limitedToWatchedNamespaces $.watchNamespaces }}
 {{- $_ := set $rule "resourceNames" $.watchNamespaces }}
 {{- end }}

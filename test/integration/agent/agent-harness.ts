@@ -5,8 +5,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ClientSecretCredential } from '@azure/identity';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, loadYaml } from '@kubernetes/client-node';
-import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, loadYaml, setHeaderOptions } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { startAgent } from '../../../cluster-agent/agent.js';
 import type { RunningAgent } from '../../../cluster-agent/agent.js';
 import { loadAgentConfig } from '../../../cluster-agent/config.js';
@@ -18,6 +18,7 @@ import { signNotification } from '../../../core/notification/signature.js';
 import { startKeyVaultEmulator } from '../../../scripts/kv-emulator/emulator.js';
 import type { KeyVaultEmulator } from '../../../scripts/kv-emulator/emulator.js';
 import { issueLoopbackServerCert } from '../../../scripts/local-stack/tls.js';
+import type { ClusterHelpers } from '../../../scripts/local-stack/cluster-access.js';
 import { waitUntil } from '../../../scripts/local-stack/wait-until.js';
 import { createDeployment, reloadingDeployment, replicaSetsOf } from '../../../scripts/demo/cluster-fixtures.js';
 import { getTestStack } from '../support/stack-client.js';
@@ -85,17 +86,20 @@ export interface AgentHarnessOptions {
   agentNamespace?: string;
   /** Another replica: the same signing key and notify certificate (as one mounted Secret would give both). */
   replicaOf?: AgentHarness;
+  /** A control plane of the test's own (its CRDs installed at start) instead of the jest run's. */
+  controlPlane?: ClusterHelpers & { readonly kubeConfig: KubeConfig };
 }
 
 /** Starts the agent; if it fails to start, whatever the harness created is removed again and the error is thrown. */
 export async function startAgentHarness(options: AgentHarnessOptions = {}): Promise<AgentHarness> {
   const stack = await getTestStack();
-  await applyCrd();
+  const cluster = options.controlPlane ?? stack;
+  if (!options.controlPlane) await applyCrd();
   const vaults = options.vaults ?? ['kv1'];
   const emulator = options.emulator ?? (await startKeyVaultEmulator({ ca: stack.ca, vaults }));
   const namespaces: string[] = [...(options.existingNamespaces ?? [])];
-  if (!options.existingNamespaces) for (let i = 0; i < (options.namespaces ?? 1); i++) namespaces.push(await stack.createNamespace('agent'));
-  const core = stack.kubeConfig.makeApiClient(CoreV1Api);
+  if (!options.existingNamespaces) for (let i = 0; i < (options.namespaces ?? 1); i++) namespaces.push(await cluster.createNamespace('agent'));
+  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
   const env = options.env ?? {};
   const rbacMode = options.rbac ?? 'namespaces';
   const agentNamespace = options.agentNamespace ?? namespaces[0] ?? '';
@@ -109,12 +113,18 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
     ...(env.AKVSYNC_WEBHOOK_ENABLED === 'true' && (env.AKVSYNC_WEBHOOK_TLS_MODE ?? (env.AKVSYNC_WEBHOOK_TLS_CERT_FILE ? 'files' : 'agent')) === 'agent'
       ? { webhookTls: { secret: env.AKVSYNC_WEBHOOK_TLS_SECRET ?? 'akvsync-webhook-tls', ...(env.AKVSYNC_WEBHOOK_CONFIGURATION ? { configuration: env.AKVSYNC_WEBHOOK_CONFIGURATION } : {}) } }
       : {}),
+    driftRepair: env.AKVSYNC_DRIFT_REPAIR !== 'false',
     accessPolicy: env.AKVSYNC_ACCESS_POLICY === 'crd' ? 'crd' : env.AKVSYNC_ACCESS_POLICY === 'file' || (env.AKVSYNC_ACCESS_POLICY === undefined && env.AKVSYNC_ACCESS_POLICY_FILE !== undefined) ? 'file' : 'none',
-  });
+  }, cluster);
   const cleanUp = async (): Promise<void> => {
     if (!options.replicaOf) await rbac?.remove();
     if (!options.emulator) await emulator.close();
-    if (!options.existingNamespaces) for (const ns of namespaces) await core.deleteNamespace({ name: ns }).catch(() => undefined);
+    if (options.existingNamespaces) return;
+    for (const ns of namespaces) {
+      // The agent is stopped: the CRs' clean-up finalizers would hold the namespace in Terminating for the rest of the run.
+      await releaseFinalizers(cluster.kubeConfig, ns).catch(() => undefined);
+      await core.deleteNamespace({ name: ns }).catch(() => undefined);
+    }
   };
   const signingKey = options.replicaOf?.signingKey ?? { keyId: 'test-key-1', key: new Uint8Array(randomBytes(32)) };
   const serverCert = options.replicaOf?.serverCert ?? issueLoopbackServerCert(stack.ca);
@@ -152,12 +162,12 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
   });
   const logLines = options.logLines ?? [];
   const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
-  const agent = await startAgent(config, { kubeConfig: rbac?.kubeConfig ?? stack.kubeConfig, credential, logger }).catch(async (error: unknown) => {
+  const agent = await startAgent(config, { kubeConfig: rbac?.kubeConfig ?? cluster.kubeConfig, credential, logger }).catch(async (error: unknown) => {
     await cleanUp();
     throw error;
   });
-  const custom = stack.kubeConfig.makeApiClient(CustomObjectsApi);
-  const apps = stack.kubeConfig.makeApiClient(AppsV1Api);
+  const custom = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
+  const apps = cluster.kubeConfig.makeApiClient(AppsV1Api);
 
   return {
     agent, emulator, namespaces, logLines, core, apps, custom, signingKey, rbac, serverCert,
@@ -206,6 +216,16 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
       await cleanUp();
     },
   };
+}
+
+/** Removes every finalizer of the AzureKeyVaultSecrets in `namespace` (as docs/agent.md tells an admin to after an uninstall). */
+async function releaseFinalizers(admin: KubeConfig, namespace: string): Promise<void> {
+  const custom = admin.makeApiClient(CustomObjectsApi);
+  const crs = { group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace };
+  const { items } = (await custom.listNamespacedCustomObject(crs)) as { items: { metadata: { name: string; finalizers?: string[] } }[] };
+  for (const cr of items.filter((c) => (c.metadata.finalizers ?? []).length > 0)) {
+    await custom.patchNamespacedCustomObject({ ...crs, name: cr.metadata.name, body: { metadata: { finalizers: null } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  }
 }
 
 /** Polls `probe` every 50 ms until it returns something other than undefined (errors count as "not yet"). */

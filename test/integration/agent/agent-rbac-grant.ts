@@ -7,6 +7,7 @@ import { AuthorizationV1Api, KubernetesObjectApi, PatchStrategy } from '@kuberne
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { renderAgentRbac } from '../../../cluster-agent/rbac/render-agent-rbac.js';
 import type { AgentRbacOptions } from '../../../cluster-agent/rbac/render-agent-rbac.js';
+import type { ClusterHelpers } from '../../../scripts/local-stack/cluster-access.js';
 import { waitUntil } from '../../../scripts/local-stack/wait-until.js';
 import { getTestStack } from '../support/stack-client.js';
 
@@ -29,11 +30,12 @@ export interface AgentRbacGrant {
 export async function grantAgentRbac(
   namespace: string,
   watchNamespaces: readonly string[],
-  options: { allNamespaces?: boolean; dataHashKeySecret?: string; dataHashKeyFromFile?: boolean; leaderElectionLease?: string; accessPolicy?: 'none' | 'crd' | 'file'; webhook?: boolean;
+  options: { allNamespaces?: boolean; dataHashKeySecret?: string; dataHashKeyFromFile?: boolean; leaderElectionLease?: string; accessPolicy?: 'none' | 'crd' | 'file'; webhook?: boolean; driftRepair?: boolean;
     /** The agent's own webhook TLS: its Secret and, when named, the webhook configuration whose caBundle it keeps. */
     webhookTls?: { secret: string; configuration?: string } } = {},
+  /** The control plane to grant on (default: the jest run's). */
+  stack: ClusterHelpers & { readonly kubeConfig: KubeConfig } = getTestStack(),
 ): Promise<AgentRbacGrant> {
-  const stack = getTestStack();
   await stack.ensureServiceAccount(namespace, AGENT_SERVICE_ACCOUNT);
   const rbacOptions: AgentRbacOptions = {
     name: `akvsync-agent-${namespace}`,
@@ -50,13 +52,14 @@ export async function grantAgentRbac(
       ...(options.webhook ? [] : ['env-injection-admission' as const, 'image-pull-secrets' as const, 'env-exec-token-review' as const]),
       ...(options.webhookTls ? [] : ['webhook-tls-secret' as const]),
       ...(options.webhookTls?.configuration ? [] : ['env-injection-webhook' as const]),
+      ...(options.driftRepair === false ? ['output-drift' as const] : []),
     ],
   };
   const objects = renderAgentRbac(rbacOptions).map((r) => r.object as unknown as KubernetesObject);
   const api = KubernetesObjectApi.makeApiClient(stack.kubeConfig);
   for (const object of objects) await api.patch(object, undefined, undefined, 'akvsync-tests', true, PatchStrategy.ServerSideApply);
   const username = `system:serviceaccount:${namespace}:${AGENT_SERVICE_ACCOUNT}`;
-  await waitUntilGranted(username, namespace, objects);
+  await waitUntilGranted(stack.kubeConfig, username, namespace, objects);
   const clusterScoped = objects.filter((o) => o.metadata?.namespace === undefined);
   return {
     kubeConfig: stack.kubeConfigImpersonating(namespace, AGENT_SERVICE_ACCOUNT),
@@ -73,8 +76,8 @@ interface RuleObject extends KubernetesObject {
 }
 
 /** RBAC takes effect when the authorizer's cache has the binding: ask it (SubjectAccessReview) for every rendered rule. */
-async function waitUntilGranted(username: string, namespace: string, objects: readonly RuleObject[]): Promise<void> {
-  const authz = getTestStack().kubeConfig.makeApiClient(AuthorizationV1Api);
+async function waitUntilGranted(admin: KubeConfig, username: string, namespace: string, objects: readonly RuleObject[]): Promise<void> {
+  const authz = admin.makeApiClient(AuthorizationV1Api);
   const groups = ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'];
   const checks = objects.flatMap((o) => (o.rules ?? []).flatMap((rule) => rule.resources.flatMap((resourceAndSub) => rule.verbs.map((verb) => {
     const [resource, subresource] = resourceAndSub.split('/');

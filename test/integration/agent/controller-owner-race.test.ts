@@ -44,7 +44,7 @@ describe('agent: two CRs creating one output at once (422 on the controller owne
         { cluster, lookup: async () => undefined }, // both saw no Secret
         cr,
         { kind: 'Secret', namespace: ns, name: 'shared', secretType: 'Opaque', data, dataHash: dataHash(data, hashKey) },
-        { version: 'v1', labels: {} },
+        { version: 'v1', labels: {}, ownerReference: true }, // AKVSYNC_OUTPUT_OWNER_REFERENCES=true
       );
     };
     const results = await Promise.all([write(crs[0]!, 'secret-value-1', 'one'), write(crs[1]!, 'secret-value-2', 'two')]);

@@ -62,14 +62,16 @@ describe('agent least privilege: a namespace list (Roles only), own namespace ap
     for (const name of [agentNs, unwatched]) await adminCore.deleteNamespace({ name }).catch(() => undefined);
   });
 
-  it('syncs under exactly the generated Roles: no ClusterRole, the key Secret read and created in its own namespace', async () => {
+  it('syncs under exactly the generated Roles (the only cluster-scoped right: get of its own CRD), the key Secret read and created in its own namespace', async () => {
     h.emulator.setSecret('kv1', 'db-password', 'hunter2');
     await h.createAkvs(watched, 'db', { vault: { name: 'kv1', object: { name: 'db-password', type: 'secret' } }, output: { secret: { name: 'db', dataKey: 'password' } } });
     await waitFor('Secret written', async () => (decode(await h.readSecret(watched, 'db'), 'password') === 'hunter2' ? true : undefined));
     expect(await h.readSecret(agentNs, 'akvsync-data-hash-key')).toBeDefined();
     expect(h.rbac?.options.watchNamespaces).toEqual([watched]);
-    const kinds = renderAgentRbac(h.rbac!.options).map((r) => String(r.object.kind));
-    expect(kinds.filter((k) => k.startsWith('Cluster'))).toEqual([]);
+    const clusterRoles = renderAgentRbac(h.rbac!.options).map((r) => r.object).filter((o) => o.kind === 'ClusterRole');
+    expect(clusterRoles.map((o) => o.rules)).toEqual([[
+      { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get'], resourceNames: ['azurekeyvaultsecrets.akvsync.io'] },
+    ]]);
   });
 
   it('refuses a Secret write or read in a namespace it does not watch, also through the agent\'s own adapter', async () => {
@@ -173,10 +175,22 @@ describe('agent least privilege: a namespace list (Roles only), own namespace ap
       const review = await authz.createSubjectAccessReview({ body: { spec: { user: h.rbac?.username ?? '', groups: ['system:serviceaccounts', `system:serviceaccounts:${agentNs}`, 'system:authenticated'], resourceAttributes: { verb, resource, namespace, group } } } });
       return review.status?.allowed === true;
     };
-    for (const [verb, resource, group] of [['get', 'secrets', ''], ['list', 'configmaps', ''], ['patch', 'deployments', 'apps'], ['create', 'events', ''], ['list', 'azurekeyvaultsecrets', 'akvsync.io']] as const) {
+    for (const [verb, resource, group] of [
+      ['get', 'secrets', ''], ['list', 'configmaps', ''], ['patch', 'deployments', 'apps'], ['create', 'events', ''], ['list', 'azurekeyvaultsecrets', 'akvsync.io'],
+      ['delete', 'secrets', ''], ['watch', 'configmaps', ''], ['patch', 'azurekeyvaultsecrets', 'akvsync.io'],
+    ] as const) {
       expect({ verb, resource, allowed: await ask(verb, resource, unwatched, group) }).toEqual({ verb, resource, allowed: false });
       expect({ verb, resource, allowed: await ask(verb, resource, watched, group) }).toEqual({ verb, resource, allowed: true });
     }
+    // Cluster-scoped: its own CRD may be read (the uninstall check), no other, and none may be changed.
+    const askCrd = async (verb: string, name: string): Promise<boolean> => (await authz.createSubjectAccessReview({ body: { spec: {
+      user: h.rbac?.username ?? '', groups: ['system:serviceaccounts', 'system:authenticated'],
+      resourceAttributes: { verb, resource: 'customresourcedefinitions', group: 'apiextensions.k8s.io', name },
+    } } })).status?.allowed === true;
+    expect(await askCrd('get', 'azurekeyvaultsecrets.akvsync.io')).toBe(true);
+    expect(await askCrd('get', 'azurekeyvaultaccesspolicies.akvsync.io')).toBe(false);
+    expect(await askCrd('delete', 'azurekeyvaultsecrets.akvsync.io')).toBe(false);
+    expect(await askCrd('patch', 'azurekeyvaultsecrets.akvsync.io')).toBe(false);
   });
 });
 

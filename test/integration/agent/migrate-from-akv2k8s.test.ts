@@ -78,16 +78,20 @@ describe('migrating a namespace from akv2k8s (what is built today)', () => {
     await h.createAkvs(ns, 'db', spec('db') as never);
     const adopted = await waitFor('adopted', async () => {
       const s = await h.readSecret(ns, 'db');
-      return s?.metadata?.ownerReferences?.some((o) => o.kind === 'AzureKeyVaultSecret' && o.apiVersion === 'akvsync.io/v1') ? s : undefined;
+      // Adopted: the CR's field manager writes it (no owner reference by default: docs/adr/0004-output-lifecycle.md).
+      return s?.metadata?.managedFields?.some((f) => f.manager === 'akvsync/db') ? s : undefined;
     });
     expect(adopted.data).toEqual(before.data);
     expect((await h.getStatus(ns, 'db'))?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
 
-    // Roll back: Retain drops the owner reference, so deleting the akvsync CR leaves the Secret for akv2k8s's CR.
+    // Roll back: Retain drops the clean-up finalizer, so deleting the akvsync CR leaves the Secret for akv2k8s's CR.
     await custom.patchNamespacedCustomObject(
       { group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace: ns, name: 'db', body: [{ op: 'add', path: '/spec/deletionPolicy', value: 'Retain' }] },
     );
-    await waitFor('owner reference dropped', async () => (((await h.readSecret(ns, 'db'))?.metadata?.ownerReferences ?? []).length === 0 ? true : undefined));
+    await waitFor('finalizer dropped', async () => {
+      const cr = (await custom.getNamespacedCustomObject({ group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace: ns, name: 'db' })) as { metadata: { finalizers?: string[] } };
+      return (cr.metadata.finalizers ?? []).length === 0 ? true : undefined;
+    });
     await custom.deleteNamespacedCustomObject({ group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace: ns, name: 'db' });
     await waitFor('CR gone', async () => (await h.getStatus(ns, 'db').then(() => undefined, () => true)));
     expect(decode(await h.readSecret(ns, 'db'), 'value')).toBe('same-value');

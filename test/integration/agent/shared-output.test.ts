@@ -54,7 +54,8 @@ describe('agent: several AzureKeyVaultSecrets writing one Secret (akv2k8s exampl
     expect(await keysOf()).toEqual({ 'secret-value-1': 'value-of-one', 'secret-value-2': 'value-of-two' });
 
     const secret = (await h.readSecret(ns, SECRET))!;
-    expect(secret.metadata?.ownerReferences?.map((o) => [o.name, o.controller])).toEqual([['secret-sync-1', true], ['secret-sync-2', false]]);
+    // No owner references by default (docs/adr/0004-output-lifecycle.md): each CR's finalizer cleans up its part.
+    expect(secret.metadata?.ownerReferences).toBeUndefined();
     const owned = Object.fromEntries(
       (secret.metadata?.managedFields ?? []).filter((f) => f.manager?.startsWith('akvsync/')).map((f) => [f.manager, Object.keys((f.fieldsV1 as { 'f:data'?: object })['f:data'] ?? {})]),
     );
@@ -109,21 +110,22 @@ describe('agent: several AzureKeyVaultSecrets writing one Secret (akv2k8s exampl
     await h.custom.deleteNamespacedCustomObject({ group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace: ns, name: 'thief' });
   });
 
-  it('deleting one CR leaves the Secret to the other', async () => {
+  it('deleting one CR removes only its key (finalizer); the Secret stays with the other', async () => {
     await h.custom.deleteNamespacedCustomObject({ group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace: ns, name: 'secret-sync-1' });
-    const secret = await waitFor('the dangling owner reference dropped', async () => {
-      const s = await h.readSecret(ns, SECRET);
-      return s?.metadata?.ownerReferences?.length === 1 ? s : undefined;
-    });
-    expect(secret.metadata?.ownerReferences?.map((o) => o.name)).toEqual(['secret-sync-2']);
-    expect((await keysOf())['secret-value-2']).toBe('value-of-two-rotated');
+    await waitFor('the first key removed', async () => ((await keysOf())['secret-value-1'] === undefined ? true : undefined));
+    expect(await keysOf()).toEqual({ 'secret-value-2': 'value-of-two-rotated' });
+    const secret = (await h.readSecret(ns, SECRET))!;
+    const first = secret.metadata?.managedFields?.find((f) => f.manager === 'akvsync/secret-sync-1')?.fieldsV1 as Record<string, unknown> | undefined;
+    expect(Object.keys(first ?? {})).toEqual(['f:type']); // its immutable `type` only, no data key
+    expect(Object.keys(secret.metadata?.annotations ?? {})).not.toContain('synced-version.akvsync.io/secret-sync-1');
   });
 });
 
 describe('agent: example 05 applied in one kubectl apply (both CRs create the Secret at the same moment)', () => {
   let h: AgentHarness;
   beforeAll(async () => {
-    h = await startAgentHarness();
+    // With owner references (the opt-in), both CRs ask to be the controller owner at once.
+    h = await startAgentHarness({ env: { AKVSYNC_OUTPUT_OWNER_REFERENCES: 'true' } });
   });
   afterAll(async () => {
     await h?.stop();

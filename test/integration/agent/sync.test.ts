@@ -14,15 +14,15 @@ describe('agent: create a CR → output written', () => {
     await h?.stop();
   });
 
-  it('writes the Secret with owner reference, hash annotation, Ready/Synced status and an Event; no value leaks', async () => {
+  it('writes the Secret (no owner reference; the CR gets the clean-up finalizer), hash annotation, Ready/Synced status and an Event; no value leaks', async () => {
     const { version } = h.emulator.setSecret('kv1', 'db-password', VALUE);
     await h.createAkvs(ns, 'db', { vault: { name: 'kv1', object: { name: 'db-password', type: 'secret' } }, output: { secret: { name: 'db', dataKey: 'password' } } });
     const secret = await waitFor('Secret db', () => h.readSecret(ns, 'db'));
     expect(decode(secret, 'password')).toBe(VALUE);
     expect(secret.type).toBe('Opaque');
-    expect(secret.metadata?.ownerReferences).toEqual([
-      expect.objectContaining({ apiVersion: 'akvsync.io/v1', kind: 'AzureKeyVaultSecret', name: 'db', controller: true, blockOwnerDeletion: true }),
-    ]);
+    expect(secret.metadata?.ownerReferences).toBeUndefined();
+    const cr = (await h.custom.getNamespacedCustomObject({ group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace: ns, name: 'db' })) as { metadata: { finalizers?: string[] } };
+    expect(cr.metadata.finalizers).toEqual(['akvsync.io/output-cleanup']);
     expect(secret.metadata?.annotations?.['akvsync.io/data-hash']).toMatch(/^[0-9a-f]{64}$/);
     expect(secret.metadata?.annotations?.['synced-version.akvsync.io/db']).toBe(version);
     expect(secret.metadata?.labels?.['akvsync.io/managed-by']).toBe('akvsync');
@@ -82,7 +82,7 @@ describe('agent: create a CR → output written', () => {
     expect(cm.data).toEqual({ a: '1' });
   });
 
-  it('deletes the Secret with the CR (owner reference) and keeps it with deletionPolicy Retain', async () => {
+  it('deletes the Secret with the CR (finalizer) and keeps it with deletionPolicy Retain (no finalizer)', async () => {
     h.emulator.setSecret('kv1', 'gc', VALUE);
     const object = { name: 'gc', type: 'secret' as const };
     await h.createAkvs(ns, 'gc-delete', { vault: { name: 'kv1', object }, output: { secret: { name: 'gc-delete', dataKey: 'v' } } });
@@ -92,8 +92,7 @@ describe('agent: create a CR → output written', () => {
     for (const name of ['gc-delete', 'gc-retain']) {
       await h.custom.deleteNamespacedCustomObject({ group: 'akvsync.io', version: 'v1', plural: 'azurekeyvaultsecrets', namespace: ns, name });
     }
-    // The controller-manager's garbage collector notices a new CRD at its next discovery sync (every 30 s).
-    await waitFor('gc-delete garbage-collected', async () => ((await h.readSecret(ns, 'gc-delete')) === undefined ? true : undefined), 100_000);
+    await waitFor('gc-delete deleted by the finalizer', async () => ((await h.readSecret(ns, 'gc-delete')) === undefined ? true : undefined));
     expect(decode(await h.readSecret(ns, 'gc-retain'), 'v')).toBe(VALUE);
   });
 

@@ -97,11 +97,14 @@ describe('the akvsync chart', () => {
     expect(policy.spec.matchConditions[0]!.expression).toBe("request.userInfo.username == 'system:serviceaccount:akvsync-system:akvsync-agent'");
   });
 
-  it('namespace-scoped: Roles in the watched namespaces only, a ClusterRole only for the webhook\'s cluster-scoped reads, the list passed to the agent', async () => {
+  it('namespace-scoped: Roles in the watched namespaces, a ClusterRole only for cluster-scoped reads (its own CRD; with the webhook its reviews, its configuration, the watched namespaces by name), the list passed to the agent', async () => {
+    const crdRule = { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get'], resourceNames: ['azurekeyvaultsecrets.akvsync.io'] };
     const off = await renderObjects(helm, { ...BASE_VALUES, webhook: { enabled: false }, watchNamespaces: ['team-a', 'team-b'] });
-    expect(off.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')).toEqual([]);
+    expect(off.filter((o) => o.kind === 'ClusterRole').map((o) => (o as unknown as { rules: unknown }).rules)).toEqual([[crdRule]]);
     const objects = await renderObjects(helm, { ...BASE_VALUES, watchNamespaces: ['team-a', 'team-b'] });
-    expect((findObject(objects, 'ClusterRole', 'akvsync-cluster').rules as { resources: string[] }[]).map((r) => r.resources[0])).toEqual(['tokenreviews', 'mutatingwebhookconfigurations', 'namespaces']);
+    const clusterRules = findObject(objects, 'ClusterRole', 'akvsync-cluster').rules as { resources: string[]; resourceNames?: string[] }[];
+    expect(clusterRules.map((r) => r.resources[0]).sort()).toEqual(['customresourcedefinitions', 'mutatingwebhookconfigurations', 'namespaces', 'tokenreviews']);
+    expect(clusterRules.find((r) => r.resources[0] === 'namespaces')?.resourceNames).toEqual(['team-a', 'team-b']);
     const roles = objects.filter((o) => o.kind === 'Role').map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort();
     expect(roles).toEqual(['akvsync-system/akvsync-own-namespace', 'team-a/akvsync', 'team-b/akvsync']);
     expect(findObject(objects, 'RoleBinding', 'akvsync', 'team-a').subjects).toEqual([{ kind: 'ServiceAccount', name: 'akvsync-agent', namespace: 'akvsync-system' }]);

@@ -74,6 +74,8 @@ describe('taking over a Secret from akv2k8s (docs/deploy.md)', () => {
       return decode(s, 'password') === 'from-key-vault' ? s : undefined;
     });
     expect(taken.metadata?.uid).toBe(original.metadata?.uid);
-    expect(taken.metadata?.ownerReferences?.map((o) => `${o.apiVersion} ${o.kind} ${o.name}`)).toEqual(['akvsync.io/v1 AzureKeyVaultSecret db-password']);
+    // Owned through its field manager; no owner reference by default (docs/adr/0004-output-lifecycle.md).
+    expect(taken.metadata?.ownerReferences).toBeUndefined();
+    expect(taken.metadata?.managedFields?.some((f) => f.manager === 'akvsync/db-password')).toBe(true);
   });
 });

@@ -74,6 +74,14 @@ describe('loadAgentConfig', () => {
     expect(() => load(validEnv(overrides))).toThrow(message);
   });
 
+  it('output lifecycle: no owner references and drift repair on by default (burst 3, 10 s); each setting checked', () => {
+    expect(load(validEnv()).outputs).toEqual({ ownerReferences: false, driftRepair: true, repairBurst: 3, repairIntervalMs: 10_000 });
+    expect(load(validEnv({ AKVSYNC_OUTPUT_OWNER_REFERENCES: 'true', AKVSYNC_DRIFT_REPAIR: 'false', AKVSYNC_DRIFT_REPAIR_BURST: '5', AKVSYNC_DRIFT_REPAIR_INTERVAL: '500ms' })).outputs)
+      .toEqual({ ownerReferences: true, driftRepair: false, repairBurst: 5, repairIntervalMs: 500 });
+    expect(() => load(validEnv({ AKVSYNC_DRIFT_REPAIR_BURST: '0' }))).toThrow(/^AKVSYNC_DRIFT_REPAIR_BURST /);
+    expect(() => load(validEnv({ AKVSYNC_DRIFT_REPAIR_INTERVAL: '10ms' }))).toThrow(/^AKVSYNC_DRIFT_REPAIR_INTERVAL must be at least 100 ms/);
+  });
+
   it('takes the data-hash key from a file (no Secret then), or names the key Secret and the agent namespace', () => {
     expect(load(validEnv({ AKVSYNC_DATA_HASH_KEY_FILE: '/keys/data-hash.key' })).dataHashKey).toEqual({ source: 'file', key: new Uint8Array(Buffer.alloc(32, 5)) });
     const c = load(validEnv({ AKVSYNC_DATA_HASH_KEY_SECRET: 'my-hash-key', AKVSYNC_NAMESPACE: 'akvsync-system' }));

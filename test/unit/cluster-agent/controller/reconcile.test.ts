@@ -70,7 +70,9 @@ describe('Reconciler', () => {
     const status = h.cluster.statuses.get('team-a/db');
     expect(status?.syncedVersion).toBe(version);
     expect(status?.conditions?.find((c) => c.type === 'Synced')).toMatchObject({ status: 'False', reason: 'SecretDisabled' });
-    expect(status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'LastValueKept' });
+    // Not Ready while the object is disabled (issue #7 item 4), though the output keeps the last value.
+    expect(status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'SecretDisabled' });
+    expect(status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain(`the output keeps version ${version}`);
     expect(h.cluster.events.at(-1)).toMatchObject({ type: 'Warning', reason: 'SecretDisabled' });
     expect(h.emitted.at(-1)).toEqual({ name: 'sync-failed', payload: { code: 'SecretDisabled' } });
   });

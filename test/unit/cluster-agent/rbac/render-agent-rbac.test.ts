@@ -26,8 +26,11 @@ describe('the agent RBAC', () => {
   const noWebhook = ['env-injection-admission', 'image-pull-secrets', 'env-exec-token-review', 'env-injection-webhook', 'webhook-tls-secret'] as const;
   const noTenancy: Partial<AgentRbacOptions> = { disabled: ['tenant-access-policy', 'tenant-namespace-labels', 'tenant-identity', ...noWebhook] };
 
-  it('with a namespace list, no access policy and no webhook: a Role + RoleBinding per watched namespace and in its own namespace, no ClusterRole', () => {
+  const crdGet = { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get'], resourceNames: ['azurekeyvaultsecrets.akvsync.io'] };
+
+  it('with a namespace list, no access policy and no webhook: a Role + RoleBinding per watched namespace and in its own namespace; the ClusterRole reads only the agent\'s own CRD', () => {
     expect(kinds(noTenancy)).toEqual([
+      'ClusterRole -/akvsync-agent-cluster', 'ClusterRoleBinding -/akvsync-agent-cluster',
       'Role team-a/akvsync-agent', 'RoleBinding team-a/akvsync-agent',
       'Role team-b/akvsync-agent', 'RoleBinding team-b/akvsync-agent',
       'Role akvsync/akvsync-agent-own-namespace', 'RoleBinding akvsync/akvsync-agent-own-namespace',
@@ -41,6 +44,7 @@ describe('the agent RBAC', () => {
     expect(clusterRole?.rules).toEqual([
       { apiGroups: ['akvsync.io'], resources: ['azurekeyvaultaccesspolicies'], verbs: ['list', 'watch'] },
       { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'], resourceNames: ['team-a', 'team-b'] },
+      crdGet,
     ]);
     const teamA = all.find((x) => x.kind === 'Role' && x.metadata.namespace === 'team-a');
     expect(teamA?.rules).toContainEqual({ apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] });
@@ -49,6 +53,7 @@ describe('the agent RBAC', () => {
   it('with the webhook: TokenReview and the watched namespaces\' get in a ClusterRole, pods, the named AzureKeyVaultSecrets and ServiceAccounts get per watched namespace', () => {
     const all = objects({ disabled: ['tenant-access-policy', 'tenant-namespace-labels', 'tenant-identity'] });
     expect(all.find((x) => x.kind === 'ClusterRole')?.rules).toEqual([
+      crdGet,
       { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
       // its own webhook configuration's caBundle, by name (agent-managed TLS)
       { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'list', 'watch', 'patch'], resourceNames: ['the-webhook'] },
@@ -84,11 +89,13 @@ describe('the agent RBAC', () => {
     }
   });
 
-  it('grants no wildcard, no delete, no escalation, and never a verb RBAC cannot limit by name on a named rule', () => {
+  it('grants no wildcard, no escalation, delete only on outputs (the lifecycle\'s clean-up), and never a verb RBAC cannot limit by name on a named rule', () => {
     for (const rule of AGENT_RBAC_RULES) {
       expect([...rule.apiGroups, ...rule.resources, ...rule.verbs]).not.toContain('*');
       // update only on a named object the agent owns (its Lease, its webhook-TLS Secret)
-      expect(rule.verbs.filter((v) => ['delete', 'deletecollection', 'update', 'escalate', 'bind', 'impersonate'].includes(v) && !['leader-election', 'webhook-tls-secret'].includes(rule.feature))).toEqual([]);
+      expect(rule.verbs.filter((v) => ['deletecollection', 'update', 'escalate', 'bind', 'impersonate'].includes(v) && !['leader-election', 'webhook-tls-secret'].includes(rule.feature))).toEqual([]);
+      if (rule.verbs.includes('delete')) expect([rule.feature, rule.apiGroups, rule.resources]).toEqual(['output-lifecycle', [''], ['secrets', 'configmaps']]);
+      if (rule.resourceNames) expect(rule.verbs.filter((v) => ['create', 'list', 'watch', 'deletecollection'].includes(v))).toEqual([]);
       if (rule.namedBy) expect(rule.verbs.filter((v) => ['create', 'deletecollection'].includes(v))).toEqual([]);
       // list/watch are limited by name only when the client sends the metadata.name field selector (the Secret watch does)
       if (rule.namedBy && !['webhook-tls-secret', 'env-injection-webhook'].includes(rule.feature)) expect(rule.verbs.filter((v) => ['list', 'watch'].includes(v))).toEqual([]);

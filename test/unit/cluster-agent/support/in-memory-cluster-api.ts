@@ -69,6 +69,12 @@ export class InMemoryClusterApi implements ClusterApi {
 
   readonly outputs = new Map<string, StoredOutput>();
   readonly statuses = new Map<string, AkvsStatus>();
+  /** Finalizer changes (namespace/name → present) in order, and whether the CRD is being deleted. */
+  readonly finalizerChanges: { cr: string; present: boolean }[] = [];
+  crdTerminating = false;
+  /** Deleted and released outputs (kind/namespace/name), in order. */
+  readonly deletions: string[] = [];
+  readonly releases: { output: string; fieldManager: string }[] = [];
   readonly events: (ClusterEvent & { cr: string })[] = [];
   readonly applies: OutputApply[] = [];
   readonly statusPatches: { cr: string; status: AkvsStatus }[] = [];
@@ -138,6 +144,34 @@ export class InMemoryClusterApi implements ClusterApi {
       owners,
       keyManagers,
     });
+  }
+
+  async deleteOutput(ref: OutputRef): Promise<void> {
+    this.deletions.push(id(ref));
+    this.outputs.delete(id(ref));
+  }
+
+  /** Like server-side apply of nothing: the manager's keys go unless another manager owns them too (one owner per key here). */
+  async releaseOutput(ref: OutputRef, fieldManager: string): Promise<void> {
+    this.releases.push({ output: id(ref), fieldManager });
+    const o = this.outputs.get(id(ref));
+    if (!o) return;
+    const keyManagers = { ...(o.keyManagers ?? {}) };
+    const data = { ...o.data };
+    for (const [key, manager] of Object.entries(keyManagers)) {
+      if (manager !== fieldManager) continue;
+      delete keyManagers[key];
+      delete data[key];
+    }
+    this.outputs.set(id(ref), { ...o, data, keyManagers });
+  }
+
+  async setFinalizer(cr: AzureKeyVaultSecret, present: boolean): Promise<void> {
+    this.finalizerChanges.push({ cr: `${cr.metadata.namespace}/${cr.metadata.name}`, present });
+  }
+
+  async isCrdTerminating(): Promise<boolean> {
+    return this.crdTerminating;
   }
 
   async patchStatus(cr: AzureKeyVaultSecret, status: AkvsStatus): Promise<void> {

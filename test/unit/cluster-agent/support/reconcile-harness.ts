@@ -4,6 +4,7 @@ import type { AgentEventMap } from '../../../../cluster-agent/agent-events.js';
 import { AkvsIndex } from '../../../../cluster-agent/controller/akvs-index.js';
 import { AkvsWatchHandler } from '../../../../cluster-agent/controller/akvs-watch-handler.js';
 import { forgetUnreferenced } from '../../../../cluster-agent/controller/forget-unreferenced.js';
+import { OutputLifecycle } from '../../../../cluster-agent/controller/output-lifecycle.js';
 import { LatestReads } from '../../../../cluster-agent/controller/latest-reads.js';
 import { ReadStates } from '../../../../cluster-agent/controller/read-state.js';
 import { ReconcileRequests } from '../../../../cluster-agent/controller/reconcile-requests.js';
@@ -16,7 +17,14 @@ import { InMemoryVaultObjectStore } from './in-memory-vault-object-store.js';
 import { ManualScheduler } from './manual-scheduler.js';
 
 /** Reconciler wired to in-memory fakes, with every log line, agent event and enqueued key captured. */
-export function reconcileHarness(options: { honourReloaderAnnotations?: boolean; access?: (store: InMemoryVaultObjectStore) => AccessGate } = {}) {
+export function reconcileHarness(options: {
+  honourReloaderAnnotations?: boolean;
+  access?: (store: InMemoryVaultObjectStore) => AccessGate;
+  /** Owner references on outputs (default true here, as the suites written before the lifecycle expect them). */
+  ownerReferences?: boolean;
+  /** Wire the output lifecycle (finalizer, rename clean-up). */
+  lifecycle?: boolean;
+} = {}) {
   const clock = new ManualScheduler();
   const store = new InMemoryVaultObjectStore();
   const hashKey = new Uint8Array(32).fill(7);
@@ -34,11 +42,14 @@ export function reconcileHarness(options: { honourReloaderAnnotations?: boolean;
   const enqueued: string[] = [];
   const requests = new ReconcileRequests({ add: (key) => void enqueued.push(key) });
   const latestReads = new LatestReads();
-  const watch = new AkvsWatchHandler(index, requests, forgetUnreferenced({ index, readStates, store, latestReads }));
+  const lifecycle = options.lifecycle ? new OutputLifecycle({ cluster, index, queue: requests, logger }) : undefined;
+  const watch = new AkvsWatchHandler(index, requests, forgetUnreferenced({ index, readStates, store, latestReads }), lifecycle);
   const reconciler = new Reconciler({
     index, store, cluster, clock, hints, readStates, events, logger, requests, latestReads,
     honourReloaderAnnotations: options.honourReloaderAnnotations ?? true,
     dataHashKey: hashKey,
+    lifecycle,
+    outputOwnerReferences: options.ownerReferences ?? true,
     ...(options.access ? { access: options.access(store) } : {}),
   });
   return {

@@ -14,7 +14,7 @@ it('marks Expiring and sends the Warning Event only on CRs the policy allows', a
     agentStore: h.store,
     storeFor: () => h.store,
   });
-  h.add(akvs({ name: 'mine', namespace: 'team-a' }), akvs({ name: 'theirs', namespace: 'team-b' }));
+  h.add({ ...akvs({ name: 'mine', namespace: 'team-a' }), status: { syncedVersion: 'v9' } }, { ...akvs({ name: 'theirs', namespace: 'team-b' }), status: { syncedVersion: 'v9' } });
 
   const referenced = await handleNotification({
     vault: 'kv1', objectType: 'Secret', objectName: 'db-password', version: 'v9', eventType: 'Microsoft.KeyVault.SecretNearExpiry',
