@@ -7,6 +7,9 @@ import { NOTIFICATION_PATH } from '../core/notification/notification.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { AzureKeyVaultSecret } from '../core/crd/azure-key-vault-secret.js';
 import { AkvsInformerSet } from './adapters/akvs-informer.js';
+import { akv2k8sComponent, servedGroupsIn } from './akv2k8s/akv2k8s-component.js';
+import { registerAkv2k8sConditionMetric } from './akv2k8s/akv2k8s-condition-metric.js';
+import { akv2k8sWatchHandlers } from './akv2k8s/akv2k8s-watch-handlers.js';
 import { createAzureCredential } from './adapters/azure-credential.js';
 import { FileReloader } from './adapters/file-reloader.js';
 import type { ReloadTarget } from './adapters/file-reloader.js';
@@ -117,6 +120,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     honourReloaderAnnotations: config.honourReloaderAnnotations,
     dataHashKey,
     access: tenancy.gate,
+    ...(config.akv2k8sNamespaces.length > 0 ? { servedGroups: servedGroupsIn(config.akv2k8sNamespaces) } : {}),
   });
   const workQueue: WorkQueue = new WorkQueue({
     handler: (key) => reconciler.reconcile(key),
@@ -130,7 +134,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     const vault = parseKey(key);
     if (vault?.kind === 'object' && !index.isVaultReferenced(vault.ref.vault)) tenancy.forgetVault(vault.ref.vault);
   };
-  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, labelSelector: config.objectLabelSelector, handlers: new AkvsWatchHandler(index, requests, onUnreferenced), scheduler, logger });
+  const watchHandler = new AkvsWatchHandler(index, requests, onUnreferenced);
+  // akv2k8s's spv.no objects in handed-over namespaces join the same index (docs/migrate-from-akv2k8s.md).
+  const akv2k8s = config.akv2k8sNamespaces.length > 0 ? akv2k8sWatchHandlers(watchHandler, index, logger) : undefined;
+  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, labelSelector: config.objectLabelSelector, handlers: akv2k8s?.akvsync ?? watchHandler, scheduler, logger });
   const fallback = new FallbackCheck({ store, index, queue: requests, readStates, scheduler, logger, metrics, intervalMs: config.fallback.intervalMs, jitter: config.fallback.jitter });
   // Readiness: one replica — the CR informer has synced; several — this replica serves (leader or not).
   const isReady = (): boolean => (config.leaderElection.enabled ? manager.isServing : informers.synced);
@@ -189,7 +196,12 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   if (tenancy.component) manager.add(tenancy.component); // policies and namespace labels listed before any CR is judged
   if (config.queue) manager.add(queueConsumerComponent(config.queue, { intake, credential, kubeConfig, namespace: config.namespace, logger, registry: metrics.registry }));
   manager
-    .add({ name: 'informers', leaderOnly: true, start: () => informers.start(), stop: () => informers.stop() })
+    .add({ name: 'informers', leaderOnly: true, start: () => informers.start(), stop: () => informers.stop() });
+  if (akv2k8s) {
+    registerAkv2k8sConditionMetric(metrics.registry, index);
+    manager.add(akv2k8sComponent({ kubeConfig, namespaces: config.akv2k8sNamespaces, labelSelector: config.objectLabelSelector, handlers: akv2k8s.akv2k8s, scheduler, logger }));
+  }
+  manager
     .add({ name: 'fallback-check', leaderOnly: true, start: async () => fallback.start(), stop: () => fallback.stop() });
   await manager.start();
 

@@ -1,7 +1,8 @@
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
-import { AKVSYNC_GROUP, AKVS_API_VERSION, AKVS_KIND, AKVS_PLURAL, AKVS_VERSION } from '../../core/crd/azure-key-vault-secret.js';
+import { AKVS_KIND } from '../../core/crd/azure-key-vault-secret.js';
+import { akv2k8sStatusPatch, crResourceOf, isAkv2k8sObject } from '../../core/crd/akv2k8s-object.js';
 import type { AkvsStatus, AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { OutputKind } from '../../core/crd/output-kind.js';
@@ -88,12 +89,21 @@ export class KubeClusterApi implements ClusterApi {
     }
   }
 
+  /** akv2k8s's objects (spv.no) keep only their five v2beta1 fields: those are patched, and only when they move. */
   async patchStatus(cr: AzureKeyVaultSecret, status: AkvsStatus): Promise<void> {
-    const removed = Object.keys(cr.status ?? {}).filter((k) => !Object.hasOwn(status, k));
-    const body = { status: { ...Object.fromEntries(removed.map((k) => [k, null])), ...status } };
+    const { group, version, plural } = crResourceOf(cr);
+    let body: { status: Record<string, unknown> };
+    if (isAkv2k8sObject(cr)) {
+      const patch = akv2k8sStatusPatch(cr.status, status);
+      if (patch === undefined) return;
+      body = { status: patch };
+    } else {
+      const removed = Object.keys(cr.status ?? {}).filter((k) => !Object.hasOwn(status, k));
+      body = { status: { ...Object.fromEntries(removed.map((k) => [k, null])), ...status } };
+    }
     try {
       await this.custom.patchNamespacedCustomObjectStatus(
-        { group: AKVSYNC_GROUP, version: AKVS_VERSION, plural: AKVS_PLURAL, namespace: cr.metadata.namespace, name: cr.metadata.name, body, fieldManager: FIELD_MANAGER },
+        { group, version, plural, namespace: cr.metadata.namespace, name: cr.metadata.name, body, fieldManager: FIELD_MANAGER },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
     } catch (error) {
@@ -108,7 +118,7 @@ export class KubeClusterApi implements ClusterApi {
         namespace: cr.metadata.namespace,
         body: {
           metadata: { generateName: `${cr.metadata.name}.`, namespace: cr.metadata.namespace },
-          involvedObject: { apiVersion: AKVS_API_VERSION, kind: AKVS_KIND, name: cr.metadata.name, namespace: cr.metadata.namespace, uid: cr.metadata.uid },
+          involvedObject: { apiVersion: crResourceOf(cr).apiVersion, kind: AKVS_KIND, name: cr.metadata.name, namespace: cr.metadata.namespace, uid: cr.metadata.uid },
           type: event.type,
           reason: event.reason,
           message: event.message.slice(0, 1024),

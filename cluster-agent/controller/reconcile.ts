@@ -49,6 +49,8 @@ export interface ReconcilerDeps {
   readonly latestReads?: LatestReads | undefined;
   /** Tenancy, checked before any Key Vault read (default: everything allowed, read with `store`). */
   readonly access?: AccessGate;
+  /** The AzureKeyVaultSecret API groups served in a namespace (akv2k8s hand-over); default akvsync.io only. */
+  readonly servedGroups?: (namespace: string) => readonly string[];
 }
 
 /**
@@ -155,7 +157,10 @@ export class Reconciler {
     const { secret } = ctx;
     const desired = computeDesiredOutput(cr, secret, { hashKey: this.deps.dataHashKey });
     if (desired.kind === 'None') return { cr, output: undefined };
-    const io = { cluster: this.deps.cluster, lookup: (ref: OutputRef) => ctx.lookup.get(ref), beforeDataChange: () => ctx.restarter.prefetch(desired.namespace) };
+    const io = {
+      cluster: this.deps.cluster, lookup: (ref: OutputRef) => ctx.lookup.get(ref), beforeDataChange: () => ctx.restarter.prefetch(desired.namespace),
+      ...(this.deps.servedGroups ? { servedGroups: this.deps.servedGroups(desired.namespace) } : {}),
+    };
     const result = await writeOutput(io, cr, desired, { version: secret.version, labels: { [ctx.source]: 'true' } });
     const { namespace, name, kind } = desired;
     const { dataHash } = result;

@@ -57,6 +57,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- if eq .Values.accessPolicy.mode "none" }}{{ $off = concat $off (list "tenant-namespace-labels" "tenant-identity") }}{{ end }}
 {{- /* The chart does not deploy the env-injection webhook yet (AKVSYNC_WEBHOOK_ENABLED, docs/env-injection.md): no rights for it. */}}
 {{- $off = concat $off (list "env-injection-admission" "image-pull-secrets" "env-exec-token-review") }}
+{{- if not .Values.akv2k8sNamespaces }}{{ $off = append $off "akv2k8s-objects" }}{{ end }}
+{{- if not .Values.argoRollouts.enabled }}{{ $off = append $off "argo-rollouts" }}{{ end }}
 {{- toJson $off }}
 {{- end }}
 

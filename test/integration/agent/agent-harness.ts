@@ -105,6 +105,7 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
     ...(env.AKVSYNC_DATA_HASH_KEY_SECRET ? { dataHashKeySecret: env.AKVSYNC_DATA_HASH_KEY_SECRET } : {}),
     ...(env.AKVSYNC_LEADER_ELECTION === 'true' ? { leaderElectionLease: env.AKVSYNC_LEADER_ELECTION_LEASE ?? 'akvsync-agent' } : {}),
     webhook: env.AKVSYNC_WEBHOOK_ENABLED === 'true',
+    akv2k8sObjects: env.AKVSYNC_AKV2K8S_NAMESPACES !== undefined,
     accessPolicy: env.AKVSYNC_ACCESS_POLICY === 'crd' ? 'crd' : env.AKVSYNC_ACCESS_POLICY === 'file' || (env.AKVSYNC_ACCESS_POLICY === undefined && env.AKVSYNC_ACCESS_POLICY_FILE !== undefined) ? 'file' : 'none',
   });
   const cleanUp = async (): Promise<void> => {

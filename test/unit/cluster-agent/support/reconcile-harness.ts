@@ -16,7 +16,9 @@ import { InMemoryVaultObjectStore } from './in-memory-vault-object-store.js';
 import { ManualScheduler } from './manual-scheduler.js';
 
 /** Reconciler wired to in-memory fakes, with every log line, agent event and enqueued key captured. */
-export function reconcileHarness(options: { honourReloaderAnnotations?: boolean; access?: (store: InMemoryVaultObjectStore) => AccessGate } = {}) {
+export function reconcileHarness(options: {
+  honourReloaderAnnotations?: boolean; access?: (store: InMemoryVaultObjectStore) => AccessGate; servedGroups?: (namespace: string) => readonly string[];
+} = {}) {
   const clock = new ManualScheduler();
   const store = new InMemoryVaultObjectStore();
   const hashKey = new Uint8Array(32).fill(7);
@@ -40,6 +42,7 @@ export function reconcileHarness(options: { honourReloaderAnnotations?: boolean;
     honourReloaderAnnotations: options.honourReloaderAnnotations ?? true,
     dataHashKey: hashKey,
     ...(options.access ? { access: options.access(store) } : {}),
+    ...(options.servedGroups ? { servedGroups: options.servedGroups } : {}),
   });
   return {
     hashKey, clock, store, cluster, index, hints, readStates, events, emitted, logLines, logger, enqueued, watch, reconciler, requests, latestReads,
