@@ -11,6 +11,7 @@ import { akv2k8sComponent, servedGroupsIn } from './akv2k8s/akv2k8s-component.js
 import { registerAkv2k8sConditionMetric } from './akv2k8s/akv2k8s-condition-metric.js';
 import { akv2k8sWatchHandlers } from './akv2k8s/akv2k8s-watch-handlers.js';
 import { createAzureCredential } from './adapters/azure-credential.js';
+import { servedWorkloadKinds } from './adapters/served-kind.js';
 import { FileReloader } from './adapters/file-reloader.js';
 import type { ReloadTarget } from './adapters/file-reloader.js';
 import { getOrCreateDataHashKey } from './adapters/data-hash-key-secret.js';
@@ -112,7 +113,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const tenancy = createTenancy({ config, kubeConfig, scheduler, logger, agentStore: store, storeWith, requeueAll: () => index.keys().forEach((k) => requests.add(k)),
     requeueNamespace: (ns) => index.keys().filter((k) => index.crsFor(k).some((cr) => cr.metadata.namespace === ns)).forEach((k) => requests.add(k)),
   });
-  const cluster = new KubeClusterApi(kubeConfig, clock, dataHashKey);
+  const workloadKinds = await servedWorkloadKinds(kubeConfig);
+  if (workloadKinds.includes('Rollout')) logger.info('Argo Rollouts installed: opted-in Rollouts are restarted with spec.restartAt');
+  const cluster = new KubeClusterApi(kubeConfig, clock, dataHashKey, undefined, workloadKinds, (kind) =>
+    logger.warn({ kind }, `the ${kind} CRD is installed but the agent may not list them (RBAC feature argo-rollouts off): ${kind}s are not restarted`));
   const requests: ReconcileRequests = new ReconcileRequests({ add: (key) => workQueue.add(key) });
   const latestReads = new LatestReads();
   const reconciler = new Reconciler({

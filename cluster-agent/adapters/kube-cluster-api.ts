@@ -6,7 +6,7 @@ import { akv2k8sStatusPatch, crResourceOf, isAkv2k8sObject } from '../../core/cr
 import type { AkvsStatus, AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { OutputKind } from '../../core/crd/output-kind.js';
-import { WORKLOAD_KINDS, podTemplateAnnotationPatch, podTemplateOf } from '../../core/restart/workload-kinds.js';
+import { BUILT_IN_WORKLOAD_KINDS, WORKLOAD_KINDS, podTemplateOf, restartPatch } from '../../core/restart/workload-kinds.js';
 import type { WorkloadKind } from '../../core/restart/workload-kinds.js';
 import { toConfigMapData } from '../../core/sync/config-map-data.js';
 import { TransientError } from '../../core/errors.js';
@@ -14,7 +14,7 @@ import { OUTPUT_CONTROLLER_TAKEN } from '../ports/cluster-api.js';
 import type { ClusterApi, ClusterEvent, ExistingOutput, OutputApply, OutputRef, Workload, WorkloadRef } from '../ports/cluster-api.js';
 import { existingOutput } from './existing-output.js';
 import { KubeApiClients } from './kube-api-clients.js';
-import { isKubeNotFound, isOwnerReferenceInvalid, kubeError } from './kube-errors.js';
+import { isKubeForbidden, isKubeNotFound, isOwnerReferenceInvalid, kubeError } from './kube-errors.js';
 
 export const FIELD_MANAGER = 'akvsync';
 
@@ -31,6 +31,10 @@ export class KubeClusterApi implements ClusterApi {
     /** HMAC key of every data hash: the reconciler's. */
     private readonly dataHashKey: Uint8Array,
     private readonly instance = 'akvsync-agent',
+    /** The workload kinds listed for restarts: the built-in ones, plus optional ones whose CRD is installed (Rollout). */
+    private workloadKinds: readonly WorkloadKind[] = BUILT_IN_WORKLOAD_KINDS,
+    /** Called once when listing an optional kind is refused (403: the agent has no rights on it); it is then left out. */
+    private readonly onKindRefused: (kind: WorkloadKind) => void = () => undefined,
   ) {
     this.clients = new KubeApiClients(kubeConfig);
     this.core = this.clients.make(CoreV1Api);
@@ -137,9 +141,13 @@ export class KubeClusterApi implements ClusterApi {
     try {
       // From the apiserver's watch cache (resourceVersion 0): restarts are idempotent per data hash, so a list a few
       // milliseconds old at worst re-sends an annotation that is already there (no new rollout).
-      const kinds = Object.keys(WORKLOAD_KINDS) as WorkloadKind[];
-      const lists = await Promise.all(kinds.map(async (kind) => {
-        const { items } = await this.custom.listNamespacedCustomObject({ ...resourceOf(kind), namespace, resourceVersion: '0' }) as { items: WorkloadObject[] };
+      const lists = await Promise.all(this.workloadKinds.map(async (kind) => {
+        const { items } = await this.custom.listNamespacedCustomObject({ ...resourceOf(kind), namespace, resourceVersion: '0' }).catch((error: unknown) => {
+          if (!WORKLOAD_KINDS[kind].optional || !isKubeForbidden(error)) throw error;
+          this.workloadKinds = this.workloadKinds.filter((k) => k !== kind);
+          this.onKindRefused(kind);
+          return { items: [] };
+        }) as { items: WorkloadObject[] };
         return items.map((w) => toWorkload(kind, namespace, w));
       }));
       return lists.flat();
@@ -151,7 +159,10 @@ export class KubeClusterApi implements ClusterApi {
   async patchPodTemplateAnnotation(ref: WorkloadRef, key: string, value: string): Promise<void> {
     try {
       await this.custom.patchNamespacedCustomObject(
-        { ...resourceOf(ref.kind), namespace: ref.namespace, name: ref.name, body: podTemplateAnnotationPatch(ref.kind, key, value), fieldManager: FIELD_MANAGER },
+        {
+          ...resourceOf(ref.kind), namespace: ref.namespace, name: ref.name, fieldManager: FIELD_MANAGER,
+          body: restartPatch(ref.kind, key, value, new Date(this.clock.now()).toISOString()),
+        },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
     } catch (error) {

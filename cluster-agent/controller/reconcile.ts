@@ -171,7 +171,7 @@ export class Reconciler {
       if (latencyMs !== undefined) this.deps.metrics?.syncLatency.observe(latencyMs / 1000);
       this.deps.logger.info({ namespace, name, kind, version: secret.version, dataHash, created: result.created }, 'output written');
       this.deps.events.emit('secret-written', { namespace, name, version: secret.version, dataHash, latencyMs });
-      if (!result.created) this.pendingRestarts.set(outputId, { kind, namespace, name, dataHash });
+      if (!result.created) this.pendingRestarts.set(outputId, { kind, namespace, name, dataHash, annotations: result.annotations });
     }
     const owed = this.pendingRestarts.get(outputId);
     if (owed?.dataHash === dataHash) await this.restart(outputId, owed, ctx.restarter);

@@ -26,6 +26,8 @@ export interface WriteResult {
   readonly dataChanged: boolean;
   /** The keyed hash of the output's whole data after the write (with other CRs' keys, if it is shared). */
   readonly dataHash: string;
+  /** The output's annotations as found (others' included, e.g. Reloader's match/ignore); empty for a new one. */
+  readonly annotations: Readonly<Record<string, string>>;
 }
 
 /**
@@ -88,10 +90,11 @@ async function writeOnce(
     owner,
   };
   const dataChanged = !existing || existing.dataHash !== dataHash;
-  if (existing && !dataChanged && isUpToDate(existing, apply, cr)) return { written: false, created: false, dataChanged: false, dataHash };
+  const annotations = existing?.annotations ?? {};
+  if (existing && !dataChanged && isUpToDate(existing, apply, cr)) return { written: false, created: false, dataChanged: false, dataHash, annotations };
   if (existing && dataChanged) io.beforeDataChange?.();
   await io.cluster.applyOutput(apply);
-  return { written: true, created: !existing, dataChanged, dataHash };
+  return { written: true, created: !existing, dataChanged, dataHash, annotations };
 }
 
 /** Throws unless this CR may write its keys into the existing object. */
