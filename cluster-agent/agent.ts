@@ -115,8 +115,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   });
   const workloadKinds = await servedWorkloadKinds(kubeConfig);
   if (workloadKinds.includes('Rollout')) logger.info('Argo Rollouts installed: opted-in Rollouts are restarted with spec.restartAt');
-  const cluster = new KubeClusterApi(kubeConfig, clock, dataHashKey, undefined, workloadKinds, (kind) =>
-    logger.warn({ kind }, `the ${kind} CRD is installed but the agent may not list them (RBAC feature argo-rollouts off): ${kind}s are not restarted`));
+  const cluster = new KubeClusterApi(kubeConfig, clock, dataHashKey, undefined, workloadKinds, (kind, code) =>
+    logger.warn({ kind, code }, `cannot list ${kind}s (no rights: RBAC feature argo-rollouts off; or the CRD was removed): ${kind}s are not restarted until the agent restarts`));
   const requests: ReconcileRequests = new ReconcileRequests({ add: (key) => workQueue.add(key) });
   const latestReads = new LatestReads();
   const reconciler = new Reconciler({

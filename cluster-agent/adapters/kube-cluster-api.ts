@@ -33,8 +33,11 @@ export class KubeClusterApi implements ClusterApi {
     private readonly instance = 'akvsync-agent',
     /** The workload kinds listed for restarts: the built-in ones, plus optional ones whose CRD is installed (Rollout). */
     private workloadKinds: readonly WorkloadKind[] = BUILT_IN_WORKLOAD_KINDS,
-    /** Called once when listing an optional kind is refused (403: the agent has no rights on it); it is then left out. */
-    private readonly onKindRefused: (kind: WorkloadKind) => void = () => undefined,
+    /**
+     * Called once when an optional kind cannot be listed (403: no rights on it; 404: its CRD was removed); it is then
+     * left out until the agent restarts, and the other kinds are restarted as before.
+     */
+    private readonly onKindRefused: (kind: WorkloadKind, code: string) => void = () => undefined,
   ) {
     this.clients = new KubeApiClients(kubeConfig);
     this.core = this.clients.make(CoreV1Api);
@@ -143,9 +146,9 @@ export class KubeClusterApi implements ClusterApi {
       // milliseconds old at worst re-sends an annotation that is already there (no new rollout).
       const lists = await Promise.all(this.workloadKinds.map(async (kind) => {
         const { items } = await this.custom.listNamespacedCustomObject({ ...resourceOf(kind), namespace, resourceVersion: '0' }).catch((error: unknown) => {
-          if (!WORKLOAD_KINDS[kind].optional || !isKubeForbidden(error)) throw error;
+          if (!WORKLOAD_KINDS[kind].optional || !(isKubeForbidden(error) || isKubeNotFound(error))) throw error;
           this.workloadKinds = this.workloadKinds.filter((k) => k !== kind);
-          this.onKindRefused(kind);
+          this.onKindRefused(kind, kubeError(error, `list ${kind}s`).code);
           return { items: [] };
         }) as { items: WorkloadObject[] };
         return items.map((w) => toWorkload(kind, namespace, w));

@@ -29,7 +29,7 @@ export interface AgentRbacGrant {
 export async function grantAgentRbac(
   namespace: string,
   watchNamespaces: readonly string[],
-  options: { allNamespaces?: boolean; dataHashKeySecret?: string; dataHashKeyFromFile?: boolean; leaderElectionLease?: string; accessPolicy?: 'none' | 'crd' | 'file'; webhook?: boolean; akv2k8sObjects?: boolean } = {},
+  options: { allNamespaces?: boolean; dataHashKeySecret?: string; dataHashKeyFromFile?: boolean; leaderElectionLease?: string; accessPolicy?: 'none' | 'crd' | 'file'; webhook?: boolean; akv2k8sObjects?: boolean; argoRollouts?: boolean } = {},
 ): Promise<AgentRbacGrant> {
   const stack = getTestStack();
   await stack.ensureServiceAccount(namespace, AGENT_SERVICE_ACCOUNT);
@@ -47,6 +47,7 @@ export async function grantAgentRbac(
       ...(options.webhook ? [] : ['env-injection-admission' as const, 'image-pull-secrets' as const, 'env-exec-token-review' as const]),
       // argo-rollouts stays granted: agents find the Rollout CRD that the restart tests install in this shared apiserver.
       ...(options.akv2k8sObjects ? [] : ['akv2k8s-objects' as const]),
+      ...(options.argoRollouts === false ? ['argo-rollouts' as const] : []),
     ],
   };
   const objects = renderAgentRbac(rbacOptions).map((r) => r.object as unknown as KubernetesObject);

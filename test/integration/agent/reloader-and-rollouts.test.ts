@@ -120,6 +120,31 @@ describe('restarts: Reloader search/match and ignore, Argo Rollouts', () => {
     expect(h.logLines.some((l) => l.includes('workload restarted') && l.includes('"kind":"Rollout"'))).toBe(true);
   });
 
+  it('without rights on Rollouts (chart argoRollouts.enabled off) the agent says so once and restarts the other kinds as before', async () => {
+    const namespace = await getTestStack().createNamespace('no-rollouts');
+    const other = await startAgentHarness({ emulator: h.emulator, existingNamespaces: [namespace], argoRollouts: false });
+    try {
+      await other.createAkvs(namespace, 'db', { vault: { name: 'kv1', object: { name: 'db-password', type: 'secret' } }, output: { secret: { name: 'db', dataKey: 'password' } } });
+      await waitFor('Secret', () => other.readSecret(namespace, 'db'));
+      await other.apps.createNamespacedDeployment({ namespace, body: deploymentBody('auto', { 'akvsync.io/reload': 'true' }) });
+      await other.custom.createNamespacedCustomObject({
+        ...ROLLOUT, namespace,
+        body: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'canary', annotations: { 'akvsync.io/reload': 'true' } }, spec: { template: podTemplate } },
+      });
+      const value = 'fourth-S3cret-value';
+      const { version: v } = h.emulator.setSecret('kv1', 'db-password', value);
+      expect((await other.notify(other.notification({ objectName: 'db-password', version: v }))).status).toBe(202);
+      await waitFor('Deployment restarted', async () => ((await other.apps.readNamespacedDeployment({ namespace, name: 'auto' })).spec?.template.metadata?.annotations?.[KEY] ? true : undefined));
+      const r = (await other.custom.getNamespacedCustomObject({ ...ROLLOUT, namespace, name: 'canary' })) as { spec: { restartAt?: string } };
+      expect(r.spec.restartAt).toBeUndefined();
+      expect(other.logLines.filter((l) => l.includes('cannot list Rollouts') && l.includes('KubernetesForbidden'))).toHaveLength(1);
+      expect(findLeaks([value], { 'agent log lines': other.logLines })).toEqual([]);
+    } finally {
+      await other.stop();
+      await h.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+    }
+  });
+
   it('no secret value in agent logs or Events', async () => {
     const events = (await h.core.listNamespacedEvent({ namespace: ns })).items.map((e) => JSON.stringify(e));
     expect(findLeaks(['initial-S3cret-value', ...VALUES], { 'agent log lines': h.logLines, 'Kubernetes Events': events })).toEqual([]);
