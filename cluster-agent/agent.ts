@@ -186,7 +186,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   if (notifyServer) manager.add(notifyServer);
   const webhookServer = config.webhook
     ? await webhookComponent({
-      config: config.webhook, kubeConfig, access: tenancy.gate, credential, metrics, logger,
+      config: config.webhook, kubeConfig, access: tenancy.gate, credential, metrics, logger, watchNamespaces: config.watchNamespaces,
       settings: { agentNamespace: agentNamespace(config, kubeConfig), vaultUrlTemplate: config.keyVault.urlTemplate, vaultUrls: config.keyVault.urls },
     })
     : undefined;
@@ -195,6 +195,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     reloadTargets.push(webhookServer.tlsReload);
   }
   if (handOff) manager.add({ name: 'leader-hand-off', leaderOnly: false, start: async () => undefined, stop: async () => handOff?.close() });
+  if (tenancy.reloadTarget) reloadTargets.push(tenancy.reloadTarget);
   if (reloadTargets.length > 0) manager.add(new FileReloader({ targets: reloadTargets, scheduler, intervalMs: config.reloadIntervalMs, logger }));
   manager.add({ name: 'work-queue', leaderOnly: true, start: async () => undefined, stop: () => workQueue.stop() });
   if (tenancy.component) manager.add(tenancy.component); // policies and namespace labels listed before any CR is judged

@@ -1,7 +1,8 @@
 /**
  * env-exec: `env-exec run -- <original argv…>` resolves this container's <name>@azurekeyvault placeholders and
  * execve()s the original program with the values in its environment (same PID, nothing left running, env-exec's
- * configuration removed); `env-exec install --to <dir> --sha256 <digest>` is the install init container's step.
+ * configuration removed); `env-exec install --to <dir> --sha256 <digest>` is the install init container's step;
+ * `env-exec files --dir <dir> [--watch]` writes file mode's files (and keeps them current), `files-ready` probes them.
  * Failures exit 1 with one line naming what failed: never a value, never an argument.
  * CA roots: the Mozilla set compiled into its Node runtime (the image's own roots are never read: scratch and
  * distroless/static have none), plus AKVSYNC_ENV_EXEC_EXTRA_CA where the configuration gives one.
@@ -42,21 +43,24 @@ async function run(originalArgv: string[]): Promise<never> {
 }
 
 async function install(args: string[]): Promise<void> {
-  const option = (name: string): string => {
-    const i = args.indexOf(name);
-    const value = i >= 0 ? args[i + 1] : undefined;
-    if (value === undefined) throw new TerminalError('Usage', `install needs ${name}`);
-    return value;
-  };
   const { installEnvExec } = await import('./install-env-exec.js');
-  installEnvExec(dirname(process.execPath), option('--to'), option('--sha256'));
+  installEnvExec(dirname(process.execPath), option(args, '--to'), option(args, '--sha256'));
+}
+
+function option(args: string[], name: string): string {
+  const i = args.indexOf(name);
+  const value = i >= 0 ? args[i + 1] : undefined;
+  if (value === undefined) throw new TerminalError('Usage', `${name} is required`);
+  return value;
 }
 
 async function main(argv: string[]): Promise<void> {
   const [subcommand, ...rest] = argv;
   if (subcommand === 'run' && rest[0] === '--') await run(rest.slice(1));
   else if (subcommand === 'install') await install(rest);
-  else throw new TerminalError('Usage', 'usage: env-exec run -- <command> [args…] | env-exec install --to <dir> --sha256 <digest>');
+  else if (subcommand === 'files') await (await import('./files-mode.js')).runFiles(option(rest, '--dir'), rest.includes('--watch'), say);
+  else if (subcommand === 'files-ready') (await import('./files-mode.js')).filesReady(option(rest, '--dir'));
+  else throw new TerminalError('Usage', 'usage: env-exec run -- <command> [args…] | env-exec install --to <dir> --sha256 <digest> | env-exec files --dir <dir> [--watch] | env-exec files-ready --dir <dir>');
 }
 
 // A single executable sees its own path again as argv[1] (as `node script` does), so arguments start at 2.

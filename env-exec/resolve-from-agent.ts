@@ -13,30 +13,43 @@ import type { RenderedVariable } from '../core/injection/render-variable.js';
 import type { EnvExecConfig } from './env-exec-config.js';
 import { type RetryOptions, withRetries } from './with-retries.js';
 
-type AgentConfig = Extract<EnvExecConfig, { auth: 'agent' }>;
+export type AgentConfig = Extract<EnvExecConfig, { auth: 'agent' }>;
 
 const TIMEOUT_MS = 10_000;
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
-function isAnswer(body: unknown): body is { variables: Record<string, RenderedVariable> } {
+/** `versions` (file mode's watch): AzureKeyVaultSecret name → synced version or null; names only. */
+export type AgentVersions = Record<string, string | null>;
+
+export interface AgentAnswer {
+  readonly variables: Map<string, RenderedVariable>;
+  readonly versions: AgentVersions;
+}
+
+const isVersions = (v: unknown): v is AgentVersions => typeof v === 'object' && v !== null && !Array.isArray(v)
+  && Object.values(v).every((x) => x === null || typeof x === 'string');
+
+function isAnswer(body: unknown): body is { variables: Record<string, RenderedVariable>; versions?: AgentVersions } {
+  const versions = (body as { versions?: unknown } | null)?.versions;
+  if (versions !== undefined && !isVersions(versions)) return false;
   const variables = (body as { variables?: unknown } | null)?.variables;
   if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) return false;
   return Object.values(variables).every((v) => typeof v === 'string'
     || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((k) => typeof k === 'string')));
 }
 
-interface RawAnswer {
+export interface RawAnswer {
   readonly status: number;
   readonly retryAfter: string | undefined;
   readonly body: string;
 }
 
-function post(url: string, token: string, payload: string, ca: string[] | undefined): Promise<RawAnswer> {
+export function post(url: string, token: string, payload: string, ca: string[] | undefined, timeoutMs = TIMEOUT_MS): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: 'POST',
       ...(ca !== undefined ? { ca } : {}),
-      timeout: TIMEOUT_MS,
+      timeout: timeoutMs,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(payload) },
     }, (response) => {
       const chunks: Buffer[] = [];
@@ -55,7 +68,7 @@ function post(url: string, token: string, payload: string, ca: string[] | undefi
   });
 }
 
-async function askOnce(config: AgentConfig, token: string): Promise<Map<string, RenderedVariable>> {
+async function askOnce(config: AgentConfig, token: string): Promise<AgentAnswer> {
   let answer: RawAnswer;
   try {
     answer = await post(`${config.agentUrl}/v1/env`, token, JSON.stringify({ container: config.container }), config.extraCaPem === undefined ? undefined : pemCertificates(config.extraCaPem));
@@ -74,15 +87,24 @@ async function askOnce(config: AgentConfig, token: string): Promise<Map<string, 
     throw new TransientError('AgentBadAnswer', 'the agent\'s answer was not JSON');
   }
   if (!isAnswer(body)) throw new TerminalError('AgentBadAnswer', 'the agent\'s answer has no "variables" object of strings');
-  return new Map(Object.entries(body.variables));
+  return { variables: new Map(Object.entries(body.variables)), versions: body.versions ?? {} };
+}
+
+/** The projected token, read afresh each time (the kubelet rotates it in place). */
+export async function readToken(tokenFile: string): Promise<string> {
+  try {
+    return (await readFile(tokenFile, 'utf8')).trim();
+  } catch {
+    throw new TerminalError('NoToken', `the ServiceAccount token file ${tokenFile} cannot be read`);
+  }
+}
+
+/** The values and the versions they come from (file mode compares the versions on its watch). */
+export async function fetchFromAgent(config: AgentConfig, retry: RetryOptions): Promise<AgentAnswer> {
+  const token = await readToken(config.tokenFile);
+  return withRetries(() => askOnce(config, token), retry);
 }
 
 export async function resolveFromAgent(config: AgentConfig, retry: RetryOptions): Promise<Map<string, RenderedVariable>> {
-  let token: string;
-  try {
-    token = (await readFile(config.tokenFile, 'utf8')).trim();
-  } catch {
-    throw new TerminalError('NoToken', `the ServiceAccount token file ${config.tokenFile} cannot be read`);
-  }
-  return withRetries(() => askOnce(config, token), retry);
+  return (await fetchFromAgent(config, retry)).variables;
 }

@@ -11,7 +11,7 @@ import { pushEndpointProblem } from '../core/registry/push-endpoint.js';
 import { CLUSTER_NAME, type DeliveryMode } from '../core/registry/registration.js';
 import type { AppSettings } from './app-settings.js';
 import { deliveryQueueName } from './cluster-queues.js';
-import { forbiddenEndpointReason } from './forbidden-endpoint.js';
+import { forbiddenAddressReason } from '../core/net/forbidden-address.js';
 
 export type { DeliveryMode };
 
@@ -124,7 +124,7 @@ function noField(e: Record<string, unknown>, field: string, at: string, problems
 
 function parsePushUrl(raw: string | undefined, at: string, problems: string[]): string | undefined {
   if (raw === undefined) return undefined;
-  const problem = pushEndpointProblem(raw, forbiddenEndpointReason);
+  const problem = pushEndpointProblem(raw, forbiddenAddressReason);
   if (problem !== undefined) {
     problems.push(`${at}.pushUrl: ${problem}`);
     return undefined;

@@ -17,7 +17,7 @@ import { invocationLogger } from './adapters/invocation-logger.js';
 import type { TableClusterRegistry } from './adapters/table-cluster-registry.js';
 import type { TableNonceStore } from './adapters/table-nonce-store.js';
 import { deliveryQueueName } from './cluster-queues.js';
-import { forbiddenEndpointReason } from './forbidden-endpoint.js';
+import { forbiddenAddressReason } from '../core/net/forbidden-address.js';
 import type { Logger } from './ports/logger.js';
 import type { FunctionRuntime } from './runtime.js';
 
@@ -67,7 +67,7 @@ export async function handleRegistration(req: RegistrationRequest, deps: Registr
       deps.log.warn('registration refused', { ...fields, reason: 'replayed-nonce' });
       return refused('replayed-nonce');
     }
-    const registration = parseRegistration(req.body, req.cluster, forbiddenEndpointReason);
+    const registration = parseRegistration(req.body, req.cluster, forbiddenAddressReason);
     if (registration.delivery === 'queue') await deps.createQueue(deliveryQueueName(registration.cluster));
     const outcome = await deps.registry.register(registration, check.keyId, nowMs);
     deps.log.info('cluster registered', { ...fields, delivery: registration.delivery, ...outcome });

@@ -1,4 +1,4 @@
-import { CustomObjectsApi, makeInformer } from '@kubernetes/client-node';
+import { CustomObjectsApi, ListWatch, makeInformer, Watch } from '@kubernetes/client-node';
 import type { Informer, KubeConfig, KubernetesListObject, KubernetesObject, ObjectCache } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { AKVSYNC_GROUP, AKVS_PLURAL, AKVS_VERSION } from '../../core/crd/azure-key-vault-secret.js';
@@ -28,8 +28,11 @@ export interface AkvsInformerOptions {
   readonly maxNotFoundRetries?: number;
   /** The custom resource to watch; default azurekeyvaultsecrets.akvsync.io/v1 (tests watch a throwaway CRD). */
   readonly resource?: { readonly group: string; readonly version: string; readonly plural: string };
-  /** A built-in resource instead (cluster-wide), e.g. namespaces: its watch path and list call. */
-  readonly builtIn?: { readonly path: string; readonly name: string; list(): Promise<KubernetesListObject<KubernetesObject>> };
+  /**
+   * A built-in resource instead (cluster-wide), e.g. namespaces: its watch path and list call, and a field selector
+   * both use (e.g. `metadata.name=<ns>`, so rights limited by resourceNames suffice).
+   */
+  readonly builtIn?: { readonly path: string; readonly name: string; readonly fieldSelector?: string; list(): Promise<KubernetesListObject<KubernetesObject>> };
 }
 
 const AKVS_RESOURCE = { group: AKVSYNC_GROUP, version: AKVS_VERSION, plural: AKVS_PLURAL };
@@ -83,7 +86,9 @@ export class AkvsInformerSet {
       this.syncedFlags[i] = true;
       return result as KubernetesListObject<KubernetesObject>;
     };
-    const informer = makeInformer<KubernetesObject>(this.options.kubeConfig, path, list, labelSelector);
+    const informer: AkvsInformer = builtIn?.fieldSelector === undefined
+      ? makeInformer<KubernetesObject>(this.options.kubeConfig, path, list, labelSelector)
+      : new ListWatch<KubernetesObject>(path, new Watch(this.options.kubeConfig), list, false, labelSelector, builtIn.fieldSelector);
     this.informers[i] = informer;
     this.syncedFlags[i] = false;
     const { handlers, logger } = this.options;

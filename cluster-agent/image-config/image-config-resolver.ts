@@ -9,6 +9,7 @@
  */
 import { getCACertificates } from 'node:tls';
 import { Agent, type Dispatcher } from 'undici';
+import { guardedLookup } from './guarded-lookup.js';
 import { TerminalError } from '../../core/errors.js';
 import { formatImageReference, parseImageReference, registryApiHost } from '../../core/images/image-reference.js';
 import { podPlatformConstraint, type PlatformConstraint, type PodScheduling } from '../../core/images/pod-platform.js';
@@ -82,8 +83,9 @@ export class ImageConfigResolver {
     this.#mirrors = validateRegistryMirrors(options.mirrors ?? []);
     this.#acrHosts = options.acrHosts ?? DEFAULT_ACR_HOSTS;
     this.#workloadIdentity = options.entraToken !== undefined;
+    // A pod spec names the registry: its look-ups never reach a link-local or metadata address (registry-http.ts checks IP literals).
     this.#dispatcher = new Agent({
-      connect: options.extraCaPem?.length ? { ca: [...getCACertificates('default'), ...options.extraCaPem] } : {},
+      connect: { lookup: guardedLookup, ...(options.extraCaPem?.length ? { ca: [...getCACertificates('default'), ...options.extraCaPem] } : {}) },
       connections: 8,
     });
     this.#http = new RegistryHttp(this.#dispatcher, options.maxRedirects ?? 5);

@@ -1,11 +1,13 @@
 /**
  * One HTTPS exchange with a registry (or its token service), bounded for a hostile peer: the whole look-up
  * shares one deadline (an AbortSignal), bodies are read up to a byte cap, redirects are followed by hand up to a
- * limit (https only; Authorization is dropped when a redirect leaves the origin, e.g. blobs served from storage).
+ * limit (https only; Authorization is dropped when a redirect leaves the origin, e.g. blobs served from storage),
+ * and no hop reaches a link-local or metadata address (an IP literal here, a resolved name in guarded-lookup.ts).
  * Every failure is an error that names the image and the reason, never a header, body or query string.
  */
 import { errors as undiciErrors, request, type Dispatcher } from 'undici';
 import { TerminalError, TransientError } from '../../core/errors.js';
+import { forbiddenAddressReason } from '../../core/net/forbidden-address.js';
 
 /** The state one resolution carries through its requests. */
 export interface LookupContext {
@@ -54,6 +56,8 @@ export class RegistryHttp {
     const origin = url.origin;
     for (let hop = 0; ; hop++) {
       if (url.protocol !== 'https:') throw new TerminalError('ImageRegistryInsecure', `image '${ctx.image}': the ${req.what} URL is not https (${url.protocol}//${url.host})`);
+      const forbidden = forbiddenAddressReason(url.hostname);
+      if (forbidden !== undefined) throw new TerminalError('ImageRegistryForbiddenHost', `image '${ctx.image}': the ${req.what} URL's host is refused (${forbidden})`);
       const answer = await this.#once(ctx, req, url, headers);
       if (!REDIRECTS.has(answer.status)) return answer;
       const location = header(answer, 'location');
@@ -111,6 +115,9 @@ export class RegistryHttp {
       return new TransientError('ImageRegistryTimeout', `image '${ctx.image}': the registry did not answer the ${req.what} request within ${ctx.timeoutMs} ms`);
     }
     const code = (error as { code?: unknown }).code;
+    if (code === 'EFORBIDDENADDRESS') {
+      return new TerminalError('ImageRegistryForbiddenHost', `image '${ctx.image}': ${where} resolves to a link-local or metadata address, which look-ups never reach`);
+    }
     const reason = typeof code === 'string' ? code : error instanceof Error ? error.name : 'error';
     return new TransientError('ImageRegistryUnreachable', `image '${ctx.image}': ${req.what} request to ${where} failed (${reason})`);
   }

@@ -36,6 +36,7 @@ function rulesYaml(): string {
     data[key] = rules.map((r) => ({
       feature: r.feature, optional: AGENT_FEATURES[r.feature].optional, apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs],
       ...(r.namedBy ? { namedBy: r.namedBy } : {}),
+      ...(r.limitedToWatchedNamespaces ? { limitedToWatchedNamespaces: true } : {}),
     }));
   }
   const doc = new Document(data);
@@ -48,7 +49,7 @@ function rulesYaml(): string {
   return `${comment([
     'The agent\'s RBAC rules by scope, from cluster-agent/rbac/agent-rbac-rules.ts (built features only).',
     GENERATED,
-    'namedBy: the chart turns it into resourceNames (templates/rbac.yaml).',
+    'namedBy: the chart turns it into resourceNames (templates/rbac.yaml); limitedToWatchedNamespaces: resourceNames = watchNamespaces when set.',
     'feature, optional: the chart leaves out the rules of an optional feature its values switch off.',
   ])}\n${doc.toString({ lineWidth: 0 })}`;
 }

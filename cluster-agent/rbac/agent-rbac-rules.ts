@@ -65,8 +65,16 @@ export interface AgentRbacRule {
   readonly apiGroups: readonly string[];
   readonly resources: readonly string[];
   readonly verbs: readonly string[];
-  /** Limits the rule to the one object the settings name. RBAC cannot limit create, list, watch or deletecollection by name. */
+  /**
+   * Limits the rule to the one object the settings name. RBAC cannot limit create or deletecollection by name; a list
+   * or watch limited by name must carry a `metadata.name` field selector.
+   */
   readonly namedBy?: NamedBy;
+  /**
+   * A rule on the namespaces themselves (cluster-scoped): with a namespace list it is limited to those namespaces
+   * (`resourceNames`; list/watch then select one namespace each by `metadata.name`); with all namespaces it is not.
+   */
+  readonly limitedToWatchedNamespaces?: true;
   readonly why: string;
   /** The code that makes these calls. */
   readonly usedBy: readonly string[];
@@ -124,8 +132,8 @@ export const AGENT_RBAC_RULES: readonly AgentRbacRule[] = [
     usedBy: ['cluster-agent/tenancy/tenancy.ts'],
   },
   {
-    feature: 'tenant-namespace-labels', scope: 'cluster', apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'],
-    why: 'policies select namespaces by label: the labels are watched, and a namespace not seen yet is read; namespaces are cluster-scoped',
+    feature: 'tenant-namespace-labels', scope: 'cluster', apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'], limitedToWatchedNamespaces: true,
+    why: 'policies select namespaces by label: the labels are watched, and a namespace not seen yet is read; namespaces are cluster-scoped, so with a namespace list the rule names them and the agent watches each by name',
     usedBy: ['cluster-agent/tenancy/tenancy.ts', 'cluster-agent/tenancy/namespace-labels.ts'],
   },
   {
@@ -164,8 +172,8 @@ export const AGENT_RBAC_RULES: readonly AgentRbacRule[] = [
     usedBy: ['cluster-agent/webhook/cluster-admission-lookups.ts (akvsNamed)'],
   },
   {
-    feature: 'env-injection-admission', scope: 'cluster', apiGroups: [''], resources: ['namespaces'], verbs: ['get'],
-    why: 'read the labels of a Pod\'s namespace (akvsync.io/injection opt-in, and the access policy\'s namespace selectors); namespaces are cluster-scoped',
+    feature: 'env-injection-admission', scope: 'cluster', apiGroups: [''], resources: ['namespaces'], verbs: ['get'], limitedToWatchedNamespaces: true,
+    why: 'read the labels of a Pod\'s namespace (akvsync.io/injection opt-in, and the access policy\'s namespace selectors); namespaces are cluster-scoped, so with a namespace list the rule names them (injection serves watched namespaces only)',
     usedBy: ['cluster-agent/tenancy/namespace-labels.ts (kubeNamespaceLabels, used by cluster-agent/webhook/webhook-component.ts)'],
   },
   {

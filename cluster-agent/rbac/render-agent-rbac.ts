@@ -57,6 +57,7 @@ function toRbacRule(rule: AgentRbacRule, options: AgentRbacOptions): RbacRule {
     if (!name) throw new Error(`rule for ${rule.resources.join(',')} needs the name ${rule.namedBy}`);
     out.resourceNames = [name];
   }
+  if (rule.limitedToWatchedNamespaces && options.watchNamespaces.length > 0) out.resourceNames = [...options.watchNamespaces];
   return out;
 }
 

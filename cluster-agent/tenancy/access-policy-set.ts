@@ -29,6 +29,13 @@ export class AccessPolicySet {
     return new AccessPolicySet(compileAccessPolicies(policies));
   }
 
+  /** A policy file's policies; `replaceAll` swaps them when the file changes, then `onChange`. */
+  static replaceable(policies: readonly AccessPolicy[], logger: Logger, onChange: () => void): AccessPolicySet {
+    const set = new AccessPolicySet(compileAccessPolicies(policies), onChange, logger);
+    for (const p of policies) set.policies.set(p.name, p);
+    return set;
+  }
+
   /** Starts empty (deny everything) until watched objects arrive; `onChange` after every change in force. */
   static watched(logger: Logger, onChange: () => void): AccessPolicySet {
     return new AccessPolicySet(compileAccessPolicies([]), onChange, logger);
@@ -49,6 +56,13 @@ export class AccessPolicySet {
       return;
     }
     this.policies.set(name, { name, spec: check.spec });
+    this.rebuild();
+  }
+
+  /** Every policy replaced at once (a changed policy file that validated). */
+  replaceAll(policies: readonly AccessPolicy[]): void {
+    this.policies.clear();
+    for (const p of policies) this.policies.set(p.name, p);
     this.rebuild();
   }
 

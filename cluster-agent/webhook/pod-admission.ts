@@ -1,6 +1,6 @@
 /**
  * What the webhook decides for one admission request, before any HTTP: reads what `mutatePod` needs (the namespace's
- * labels, the AzureKeyVaultSecrets the placeholders name, the ENTRYPOINT/CMD of containers without `command` read
+ * labels, the AzureKeyVaultSecrets the placeholders and file-mode annotations name, the ENTRYPOINT/CMD of containers without `command` read
  * with the pod's pull secrets), applies the tenancy gate (a pod may name only AzureKeyVaultSecrets whose objects its
  * namespace's policy allows — exactly as for sync), then diffs the mutated pod into a JSONPatch. Reads only: nothing
  * is written anywhere, so a dry-run request is handled like any other. Errors are thrown (AkvsyncError) and turned
@@ -10,7 +10,7 @@ import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.
 import { AkvsyncError, TerminalError, isAkvsyncError } from '../../core/errors.js';
 import type { DockerConfig } from '../../core/images/pull-secret-credentials.js';
 import type { InjectionSettings } from '../../core/injection/injection-settings.js';
-import { containersToWrap, injectionEnabled, mutatePod } from '../../core/injection/mutate-pod.js';
+import { containersToWrap, filesToAdd, injectionEnabled, mutatePod } from '../../core/injection/mutate-pod.js';
 import { imageCommandNeeded, type ImageCommand } from '../../core/injection/original-command.js';
 import { parsePlaceholder } from '../../core/injection/placeholder.js';
 import { podPatch, type JsonPatchOperation } from '../../core/injection/pod-patch.js';
@@ -50,9 +50,11 @@ export class PodAdmission {
     const namespace = { name: request.namespace, labels: await this.deps.namespaceLabels(request.namespace) };
     if (!injectionEnabled(namespace, this.deps.settings)) return unchanged(`namespace '${namespace.name}' has not opted in`);
     const targets = containersToWrap(pod);
-    if (targets.length === 0) return unchanged('no container has an unwrapped <name>@azurekeyvault placeholder');
+    const files = filesToAdd(pod);
+    if (targets.length === 0 && files === undefined) return unchanged('no container has an unwrapped <name>@azurekeyvault placeholder and no file is asked for');
 
-    const akvs = await this.deps.akvsNamed(namespace.name, namesIn(targets));
+    const fileNames = files?.requests.map((r) => r.placeholder.akvs) ?? [];
+    const akvs = await this.deps.akvsNamed(namespace.name, [...new Set([...namesIn(targets), ...fileNames])]);
     await this.checkAccess(akvs);
     let imageCommands: Map<string, ImageCommand>;
     try {

@@ -1,6 +1,6 @@
 /**
  * The env-injection webhook as an every-replica component of the agent's manager: its own HTTPS listener
- * (AKVSYNC_WEBHOOK_PORT, never the notify port) serving `/mutate` and env-exec's `/v1/env`, PodAdmission over the apiserver reads, the image-config resolver
+ * (AKVSYNC_WEBHOOK_PORT, never the notify port) serving `/mutate`, env-exec's `/v1/env` and file mode's `/v1/env/watch`, PodAdmission over the apiserver reads, the image-config resolver
  * (pull secrets; the agent's workload identity for ACR) and the tenancy gate; outcomes and latency on the agent's
  * metrics.
  */
@@ -18,6 +18,8 @@ import type { AgentMetrics } from '../metrics.js';
 import { tlsReloadTarget } from '../reload-targets.js';
 import type { AccessSplit } from '../tenancy/access-gate.js';
 import { kubeNamespaceLabels } from '../tenancy/namespace-labels.js';
+import { systemScheduler } from '../ports/scheduler.js';
+import { AkvsVersionWatch } from './akvs-version-watch.js';
 import { clusterAdmissionLookups } from './cluster-admission-lookups.js';
 import { EnvValues } from './env-values.js';
 import { kubeTokenReview } from './kube-token-review.js';
@@ -35,6 +37,8 @@ export interface WebhookComponentDeps {
   readonly credential?: TokenCredential;
   readonly metrics: AgentMetrics;
   readonly logger: Logger;
+  /** AKVSYNC_WATCH_NAMESPACES (empty: all): a namespace outside the list counts as not opted in, and is never read. */
+  readonly watchNamespaces?: readonly string[];
 }
 
 export interface WebhookComponent extends ServerComponent {
@@ -57,7 +61,10 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
     } } : {}),
   });
   const lookups = clusterAdmissionLookups(deps.kubeConfig);
-  const namespaceLabels = kubeNamespaceLabels(deps.kubeConfig);
+  const readLabels = kubeNamespaceLabels(deps.kubeConfig);
+  const watched = new Set(deps.watchNamespaces ?? []);
+  // The agent's rights name the watched namespaces only: another namespace has, for injection, no opt-in label.
+  const namespaceLabels = watched.size === 0 ? readLabels : async (ns: string) => (watched.has(ns) ? readLabels(ns) : {});
   const admission = new PodAdmission({
     settings: { ...config.injection, ...deps.settings },
     namespaceLabels,
@@ -67,6 +74,7 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
     access: deps.access,
     commandFailurePolicy: config.commandFailurePolicy,
   });
+  const versionWatch = new AkvsVersionWatch({ kubeConfig: deps.kubeConfig, scheduler: systemScheduler, logger: deps.logger });
   const envValues = new EnvValues({
     settings: { ...config.injection, ...deps.settings },
     namespaceLabels,
@@ -74,6 +82,7 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
     readPod: (ns, name) => lookups.readPod(ns, name),
     akvsNamed: (ns, names) => lookups.akvsNamed(ns, names),
     access: deps.access,
+    versionWatch,
   });
   const app = await createWebhookServer({
     tls: config.tls, admission, envValues, maxBodyBytes: config.maxBodyBytes, logger: deps.logger,
@@ -82,6 +91,8 @@ export async function webhookComponent(deps: WebhookComponentDeps): Promise<Webh
       deps.metrics.admissionDuration.observe({ outcome }, seconds);
     },
   });
+  // Long polls of file mode's refresh are answered "unchanged" before the server waits for in-flight requests.
+  app.addHook('preClose', async () => versionWatch.stop());
   const tlsReload = tlsReloadTarget(app.server as Server, config.tls.certFile, config.tls.keyFile, undefined, 'AKVSYNC_WEBHOOK_TLS_CERT_FILE/AKVSYNC_WEBHOOK_TLS_KEY_FILE');
   return { ...serverComponent('webhook-server', app, config.host, config.port), tlsReload };
 }

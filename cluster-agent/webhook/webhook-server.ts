@@ -17,7 +17,7 @@ export interface WebhookServerOptions {
   readonly tls: { readonly certPem: string; readonly keyPem: string };
   readonly admission: Pick<PodAdmission, 'decide'>;
   /** env-exec's agent mode (`POST /v1/env`) on the same internal port; absent: not served. */
-  readonly envValues?: Pick<EnvValues, 'forContainer'>;
+  readonly envValues?: Pick<EnvValues, 'forContainer' | 'watch'>;
   readonly maxBodyBytes: number;
   readonly logger: Logger;
   /** Called once per request with its outcome and duration (metrics). */

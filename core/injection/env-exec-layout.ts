@@ -14,7 +14,7 @@ export const ENV_TOKEN_MOUNT_PATH = '/var/run/secrets/akvsync.io/env-exec';
 export const ENV_TOKEN_FILE = 'token';
 
 /** The argv prefix that starts env-exec from `dir` through its own loader; the original command follows `--`. */
-export function envExecLauncher(dir: string, subcommand: 'run' | 'install'): string[] {
+export function envExecLauncher(dir: string, subcommand: 'run' | 'install' | 'files' | 'files-ready'): string[] {
   return [`${dir}/${ENV_EXEC_LOADER}`, '--library-path', dir, `${dir}/${ENV_EXEC_BINARY}`, subcommand];
 }
 

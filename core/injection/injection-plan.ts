@@ -7,7 +7,7 @@
 import type { AkvsContentType, AkvsObjectType, AkvsTransform, AzureKeyVaultSecret } from '../crd/azure-key-vault-secret.js';
 import { validateAkvsSpec } from '../crd/validate-spec.js';
 import { TerminalError } from '../errors.js';
-import { ALL_KEYS_QUERY, parsePlaceholder } from './placeholder.js';
+import { ALL_KEYS_QUERY, type Placeholder, parsePlaceholder } from './placeholder.js';
 import type { Container } from './pod-types.js';
 
 export interface VaultSource {
@@ -35,8 +35,8 @@ const QUERIES: Readonly<Record<AkvsObjectType, readonly (string | undefined)[] |
   'multi-key-value-secret': 'any-key',
 };
 
-function checkQuery(container: string, env: string, akvs: string, type: AkvsObjectType, query: string | undefined): void {
-  const where = `container '${container}' env ${env}: '${akvs}@azurekeyvault${query === undefined ? '' : `?${query}`}'`;
+function checkQuery(subject: string, akvs: string, type: AkvsObjectType, query: string | undefined): void {
+  const where = `${subject}: '${akvs}@azurekeyvault${query === undefined ? '' : `?${query}`}'`;
   if (type === 'key') {
     throw new TerminalError('UnsupportedObjectType', `${where}: AzureKeyVaultSecret '${akvs}' has object type 'key', which env injection does not support yet`);
   }
@@ -55,36 +55,42 @@ function checkQuery(container: string, env: string, akvs: string, type: AkvsObje
 }
 
 /**
- * The container's placeholders (env entries with a literal `value` only, as akv2k8s), checked against the
- * AzureKeyVaultSecrets of the pod's namespace. Throws TerminalError `AkvsNotFound`, `InvalidSpec`, `InvalidQuery`,
- * `UnsupportedObjectType`.
+ * One placeholder checked against the AzureKeyVaultSecrets of the pod's namespace, as the variable (or file) `name`;
+ * `subject` says where it was written (for messages). Throws TerminalError `AkvsNotFound`, `InvalidSpec`,
+ * `InvalidQuery`, `UnsupportedObjectType`.
+ */
+export function planPlaceholder(subject: string, name: string, placeholder: Placeholder, akvsByName: ReadonlyMap<string, AzureKeyVaultSecret>): PlannedVariable {
+  const akvs = akvsByName.get(placeholder.akvs);
+  if (akvs === undefined) {
+    throw new TerminalError('AkvsNotFound', `${subject}: AzureKeyVaultSecret '${placeholder.akvs}' does not exist in this namespace`);
+  }
+  const validation = validateAkvsSpec(akvs.spec);
+  if (!validation.ok) throw new TerminalError('InvalidSpec', `AzureKeyVaultSecret '${placeholder.akvs}': ${validation.errors.join('; ')}`);
+  const { vault, output } = validation.spec;
+  checkQuery(subject, placeholder.akvs, vault.object.type, placeholder.query);
+  return {
+    env: name,
+    akvs: placeholder.akvs,
+    query: placeholder.query,
+    source: {
+      vault: vault.name.toLowerCase(),
+      name: vault.object.name,
+      type: vault.object.type,
+      ...(vault.object.version !== undefined ? { version: vault.object.version } : {}),
+      ...(vault.object.contentType !== undefined ? { contentType: vault.object.contentType } : {}),
+      ...(output?.transform !== undefined && output.transform.length > 0 ? { transform: output.transform } : {}),
+    },
+  };
+}
+
+/**
+ * The container's placeholders (env entries with a literal `value` only, as akv2k8s), each through planPlaceholder.
  */
 export function planContainer(container: Container, akvsByName: ReadonlyMap<string, AzureKeyVaultSecret>): PlannedVariable[] {
   const planned: PlannedVariable[] = [];
   for (const env of container.env ?? []) {
     const placeholder = parsePlaceholder(env.value);
-    if (placeholder === undefined) continue;
-    const akvs = akvsByName.get(placeholder.akvs);
-    if (akvs === undefined) {
-      throw new TerminalError('AkvsNotFound', `container '${container.name}' env ${env.name}: AzureKeyVaultSecret '${placeholder.akvs}' does not exist in this namespace`);
-    }
-    const validation = validateAkvsSpec(akvs.spec);
-    if (!validation.ok) throw new TerminalError('InvalidSpec', `AzureKeyVaultSecret '${placeholder.akvs}': ${validation.errors.join('; ')}`);
-    const { vault, output } = validation.spec;
-    checkQuery(container.name, env.name, placeholder.akvs, vault.object.type, placeholder.query);
-    planned.push({
-      env: env.name,
-      akvs: placeholder.akvs,
-      query: placeholder.query,
-      source: {
-        vault: vault.name.toLowerCase(),
-        name: vault.object.name,
-        type: vault.object.type,
-        ...(vault.object.version !== undefined ? { version: vault.object.version } : {}),
-        ...(vault.object.contentType !== undefined ? { contentType: vault.object.contentType } : {}),
-        ...(output?.transform !== undefined && output.transform.length > 0 ? { transform: output.transform } : {}),
-      },
-    });
+    if (placeholder !== undefined) planned.push(planPlaceholder(`container '${container.name}' env ${env.name}`, env.name, placeholder, akvsByName));
   }
   return planned;
 }

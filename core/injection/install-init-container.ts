@@ -15,18 +15,21 @@ export function installInitContainer(settings: InjectionSettings): Container {
     command: [...envExecLauncher(settings.installSourceDir, 'install'), '--to', ENV_EXEC_MOUNT_PATH, '--sha256', settings.envExecSha256],
     volumeMounts: [{ name: ENV_EXEC_VOLUME, mountPath: ENV_EXEC_MOUNT_PATH }],
     resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: settings.installUser,
-      runAsGroup: settings.installUser,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    securityContext: restrictedSecurityContext(settings.installUser),
   };
 }
+
+/** What Pod Security `restricted` asks of a container we add (the install step; file mode's container). */
+export const restrictedSecurityContext = (user: number): Record<string, unknown> => ({
+  runAsNonRoot: true,
+  runAsUser: user,
+  runAsGroup: user,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+});
 
 /**
  * env-exec's volume: disk-backed (the binary is ~100 MB; a memory-backed emptyDir would count against the pod's

@@ -11,6 +11,8 @@ import {
   AKV2K8S_ENV_BINARY, AKV2K8S_INJECTION_LABEL, ENV_AUTH_ANNOTATION, ENV_EXEC_INSTALL_CONTAINER, ENV_EXEC_MOUNT_PATH,
   INJECTION_LABEL, envExecLauncher,
 } from './env-exec-layout.js';
+import { type FileModeOptions, fileModeOptions } from './file-mode-annotations.js';
+import { addFileMode, FILES_CONTAINER, planFiles } from './file-mode-mutation.js';
 import { hasPlaceholders, planContainer } from './injection-plan.js';
 import type { EnvAuthMode, InjectionSettings } from './injection-settings.js';
 import { envExecVolume, installInitContainer } from './install-init-container.js';
@@ -47,7 +49,7 @@ const alreadyWrapped = (c: Container): boolean => c.command?.[0] === OUR_LOADER 
 /** Init containers first, then containers: the ones with placeholders that are not wrapped yet. */
 export function containersToWrap(pod: Pod): Container[] {
   return [...(pod.spec.initContainers ?? []), ...pod.spec.containers]
-    .filter((c) => c.name !== ENV_EXEC_INSTALL_CONTAINER && !alreadyWrapped(c) && hasPlaceholders(c));
+    .filter((c) => c.name !== ENV_EXEC_INSTALL_CONTAINER && c.name !== FILES_CONTAINER && !alreadyWrapped(c) && hasPlaceholders(c));
 }
 
 function authMode(pod: Pod, settings: InjectionSettings): EnvAuthMode {
@@ -57,14 +59,30 @@ function authMode(pod: Pod, settings: InjectionSettings): EnvAuthMode {
   throw new TerminalError('InvalidAnnotation', `annotation ${ENV_AUTH_ANNOTATION}: '${value.slice(0, 64)}' is not 'agent' or 'workload-identity'`);
 }
 
+/** File mode is asked for and not added yet (reinvocation leaves a mutated pod alone). */
+export function filesToAdd(pod: Pod): FileModeOptions | undefined {
+  const options = fileModeOptions(pod);
+  return options !== undefined && !(pod.spec.initContainers ?? []).some((c) => c.name === FILES_CONTAINER) ? options : undefined;
+}
+
 export function mutatePod(input: MutationInput): MutationResult {
   const { pod, namespace, settings } = input;
   if (!injectionEnabled(namespace, settings)) return { outcome: 'unchanged', reason: `namespace '${namespace.name}' has not opted in` };
   const targets = new Set(containersToWrap(pod).map((c) => c.name));
-  if (targets.size === 0) return { outcome: 'unchanged', reason: 'no container has an unwrapped <name>@azurekeyvault placeholder' };
+  const files = filesToAdd(pod);
+  if (targets.size === 0 && files === undefined) return { outcome: 'unchanged', reason: 'no container has an unwrapped <name>@azurekeyvault placeholder and no file is asked for' };
 
   const auth = authMode(pod, settings);
   const akvsByName = new Map(input.akvs.map((a) => [a.metadata.name, a]));
+  const filePlan = files === undefined ? [] : planFiles(files, akvsByName);
+  const envMutated = targets.size === 0 ? pod : wrapAll(input, targets, auth, akvsByName);
+  const mutated = files === undefined ? envMutated : addFileMode(envMutated, files, filePlan, auth, settings);
+  return { outcome: 'mutated', pod: structuredClone(mutated), containers: [...targets, ...(files === undefined ? [] : [FILES_CONTAINER])] };
+}
+
+/** Every target container started through env-exec, and env-exec's install step and volume added. */
+function wrapAll(input: MutationInput, targets: ReadonlySet<string>, auth: EnvAuthMode, akvsByName: ReadonlyMap<string, AzureKeyVaultSecret>): Pod {
+  const { pod, settings } = input;
   const extraVolumes: Volume[] = [];
   const wrap = (c: Container): Container => {
     if (!targets.has(c.name)) return c;
@@ -81,7 +99,6 @@ export function mutatePod(input: MutationInput): MutationResult {
   for (const volume of [envExecVolume(), ...extraVolumes]) {
     if (!volumes.some((v) => v.name === volume.name)) volumes.push(volume);
   }
-  const mutated: Pod = structuredClone({ ...pod, spec: { ...pod.spec, initContainers, containers, volumes } });
-  return { outcome: 'mutated', pod: mutated, containers: [...targets] };
+  return { ...pod, spec: { ...pod.spec, initContainers, containers, volumes } };
 }
 

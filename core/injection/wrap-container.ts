@@ -11,7 +11,7 @@ import {
 } from './env-exec-layout.js';
 import type { PlannedVariable } from './injection-plan.js';
 import { ENV_TOKEN_EXPIRATION_SECONDS, type EnvAuthMode, type InjectionSettings } from './injection-settings.js';
-import type { Container, EnvVar, Volume } from './pod-types.js';
+import type { Container, EnvVar, Volume, VolumeMount } from './pod-types.js';
 
 export interface WrappedContainer {
   readonly container: Container;
@@ -25,7 +25,22 @@ export const tokenVolumeName = (containerName: string): string => boundedName(`a
 /** The projected token's audience for a container: what the agent checks (TokenReview) to bind a token to it. */
 export const tokenAudience = (settings: InjectionSettings, containerName: string): string => `${settings.tokenAudiencePrefix}${containerName}`;
 
-function configEnv(container: Container, plan: readonly PlannedVariable[], auth: EnvAuthMode, settings: InjectionSettings): EnvVar[] {
+/** Agent mode: the projected token for this container only (its audience names the container), and its mount. */
+export function agentTokenVolume(containerName: string, settings: InjectionSettings): { volume: Volume; mount: VolumeMount } {
+  const name = tokenVolumeName(containerName);
+  return {
+    mount: { name, mountPath: ENV_TOKEN_MOUNT_PATH, readOnly: true },
+    volume: {
+      name,
+      projected: {
+        sources: [{ serviceAccountToken: { audience: tokenAudience(settings, containerName), expirationSeconds: ENV_TOKEN_EXPIRATION_SECONDS, path: ENV_TOKEN_FILE } }],
+      },
+    },
+  };
+}
+
+/** env-exec's configuration variables for a container (names and URLs only): shared with file mode's container. */
+export function configEnv(container: Pick<Container, 'name'>, plan: readonly PlannedVariable[], auth: EnvAuthMode, settings: InjectionSettings): EnvVar[] {
   const v = (name: string, value: string): EnvVar => ({ name: `${ENV_EXEC_CONFIG_PREFIX}${name}`, value });
   const env = [v('CONTAINER', container.name), v('AUTH', auth), v('PLAN', JSON.stringify(plan))];
   if (settings.extraCaPem !== undefined) env.push(v('EXTRA_CA', settings.extraCaPem));
@@ -45,14 +60,9 @@ export function wrapContainer(
   const mounts = [...(container.volumeMounts ?? []), { name: ENV_EXEC_VOLUME, mountPath: ENV_EXEC_MOUNT_PATH, readOnly: true }];
   const volumes: Volume[] = [];
   if (auth === 'agent') {
-    const name = tokenVolumeName(container.name);
-    mounts.push({ name, mountPath: ENV_TOKEN_MOUNT_PATH, readOnly: true });
-    volumes.push({
-      name,
-      projected: {
-        sources: [{ serviceAccountToken: { audience: tokenAudience(settings, container.name), expirationSeconds: ENV_TOKEN_EXPIRATION_SECONDS, path: ENV_TOKEN_FILE } }],
-      },
-    });
+    const token = agentTokenVolume(container.name, settings);
+    mounts.push(token.mount);
+    volumes.push(token.volume);
   }
   return {
     container: {

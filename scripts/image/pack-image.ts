@@ -125,7 +125,16 @@ async function cachedBaseLayout(cacheDir: string, architecture: string, rootfs: 
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+  await pruneBases(cacheDir, architecture, key);
   return { layout, cached: false };
+}
+
+/** Each base is ~300 MB: keep this one and the newest other of its architecture (a concurrent build may use it). */
+async function pruneBases(cacheDir: string, architecture: string, current: string): Promise<void> {
+  const others = (await readdir(cacheDir)).filter((name) => name.startsWith(`base-${architecture}-`) && name !== current);
+  const dated = await Promise.all(others.map(async (name) => ({ name, mtimeMs: (await stat(join(cacheDir, name))).mtimeMs })));
+  const stale = dated.sort((a, b) => b.mtimeMs - a.mtimeMs).slice(1);
+  await Promise.all(stale.map(({ name }) => rm(join(cacheDir, name), { recursive: true, force: true })));
 }
 
 /** Copies the base layout's blobs into `target` and tags its image there as `tag`. */

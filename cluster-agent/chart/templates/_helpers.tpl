@@ -80,7 +80,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- default (printf "%s-access-policy" (include "akvsync.fullname" .)) .Values.accessPolicy.file.configMapName }}
 {{- end }}
 
-{{- /* RBAC rules from files/rbac/rules.yaml: namedBy becomes resourceNames (dict "rules" … "names" …). */}}
+{{- /* RBAC rules from files/rbac/rules.yaml: namedBy becomes resourceNames, and limitedToWatchedNamespaces the watched namespaces when listed (dict "rules" … "names" … "watchNamespaces" …). */}}
 {{- define "akvsync.rbacRules" -}}
 {{- $out := list }}
 {{- range .rules }}
@@ -89,6 +89,9 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- $name := get $.names .namedBy }}
 {{- if not $name }}{{ fail (printf "files/rbac/rules.yaml names %s, which this chart does not set" .namedBy) }}{{ end }}
 {{- $_ := set $rule "resourceNames" (list $name) }}
+{{- end }}
+{{- if and .limitedToWatchedNamespaces $.watchNamespaces }}
+{{- $_ := set $rule "resourceNames" $.watchNamespaces }}
 {{- end }}
 {{- $out = append $out $rule }}
 {{- end }}

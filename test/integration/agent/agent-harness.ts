@@ -138,11 +138,8 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
       ...options.env,
     },
     [],
-    (path) => {
-      const content = files[path];
-      if (content === undefined) throw Object.assign(new Error(`no file ${path}`), { code: 'ENOENT' });
-      return content;
-    },
+    // The harness's certificates live in memory; any other path (a test's policy file) is read from disk.
+    (path) => files[path] ?? readFileSync(path, 'utf8'),
   );
   const credential = new ClientSecretCredential(emulator.tenantId, emulator.clientId, emulator.clientSecret, {
     authorityHost: emulator.authorityHost,

@@ -5,10 +5,9 @@
  * Key Vault emulator) and ends in the original program — same PID, right argv, the value in its environment and
  * nowhere else (not in the stored pod, argv, output or the agent's logs).
  */
-import { AdmissionregistrationV1Api, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ENV_TOKEN_MOUNT_PATH } from '../../../core/injection/env-exec-layout.js';
 import type { Container, Pod } from '../../../core/injection/pod-types.js';
@@ -17,20 +16,13 @@ import { pushTestImage } from '../../../scripts/local-stack/oci-image-builder.js
 import { startOciRegistry, type OciRegistry } from '../../../scripts/local-stack/oci-registry.js';
 import { waitUntil } from '../../../scripts/local-stack/wait-until.js';
 import { findLeaks } from '../../support/find-leaks.js';
-import { startAgentHarness, type AgentHarness } from '../agent/agent-harness.js';
+import type { AgentHarness } from '../agent/agent-harness.js';
 import { getTestStack } from '../support/stack-client.js';
+import { type InjectingAgent, startInjectingAgent } from '../webhook/register-test-webhook.js';
 import { procArgv, procEnviron, runInstallStep, startContainer, waitForProgram } from './kubelet-like-run.js';
 
 const stack = getTestStack();
-const admissionApi = stack.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
 const SECRET = `real-agent-value-${randomUUID()}`;
-
-const freePort = (): Promise<number> => new Promise((resolve) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
-  });
-});
 
 describe('env-exec agent mode against the real agent', () => {
   let built: BuiltEnvExec;
@@ -38,44 +30,22 @@ describe('env-exec agent mode against the real agent', () => {
   let registry: OciRegistry;
   let h: AgentHarness;
   let team: string;
-  let configName: string;
+  let agent: InjectingAgent | undefined;
 
   beforeAll(async () => {
     built = builtEnvExec();
     root = containerRoot('scratch');
     registry = await startOciRegistry({ ca: stack.ca });
     await pushTestImage(registry, 'apps/hold:1', { entrypoint: [root.program] });
-    const port = await freePort();
-    h = await startAgentHarness({
-      namespaces: 2,
-      env: {
-        AKVSYNC_WEBHOOK_ENABLED: 'true', AKVSYNC_WEBHOOK_HOST: '127.0.0.1', AKVSYNC_WEBHOOK_PORT: String(port),
-        AKVSYNC_WEBHOOK_TLS_CERT_FILE: '/mem/tls.crt', AKVSYNC_WEBHOOK_TLS_KEY_FILE: '/mem/tls.key',
-        AKVSYNC_ENV_EXEC_IMAGE: 'registry.local/akvsync/agent:test', AKVSYNC_ENV_EXEC_DIR: built.dir, AKVSYNC_ENV_EXEC_SHA256: built.digest,
-        AKVSYNC_ENV_AGENT_URL: `https://127.0.0.1:${port}`, AKVSYNC_ENV_CA_FILE: '/mem/ca.crt',
-      },
+    agent = await startInjectingAgent(built, async (harness, namespace) => {
+      harness.emulator.setSecret('kv1', 'my-secret', SECRET);
+      await harness.createAkvs(namespace, 'secret-inject', { vault: { name: 'kv1', object: { name: 'my-secret', type: 'secret' } } } as never);
     });
-    team = h.namespaces[1] as string;
-    await h.core.patchNamespace({ name: team, body: [{ op: 'add', path: '/metadata/labels/akvsync.io~1injection', value: 'enabled' }] });
-    h.emulator.setSecret('kv1', 'my-secret', SECRET);
-    await h.createAkvs(team, 'secret-inject', { vault: { name: 'kv1', object: { name: 'my-secret', type: 'secret' } } } as never);
-    configName = `akvsync-env-exec-real-agent-${team}`;
-    await admissionApi.createMutatingWebhookConfiguration({ body: {
-      metadata: { name: configName },
-      webhooks: [{
-        name: 'env-injection.akvsync.io',
-        clientConfig: { url: h.agent.webhookUrl, caBundle: Buffer.from(stack.ca.certPem).toString('base64') },
-        rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': team } },
-        sideEffects: 'None', admissionReviewVersions: ['v1'], failurePolicy: 'Fail', timeoutSeconds: 15,
-      }],
-    } });
-    await waitUntil('the default ServiceAccount', () => h.core.readNamespacedServiceAccount({ namespace: team, name: 'default' }), { timeoutMs: 30_000, intervalMs: 100 });
+    ({ h, team } = agent);
   }, 600_000);
 
   afterAll(async () => {
-    await admissionApi.deleteMutatingWebhookConfiguration({ name: configName }).catch(() => undefined);
-    await h?.stop();
+    await agent?.stop();
     await registry?.stop();
     root?.remove();
   });

@@ -14,7 +14,7 @@ import { parseRegistration } from '../../../core/registry/registration.js';
 import { invocationLogger } from '../../../functions/adapters/invocation-logger.js';
 import { deliveryQueueName, REGISTERED_RETRY_QUEUE } from '../../../functions/cluster-queues.js';
 import { parseFunctionsConfig } from '../../../functions/config.js';
-import { forbiddenEndpointReason } from '../../../functions/forbidden-endpoint.js';
+import { forbiddenAddressReason } from '../../../core/net/forbidden-address.js';
 import { handlePushRetry } from '../../../functions/push-retry.js';
 import { routeKeyVaultEvents } from '../../../functions/route-key-vault-events.js';
 import { createFunctionRuntime, type FunctionRuntime } from '../../../functions/runtime.js';
@@ -43,7 +43,7 @@ const secretEvent = (name: string) => {
 };
 const pushesOf = (event: { id?: unknown }) => receiver.requests.filter((r) => r.body.includes(String(event.id)));
 const register = (cluster: string, body: Record<string, unknown>) =>
-  runtime.registry!.clusters.register(parseRegistration(JSON.stringify({ cluster, ...body }), cluster, forbiddenEndpointReason), KEY_ID, clock.now());
+  runtime.registry!.clusters.register(parseRegistration(JSON.stringify({ cluster, ...body }), cluster, forbiddenAddressReason), KEY_ID, clock.now());
 const heartbeatPush = () => register(PUSH, { delivery: 'push', endpoint: receiver.url, caPem: receiver.ca.certPem, subscriptions: [{ vault: VAULT, objectType: 'Secret', objectName: 'db-*' }] });
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {

@@ -147,6 +147,20 @@ describe('a hostile registry', () => {
     expect([error.code, error.message]).toEqual(['ImageManifestInvalid', `image '${image('nested')}': an index entry is itself an index (nested indexes are not supported)`]);
   });
 
+  it('never reaches a link-local or metadata address: not named in the pod spec, not through a redirect', async () => {
+    const named = await rejection(resolver.resolve({ image: '169.254.169.254/x/y:1', pod: {}, pullSecrets: [] }));
+    expect([named.code, named.kind]).toEqual(['ImageRegistryForbiddenHost', 'terminal']);
+    expect(named.message).toContain('link-local, unspecified or metadata address');
+    const byName = await rejection(resolver.resolve({ image: 'metadata.google.internal/x/y:1', pod: {}, pullSecrets: [] }));
+    expect(byName.code).toBe('ImageRegistryForbiddenHost');
+    handler = (req, res) => {
+      if (req.url?.includes('/manifests/')) return void res.writeHead(200, { 'content-type': OCI_MANIFEST }).end(manifestFor(configBody));
+      res.writeHead(307, { location: 'https://[fe80::1]/metadata/identity/oauth2/token' }).end();
+    };
+    const redirected = await rejection(resolver.resolve({ image: image('redirect-to-metadata'), pod: {}, pullSecrets: [] }));
+    expect([redirected.code, redirected.message]).toEqual(['ImageRegistryForbiddenHost', `image '${image('redirect-to-metadata')}': the image config URL's host is refused (fe80::1 is a link-local, unspecified or metadata address)`]);
+  });
+
   it('drops the Authorization header when a blob redirect leaves the origin', async () => {
     handler = (req, res) => {
       if (req.headers.authorization !== `Basic ${Buffer.from('u:blob-secret-pw').toString('base64')}`) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="r"' }).end();

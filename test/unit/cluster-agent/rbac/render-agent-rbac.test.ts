@@ -35,22 +35,22 @@ describe('the agent RBAC', () => {
     ]);
   });
 
-  it('with a namespace list and an access policy: only the cluster-scoped tenancy reads (policies, namespace labels) in a ClusterRole; TokenRequest per watched namespace', () => {
+  it('with a namespace list and an access policy: only the cluster-scoped tenancy reads (policies, the watched namespaces by name) in a ClusterRole; TokenRequest per watched namespace', () => {
     const all = objects({ disabled: [...noWebhook] });
     const clusterRole = all.find((x) => x.kind === 'ClusterRole');
     expect(clusterRole?.rules).toEqual([
       { apiGroups: ['akvsync.io'], resources: ['azurekeyvaultaccesspolicies'], verbs: ['list', 'watch'] },
-      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'], resourceNames: ['team-a', 'team-b'] },
     ]);
     const teamA = all.find((x) => x.kind === 'Role' && x.metadata.namespace === 'team-a');
     expect(teamA?.rules).toContainEqual({ apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] });
   });
 
-  it('with the webhook: TokenReview and namespaces get in a ClusterRole, pods, the named AzureKeyVaultSecrets and ServiceAccounts get per watched namespace', () => {
+  it('with the webhook: TokenReview and the watched namespaces\' get in a ClusterRole, pods, the named AzureKeyVaultSecrets and ServiceAccounts get per watched namespace', () => {
     const all = objects({ disabled: ['tenant-access-policy', 'tenant-namespace-labels', 'tenant-identity'] });
     expect(all.find((x) => x.kind === 'ClusterRole')?.rules).toEqual([
       { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
-      { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get'], resourceNames: ['team-a', 'team-b'] },
     ]);
     const teamA = all.find((x) => x.kind === 'Role' && x.metadata.namespace === 'team-a');
     expect(teamA?.rules).toContainEqual({ apiGroups: ['akvsync.io'], resources: ['azurekeyvaultsecrets'], verbs: ['get'] });
@@ -62,6 +62,7 @@ describe('the agent RBAC', () => {
     const all = objects({ watchNamespaces: [], restartOnlyPolicy: false });
     expect(all.map((x) => x.kind)).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
     expect(all[0]?.rules?.some((r) => r.resources.includes('secrets') && r.verbs.includes('get') && r.resourceNames === undefined)).toBe(true);
+    expect(all[0]?.rules?.filter((r) => r.resources.includes('namespaces')).map((r) => r.resourceNames)).toEqual([undefined, undefined]);
     expect(all[2]?.rules).toEqual([
       { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['the-key'] },
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },

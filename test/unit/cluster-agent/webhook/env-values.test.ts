@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { AccessGate } from '../../../../cluster-agent/tenancy/access-gate.js';
-import { ENV_PATH } from '../../../../cluster-agent/webhook/env-route.js';
+import { ENV_PATH, ENV_WATCH_PATH } from '../../../../cluster-agent/webhook/env-route.js';
 import { EnvValues, type EnvValuesDeps, type ReviewedToken } from '../../../../cluster-agent/webhook/env-values.js';
 import { PodAdmission } from '../../../../cluster-agent/webhook/pod-admission.js';
 import { createWebhookServer } from '../../../../cluster-agent/webhook/webhook-server.js';
@@ -63,7 +63,7 @@ async function ask(app: FastifyInstance, token: string | undefined, body: unknow
 describe('POST /v1/env', () => {
   it("answers the bound pod's container with exactly the variables its stored spec declares", async () => {
     const app = await server(deps());
-    expect(await ask(app, 'token-main', { container: 'main' })).toEqual({ status: 200, body: JSON.stringify({ variables: { TEST_SECRET: VALUE } }) });
+    expect(await ask(app, 'token-main', { container: 'main' })).toEqual({ status: 200, body: JSON.stringify({ variables: { TEST_SECRET: VALUE }, versions: { 'secret-inject': null } }) });
     await app.close();
   });
 
@@ -103,6 +103,74 @@ describe('POST /v1/env', () => {
     const res = await app.inject({ method: 'POST', url: ENV_PATH, headers: { 'content-type': 'application/json', authorization: 'Bearer t' }, payload: '{"container":"main"}' });
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('2');
+    await app.close();
+  });
+});
+
+describe('file mode: POST /v1/env for akvsync-files and POST /v1/env/watch', () => {
+  const FILES_POD: Pod = {
+    metadata: { name: 'app-1', namespace: 'akv-test', uid: 'uid-1', annotations: { 'akvsync.io/inject-file-password': 'secret-inject@azurekeyvault', 'akvsync.io/inject-files-refresh': 'true' } },
+    spec: { initContainers: [{ name: 'akvsync-files' }], containers: [{ name: 'main' }] },
+  };
+  const filesDeps = (overrides: Partial<EnvValuesDeps> = {}): EnvValuesDeps => deps({
+    readPod: async () => FILES_POD,
+    reviewToken: async (token, audience) => (audience === `${SETTINGS.tokenAudiencePrefix}akvsync-files` ? TOKENS[token] : undefined),
+    ...overrides,
+  });
+  const watch = async (app: FastifyInstance, body: unknown): Promise<{ status: number; body: string }> => {
+    const res = await app.inject({ method: 'POST', url: ENV_WATCH_PATH, headers: { 'content-type': 'application/json', authorization: 'Bearer token-main' }, payload: JSON.stringify(body) });
+    return { status: res.statusCode, body: res.body };
+  };
+
+  it('answers the files the stored pod\'s annotations plan, keyed by file name', async () => {
+    const app = await server(filesDeps());
+    expect(await ask(app, 'token-main', { container: 'akvsync-files' })).toEqual({ status: 200, body: JSON.stringify({ variables: { password: VALUE }, versions: { 'secret-inject': null } }) });
+    await app.close();
+  });
+
+  it('a container with the reserved name but no files container in the pod gets no files', async () => {
+    const app = await server(filesDeps({ readPod: async () => ({ ...FILES_POD, spec: { containers: [{ name: 'akvsync-files' }] } }) }));
+    expect((await ask(app, 'token-main', { container: 'akvsync-files' })).status).toBe(404);
+    await app.close();
+  });
+
+  it('answers changed at once when the status already shows another version, without waiting', async () => {
+    const waits: unknown[] = [];
+    const synced = { ...fixtureAkvs('10-inject-secret.akvs.yaml'), status: { syncedVersion: 'v2' } };
+    const app = await server(filesDeps({
+      akvsNamed: async () => [synced as never],
+      versionWatch: { waitForChange: async (...args) => { waits.push(args); return false; } },
+    }));
+    expect(await watch(app, { container: 'akvsync-files', versions: { 'secret-inject': 'v1' } })).toEqual({ status: 200, body: '{"changed":true}' });
+    expect(waits).toEqual([]);
+    await app.close();
+  });
+
+  it('otherwise waits on the namespace\'s version watch with what it has now, and passes its answer on', async () => {
+    const waits: unknown[][] = [];
+    const synced = { ...fixtureAkvs('10-inject-secret.akvs.yaml'), status: { syncedVersion: 'v1' } };
+    const app = await server(filesDeps({
+      akvsNamed: async () => [synced as never],
+      versionWatch: { waitForChange: async (...args) => { waits.push(args.slice(0, 3)); return true; } },
+    }));
+    expect(await watch(app, { container: 'akvsync-files', versions: { 'secret-inject': 'v1' } })).toEqual({ status: 200, body: '{"changed":true}' });
+    expect(waits).toEqual([['akv-test', { 'secret-inject': 'v1' }, 25_000]]);
+    await app.close();
+  });
+
+  it.each([
+    ['no versions', { container: 'akvsync-files' }, 400],
+    ['versions that are not strings', { container: 'akvsync-files', versions: { a: 1 } }, 400],
+    ['a token not bound to this container', { container: 'main', versions: {} }, 401],
+  ])('refuses %s', async (_what, body, status) => {
+    const app = await server(filesDeps({ versionWatch: { waitForChange: async () => true } }));
+    expect((await watch(app, body)).status).toBe(status);
+    await app.close();
+  });
+
+  it('answers 404 when this agent serves no version watch', async () => {
+    const app = await server(filesDeps({ akvsNamed: async () => [{ ...fixtureAkvs('10-inject-secret.akvs.yaml'), status: { syncedVersion: 'v1' } } as never] }));
+    expect((await watch(app, { container: 'akvsync-files', versions: { 'secret-inject': 'v1' } })).status).toBe(404);
     await app.close();
   });
 });

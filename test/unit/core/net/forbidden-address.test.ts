@@ -1,17 +1,17 @@
 import type { LookupAddress } from 'node:dns';
-import { guardedLookup } from '../../../functions/adapters/guarded-lookup.js';
-import { forbiddenEndpointReason } from '../../../functions/forbidden-endpoint.js';
+import { forbiddenAddressReason } from '../../../../core/net/forbidden-address.js';
+import { guardedLookup } from '../../../../functions/adapters/guarded-lookup.js';
 
-describe('forbiddenEndpointReason', () => {
+describe('forbiddenAddressReason', () => {
   it.each(['169.254.169.254', '169.254.0.1', '[fe80::1]', 'fe80::abcd', '::ffff:169.254.169.254', '0.0.0.0', '::', '168.63.129.16', '100.100.100.200', 'fd00:ec2::254', 'metadata.google.internal', 'METADATA.google.internal.', 'metadata'])(
     'refuses %s',
     (host) => {
-      expect(forbiddenEndpointReason(host)).toEqual(expect.any(String));
+      expect(forbiddenAddressReason(host)).toEqual(expect.any(String));
     },
   );
 
   it.each(['127.0.0.1', '[::1]', '10.0.0.5', '192.168.1.20', 'agent.prod-weu.example.com', '169.255.0.1'])('allows %s', (host) => {
-    expect(forbiddenEndpointReason(host)).toBeUndefined();
+    expect(forbiddenAddressReason(host)).toBeUndefined();
   });
 });
 
