@@ -18,6 +18,7 @@ import {
 } from './akv2k8s-fixtures.js';
 import { type AgentHarness, decode, startAgentHarness, waitFor } from './agent-harness.js';
 
+const SKIP_AKV2K8S = 'migrate.akvsync.io/controller!=akv2k8s';
 type SpvStatus = Record<string, unknown>;
 interface SpvObject { metadata: { name: string; uid: string }; status?: SpvStatus }
 
@@ -52,7 +53,8 @@ describe('akv2k8s objects (spv.no/v2beta1) served unchanged in handed-over names
     unwatched = await stack.createNamespace('unwatched');
     const watched = [...handedOver, notHandedOver];
     emulator = await startKeyVaultEmulator({ ca: stack.ca, vaults: VAULTS });
-    h = await startAgentHarness({ vaults: VAULTS, emulator, existingNamespaces: watched, env: { AKVSYNC_AKV2K8S_NAMESPACES: handedOver.join(',') } });
+    // As docs/migrate-from-akv2k8s.md runs it: objects still labelled for akv2k8s are never served by the agent.
+    h = await startAgentHarness({ vaults: VAULTS, emulator, existingNamespaces: watched, env: { AKVSYNC_AKV2K8S_NAMESPACES: handedOver.join(','), AKVSYNC_OBJECT_LABELS: SKIP_AKV2K8S } });
     objects = await seedFixtureVaults(h.emulator);
     const keySecret = await h.core.readNamespacedSecret({ namespace: watched[0] as string, name: 'akvsync-data-hash-key' });
     hashKey = new Uint8Array(Buffer.from(keySecret.data?.key ?? '', 'base64'));
@@ -186,6 +188,25 @@ describe('akv2k8s objects (spv.no/v2beta1) served unchanged in handed-over names
     expect(decode(await h.readSecret(namespace, 'taken-over'), 'password')).toBe('next-value');
   });
 
+  it('skips an object labelled for akv2k8s (AKVSYNC_OBJECT_LABELS), and serves it once the label is removed', async () => {
+    const namespace = ns.extra as string;
+    h.emulator.setSecret('akv2k8s-test', 'labelled', 'labelled-value');
+    await h.custom.createNamespacedCustomObject({
+      ...AKV2K8S_RESOURCE, namespace,
+      body: {
+        apiVersion: 'spv.no/v2beta1', kind: 'AzureKeyVaultSecret', metadata: { name: 'labelled', labels: { 'migrate.akvsync.io/controller': 'akv2k8s' } },
+        spec: { vault: { name: 'akv2k8s-test', object: { name: 'labelled', type: 'secret' } }, output: { secret: { name: 'labelled', dataKey: 'v' } } },
+      },
+    });
+    // An unlabelled object created after it is served: the watch delivered both by then, in order.
+    await createSpv(namespace, 'after-labelled', { vault: { name: 'akv2k8s-test', object: { name: 'labelled', type: 'secret' } }, output: { secret: { name: 'after-labelled', dataKey: 'v' } } });
+    await waitFor('the later object served', () => h.readSecret(namespace, 'after-labelled'));
+    await h.agent.whenIdle();
+    expect([await h.readSecret(namespace, 'labelled'), (await spv(namespace, 'labelled'))?.status]).toEqual([undefined, undefined]);
+    await h.custom.patchNamespacedCustomObject({ ...AKV2K8S_RESOURCE, namespace, name: 'labelled', body: [{ op: 'remove', path: '/metadata/labels' }] });
+    expect(decode(await waitFor('served', () => h.readSecret(namespace, 'labelled')), 'v')).toBe('labelled-value');
+  });
+
   it('leaves spv.no objects alone in a namespace not handed over: nothing written, status untouched; their Secrets stay foreign', async () => {
     h.emulator.setSecret('akv2k8s-test', 'not-mine', 'kv-value');
     const cr = await createSpv(notHandedOver, 'not-mine', { vault: { name: 'akv2k8s-test', object: { name: 'not-mine', type: 'secret' } }, output: { secret: { name: 'not-mine', dataKey: 'v' } } });
@@ -211,7 +232,7 @@ describe('akv2k8s objects (spv.no/v2beta1) served unchanged in handed-over names
     const keyMaterial = [objects.ecCert, objects.rsaCert, objects.pfxCert].flatMap((c) => pemLines(c.leaf.keyPem)).concat(written.flatMap(pemLines));
     expect(keyMaterial.length).toBeGreaterThan(20);
     expect(statuses.length).toBeGreaterThan(15);
-    const leaks = findLeaks([...keyMaterial, SECRET_VALUE, OTHER_VALUE, 'same-value', 'next-value', 'kv-value'], {
+    const leaks = findLeaks([...keyMaterial, SECRET_VALUE, OTHER_VALUE, 'same-value', 'next-value', 'kv-value', 'labelled-value'], {
       'agent log lines': h.logLines, 'Kubernetes Events': allEvents.map((e) => JSON.stringify(e)), 'spv.no status': statuses, 'metrics': [await metrics()],
     });
     expect(leaks).toEqual([]);
