@@ -8,7 +8,11 @@ import type { Clock } from '../core/ports/clock.js';
 import { dataHashKeyId } from '../core/sync/data-hash.js';
 import type { AzureKeyVaultSecret } from '../core/crd/azure-key-vault-secret.js';
 import { AkvsInformerSet } from './adapters/akvs-informer.js';
+import { akv2k8sComponent, servedGroupsIn } from './akv2k8s/akv2k8s-component.js';
+import { registerAkv2k8sConditionMetric } from './akv2k8s/akv2k8s-condition-metric.js';
+import { akv2k8sWatchHandlers } from './akv2k8s/akv2k8s-watch-handlers.js';
 import { createAzureCredential } from './adapters/azure-credential.js';
+import { servedWorkloadKinds } from './adapters/served-kind.js';
 import { FileReloader } from './adapters/file-reloader.js';
 import type { ReloadTarget } from './adapters/file-reloader.js';
 import { getOrCreateDataHashKey } from './adapters/data-hash-key-secret.js';
@@ -118,7 +122,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   const tenancy = createTenancy({ config, kubeConfig, scheduler, logger, agentStore: store, storeWith, requeueAll: () => index.keys().forEach((k) => requests.add(k)),
     requeueNamespace: (ns) => index.keys().filter((k) => index.crsFor(k).some((cr) => cr.metadata.namespace === ns)).forEach((k) => requests.add(k)),
   });
-  const cluster = new KubeClusterApi(kubeConfig, clock, dataHashKey);
+  const workloadKinds = await servedWorkloadKinds(kubeConfig);
+  if (workloadKinds.includes('Rollout')) logger.info('Argo Rollouts installed: opted-in Rollouts are restarted with spec.restartAt');
+  const cluster = new KubeClusterApi(kubeConfig, clock, dataHashKey, undefined, workloadKinds, (kind, code) =>
+    logger.warn({ kind, code }, `cannot list ${kind}s (no rights: RBAC feature argo-rollouts off; or the CRD was removed): ${kind}s are not restarted until the agent restarts`));
   const requests: ReconcileRequests = new ReconcileRequests({ add: (key) => workQueue.add(key) });
   const latestReads = new LatestReads();
   const lifecycle = new OutputLifecycle({ cluster, index, queue: requests, logger });
@@ -129,6 +136,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
     access: tenancy.gate,
     lifecycle,
     outputOwnerReferences: config.outputs.ownerReferences,
+    ...(config.akv2k8sNamespaces.length > 0 ? { servedGroups: servedGroupsIn(config.akv2k8sNamespaces) } : {}),
   });
   const workQueue: WorkQueue = new WorkQueue({
     handler: (key) => reconciler.reconcile(key),
@@ -144,7 +152,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   };
   // A replica that starts leading holds what the informers' first list enqueues and reads only what moved (catch-up).
   const catchUp = new CatchUp({ store, index, queue: requests, readStates, logger, dataHashKeyId: dataHashKeyId(dataHashKey), permitted: (crs) => tenancy.gate.permitted(crs) });
-  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, labelSelector: config.objectLabelSelector, handlers: new AkvsWatchHandler(index, catchUp, onUnreferenced, lifecycle), scheduler, logger });
+  const watchHandler = new AkvsWatchHandler(index, catchUp, onUnreferenced, lifecycle);
+  // akv2k8s's spv.no objects in handed-over namespaces join the same index (docs/migrate-from-akv2k8s.md).
+  const akv2k8s = config.akv2k8sNamespaces.length > 0 ? akv2k8sWatchHandlers(watchHandler, index, logger) : undefined;
+  const informers = new AkvsInformerSet({ kubeConfig, namespaces: config.watchNamespaces, labelSelector: config.objectLabelSelector, handlers: akv2k8s?.akvsync ?? watchHandler, scheduler, logger });
   const drift = config.outputs.driftRepair
     ? new OutputDrift({ index, queue: requests, scheduler, logger, metrics, burst: config.outputs.repairBurst, intervalMs: config.outputs.repairIntervalMs })
     : undefined;
@@ -234,6 +245,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
       drift.stop();
       await outputInformers.stop();
     } });
+  }
+  if (akv2k8s) {
+    registerAkv2k8sConditionMetric(metrics.registry, index);
+    manager.add(akv2k8sComponent({ kubeConfig, namespaces: config.akv2k8sNamespaces, labelSelector: config.objectLabelSelector, handlers: akv2k8s.akv2k8s, scheduler, logger }));
   }
   manager
     .add({ name: 'catch-up', leaderOnly: true, start: async () => void (await catchUp.release()), stop: async () => undefined })

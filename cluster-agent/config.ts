@@ -68,6 +68,11 @@ export interface AgentConfig {
   readonly outputs: OutputsConfig;
   /** Empty: every namespace. */
   readonly watchNamespaces: readonly string[];
+  /**
+   * Namespaces handed over from akv2k8s (AKVSYNC_AKV2K8S_NAMESPACES): there the agent also serves akv2k8s's own
+   * `spv.no/v2beta1` AzureKeyVaultSecrets, unchanged (docs/migrate-from-akv2k8s.md). Empty: off.
+   */
+  readonly akv2k8sNamespaces: readonly string[];
   /** Serve only the CRs matching this label selector (akv2k8s's OBJECT_LABELS); undefined: every CR. */
   readonly objectLabelSelector: string | undefined;
   readonly honourReloaderAnnotations: boolean;
@@ -164,10 +169,11 @@ export function loadAgentConfig(
   if (namespace !== undefined && !NAMESPACE_NAME.test(namespace)) throw new ConfigError('AKVSYNC_NAMESPACE', `"${namespace.slice(0, 70)}" is not a namespace name`);
   const dataHashKey = loadDataHashKeySource(file('AKVSYNC_DATA_HASH_KEY_FILE'), get('AKVSYNC_DATA_HASH_KEY_SECRET'));
 
-  const watchNamespaces = (get('AKVSYNC_WATCH_NAMESPACES') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const ns of watchNamespaces) {
-    if (!NAMESPACE_NAME.test(ns)) throw new ConfigError('AKVSYNC_WATCH_NAMESPACES', `"${ns.slice(0, 70)}" is not a namespace name`);
-  }
+  const watchNamespaces = namespaceList(get, 'AKVSYNC_WATCH_NAMESPACES');
+
+  const akv2k8sNamespaces = namespaceList(get, 'AKVSYNC_AKV2K8S_NAMESPACES');
+  const outside = akv2k8sNamespaces.find((ns) => watchNamespaces.length > 0 && !watchNamespaces.includes(ns));
+  if (outside !== undefined) throw new ConfigError('AKVSYNC_AKV2K8S_NAMESPACES', `"${outside}" is not in AKVSYNC_WATCH_NAMESPACES (a handed-over namespace must be watched)`);
 
   const objectLabelSelector = parseObjectLabels(get);
   const tenancy = loadTenancyConfig(get, file);
@@ -220,6 +226,7 @@ export function loadAgentConfig(
       repairIntervalMs: parseDuration('AKVSYNC_DRIFT_REPAIR_INTERVAL', get('AKVSYNC_DRIFT_REPAIR_INTERVAL'), 10_000, 100),
     },
     watchNamespaces,
+    akv2k8sNamespaces,
     objectLabelSelector,
     honourReloaderAnnotations: parseBool('AKVSYNC_HONOUR_RELOADER', get('AKVSYNC_HONOUR_RELOADER'), true),
     metrics: {
@@ -256,6 +263,15 @@ export interface OutputsConfig {
   readonly repairBurst: number;
   /** … and one more each this long. */
   readonly repairIntervalMs: number;
+}
+
+/** A comma list of namespace names (empty when unset). */
+function namespaceList(get: (name: string) => string | undefined, name: string): string[] {
+  const list = (get(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const ns of list) {
+    if (!NAMESPACE_NAME.test(ns)) throw new ConfigError(name, `"${ns.slice(0, 70)}" is not a namespace name`);
+  }
+  return list;
 }
 
 /** AKVSYNC_OBJECT_LABELS, or akv2k8s's OBJECT_LABELS (so its chart values work as they are): a label selector. */

@@ -9,7 +9,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObjectApi } from '@kubernetes/client-node';
 import { KeyVaultObjectStore } from '../../cluster-agent/adapters/key-vault-object-store.js';
 import { KubeApiClients } from '../../cluster-agent/adapters/kube-api-clients.js';
-import { podTemplateAnnotationPatch } from '../../core/restart/workload-kinds.js';
+import { restartPatch } from '../../core/restart/workload-kinds.js';
 import type { SecretValue } from '../../core/ports/vault-object-store.js';
 import type { KeyVaultEmulator } from '../../scripts/kv-emulator/emulator.js';
 
@@ -54,7 +54,7 @@ export class DirectFloor {
   /** The rolling-restart patch: one pod-template annotation of a Deployment (a merge patch, as the agent sends). */
   async patchDeployment(namespace: string, name: string, value: string): Promise<void> {
     await this.custom.patchNamespacedCustomObject(
-      { group: 'apps', version: 'v1', plural: 'deployments', namespace, name, body: podTemplateAnnotationPatch('Deployment', 'akvsync.io/bench-floor', value), fieldManager: FIELD_MANAGER },
+      { group: 'apps', version: 'v1', plural: 'deployments', namespace, name, body: restartPatch('Deployment', 'akvsync.io/bench-floor', value, ''), fieldManager: FIELD_MANAGER },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
   }

@@ -1,12 +1,13 @@
 import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
-import { AKVSYNC_GROUP, AKVS_API_VERSION, AKVS_KIND, AKVS_PLURAL, AKVS_VERSION } from '../../core/crd/azure-key-vault-secret.js';
+import { AKVSYNC_GROUP, AKVS_API_VERSION, AKVS_KIND, AKVS_PLURAL } from '../../core/crd/azure-key-vault-secret.js';
 import { FINALIZER_FIELD_MANAGER, OUTPUT_FINALIZER } from '../../core/crd/output-metadata.js';
+import { akv2k8sStatusPatch, crResourceOf, isAkv2k8sObject } from '../../core/crd/akv2k8s-object.js';
 import type { AkvsStatus, AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { OutputKind } from '../../core/crd/output-kind.js';
-import { WORKLOAD_KINDS, podTemplateAnnotationPatch, podTemplateOf } from '../../core/restart/workload-kinds.js';
+import { BUILT_IN_WORKLOAD_KINDS, WORKLOAD_KINDS, podTemplateOf, restartPatch } from '../../core/restart/workload-kinds.js';
 import type { WorkloadKind } from '../../core/restart/workload-kinds.js';
 import { toConfigMapData } from '../../core/sync/config-map-data.js';
 import { TransientError } from '../../core/errors.js';
@@ -14,7 +15,7 @@ import { OUTPUT_CONTROLLER_TAKEN } from '../ports/cluster-api.js';
 import type { ClusterApi, ClusterEvent, ExistingOutput, OutputApply, OutputRef, Workload, WorkloadRef } from '../ports/cluster-api.js';
 import { existingOutput } from './existing-output.js';
 import { KubeApiClients } from './kube-api-clients.js';
-import { isKubeNotFound, isOwnerReferenceInvalid, kubeError } from './kube-errors.js';
+import { isKubeForbidden, isKubeNotFound, isOwnerReferenceInvalid, kubeError } from './kube-errors.js';
 
 export const FIELD_MANAGER = 'akvsync';
 
@@ -32,6 +33,13 @@ export class KubeClusterApi implements ClusterApi {
     /** HMAC key of every data hash: the reconciler's. */
     private readonly dataHashKey: Uint8Array,
     private readonly instance = 'akvsync-agent',
+    /** The workload kinds listed for restarts: the built-in ones, plus optional ones whose CRD is installed (Rollout). */
+    private workloadKinds: readonly WorkloadKind[] = BUILT_IN_WORKLOAD_KINDS,
+    /**
+     * Called once when an optional kind cannot be listed (403: no rights on it; 404: its CRD was removed); it is then
+     * left out until the agent restarts, and the other kinds are restarted as before.
+     */
+    private readonly onKindRefused: (kind: WorkloadKind, code: string) => void = () => undefined,
   ) {
     this.clients = new KubeApiClients(kubeConfig);
     this.core = this.clients.make(CoreV1Api);
@@ -140,12 +148,21 @@ export class KubeClusterApi implements ClusterApi {
     }
   }
 
+  /** akv2k8s's objects (spv.no) keep only their five v2beta1 fields: those are patched, and only when they move. */
   async patchStatus(cr: AzureKeyVaultSecret, status: AkvsStatus): Promise<void> {
-    const removed = Object.keys(cr.status ?? {}).filter((k) => !Object.hasOwn(status, k));
-    const body = { status: { ...Object.fromEntries(removed.map((k) => [k, null])), ...status } };
+    const { group, version, plural } = crResourceOf(cr);
+    let body: { status: Record<string, unknown> };
+    if (isAkv2k8sObject(cr)) {
+      const patch = akv2k8sStatusPatch(cr.status, status);
+      if (patch === undefined) return;
+      body = { status: patch };
+    } else {
+      const removed = Object.keys(cr.status ?? {}).filter((k) => !Object.hasOwn(status, k));
+      body = { status: { ...Object.fromEntries(removed.map((k) => [k, null])), ...status } };
+    }
     try {
       await this.custom.patchNamespacedCustomObjectStatus(
-        { group: AKVSYNC_GROUP, version: AKVS_VERSION, plural: AKVS_PLURAL, namespace: cr.metadata.namespace, name: cr.metadata.name, body, fieldManager: FIELD_MANAGER },
+        { group, version, plural, namespace: cr.metadata.namespace, name: cr.metadata.name, body, fieldManager: FIELD_MANAGER },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
     } catch (error) {
@@ -160,7 +177,7 @@ export class KubeClusterApi implements ClusterApi {
         namespace: cr.metadata.namespace,
         body: {
           metadata: { generateName: `${cr.metadata.name}.`, namespace: cr.metadata.namespace },
-          involvedObject: { apiVersion: AKVS_API_VERSION, kind: AKVS_KIND, name: cr.metadata.name, namespace: cr.metadata.namespace, uid: cr.metadata.uid },
+          involvedObject: { apiVersion: crResourceOf(cr).apiVersion, kind: AKVS_KIND, name: cr.metadata.name, namespace: cr.metadata.namespace, uid: cr.metadata.uid },
           type: event.type,
           reason: event.reason,
           message: event.message.slice(0, 1024),
@@ -179,9 +196,13 @@ export class KubeClusterApi implements ClusterApi {
     try {
       // From the apiserver's watch cache (resourceVersion 0): restarts are idempotent per data hash, so a list a few
       // milliseconds old at worst re-sends an annotation that is already there (no new rollout).
-      const kinds = Object.keys(WORKLOAD_KINDS) as WorkloadKind[];
-      const lists = await Promise.all(kinds.map(async (kind) => {
-        const { items } = await this.custom.listNamespacedCustomObject({ ...resourceOf(kind), namespace, resourceVersion: '0' }) as { items: WorkloadObject[] };
+      const lists = await Promise.all(this.workloadKinds.map(async (kind) => {
+        const { items } = await this.custom.listNamespacedCustomObject({ ...resourceOf(kind), namespace, resourceVersion: '0' }).catch((error: unknown) => {
+          if (!WORKLOAD_KINDS[kind].optional || !(isKubeForbidden(error) || isKubeNotFound(error))) throw error;
+          this.workloadKinds = this.workloadKinds.filter((k) => k !== kind);
+          this.onKindRefused(kind, kubeError(error, `list ${kind}s`).code);
+          return { items: [] };
+        }) as { items: WorkloadObject[] };
         return items.map((w) => toWorkload(kind, namespace, w));
       }));
       return lists.flat();
@@ -193,7 +214,10 @@ export class KubeClusterApi implements ClusterApi {
   async patchPodTemplateAnnotation(ref: WorkloadRef, key: string, value: string): Promise<void> {
     try {
       await this.custom.patchNamespacedCustomObject(
-        { ...resourceOf(ref.kind), namespace: ref.namespace, name: ref.name, body: podTemplateAnnotationPatch(ref.kind, key, value), fieldManager: FIELD_MANAGER },
+        {
+          ...resourceOf(ref.kind), namespace: ref.namespace, name: ref.name, fieldManager: FIELD_MANAGER,
+          body: restartPatch(ref.kind, key, value, new Date(this.clock.now()).toISOString()),
+        },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
     } catch (error) {

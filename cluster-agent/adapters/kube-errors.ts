@@ -25,6 +25,8 @@ export function kubeError(error: unknown, operation: string): AkvsyncError {
 }
 
 export const isKubeNotFound = (error: unknown): boolean => hasStatus(error, 404);
+/** 403: RBAC (or an admission policy) refused the call. */
+export const isKubeForbidden = (error: unknown): boolean => hasStatus(error, 403);
 /** 409: AlreadyExists on create, or a conflicting update. */
 export const isKubeConflict = (error: unknown): boolean => hasStatus(error, 409);
 

@@ -55,6 +55,8 @@ export interface ReconcilerDeps {
   readonly lifecycle?: OutputLifecycle | undefined;
   /** Owner references from outputs to their CRs (AKVSYNC_OUTPUT_OWNER_REFERENCES); default false. */
   readonly outputOwnerReferences?: boolean | undefined;
+  /** The AzureKeyVaultSecret API groups served in a namespace (akv2k8s hand-over); default akvsync.io only. */
+  readonly servedGroups?: (namespace: string) => readonly string[];
 }
 
 /**
@@ -173,7 +175,10 @@ export class Reconciler {
       return { cr, output: undefined };
     }
     await lifecycle?.ensureFinalizer(cr, true);
-    const io = { cluster: this.deps.cluster, lookup: (ref: OutputRef) => ctx.lookup.get(ref), beforeDataChange: () => ctx.restarter.prefetch(desired.namespace) };
+    const io = {
+      cluster: this.deps.cluster, lookup: (ref: OutputRef) => ctx.lookup.get(ref), beforeDataChange: () => ctx.restarter.prefetch(desired.namespace),
+      ...(this.deps.servedGroups ? { servedGroups: this.deps.servedGroups(desired.namespace) } : {}),
+    };
     const ownerReference = this.deps.outputOwnerReferences ?? false;
     const result = await writeOutput(io, cr, desired, { version: secret.version, labels: { [ctx.source]: 'true' }, ownerReference });
     const { namespace, name, kind } = desired;
@@ -186,11 +191,11 @@ export class Reconciler {
       if (latencyMs !== undefined) this.deps.metrics?.syncLatency.observe(latencyMs / 1000);
       this.deps.logger.info({ namespace, name, kind, version: secret.version, dataHash, created: result.created }, 'output written');
       this.deps.events.emit('secret-written', { namespace, name, version: secret.version, dataHash, latencyMs });
-      if (!result.created) this.pendingRestarts.set(outputId, { kind, namespace, name, dataHash });
+      if (!result.created) this.pendingRestarts.set(outputId, { kind, namespace, name, dataHash, annotations: result.annotations });
     } else if (wroteButNotReported(cr, result, secret.version)) {
       // Another leader wrote this version's data and stopped before its status: the restarts may be owed still
       // (the workloads' annotation tells; one version never restarts a workload twice).
-      this.pendingRestarts.set(outputId, { kind, namespace, name, dataHash });
+      this.pendingRestarts.set(outputId, { kind, namespace, name, dataHash, annotations: result.annotations });
     }
     const owed = this.pendingRestarts.get(outputId);
     if (owed?.dataHash === dataHash) await this.restart(outputId, owed, ctx.restarter);

@@ -1,14 +1,10 @@
 import { MemoByKey } from '../../core/concurrency/memo-by-key.js';
 import { planRestarts } from '../../core/restart/plan-restarts.js';
-import type { OutputKind } from '../../core/crd/output-kind.js';
+import type { ChangedSource } from '../../core/restart/plan-restarts.js';
 import type { ClusterApi, Workload, WorkloadRef } from '../ports/cluster-api.js';
 
-export interface ChangedOutput {
-  readonly kind: OutputKind;
-  readonly namespace: string;
-  readonly name: string;
-  readonly dataHash: string;
-}
+/** An output whose data the agent changed (its annotations carry Reloader's match/ignore). */
+export type ChangedOutput = ChangedSource;
 
 /**
  * Rolling-restarts opted-in workloads by writing a data hash into a pod-template annotation (planRestarts decides

@@ -1,4 +1,5 @@
-import { AKVS_API_VERSION, AKVS_KIND, AKVSYNC_GROUP } from '../../core/crd/azure-key-vault-secret.js';
+import { AKVS_KIND, AKVSYNC_GROUP } from '../../core/crd/azure-key-vault-secret.js';
+import { crResourceOf } from '../../core/crd/akv2k8s-object.js';
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { DATA_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../core/crd/annotations.js';
 import { crNameOfFieldManager, fieldManagerFor, isAkvsyncFieldManager, syncedVersionAnnotation } from '../../core/crd/output-metadata.js';
@@ -27,6 +28,8 @@ export interface WriteResult {
   readonly dataHash: string;
   /** The version this CR's synced-version annotation on the output named before the write (undefined: none, or new). */
   readonly versionBefore?: string | undefined;
+  /** The output's annotations as found (others' included, e.g. Reloader's match/ignore); empty for a new one. */
+  readonly annotations: Readonly<Record<string, string>>;
 }
 
 /**
@@ -43,6 +46,11 @@ export async function writeOutput(
     readonly lookup: (ref: OutputRef) => Promise<ExistingOutput | undefined>;
     /** Called just before an apply that changes the data of an existing output (work that can overlap the write). */
     readonly beforeDataChange?: () => void;
+    /**
+     * API groups whose AzureKeyVaultSecrets the agent serves in the output's namespace (default akvsync.io only; plus
+     * spv.no where akv2k8s's objects were handed over): an owner reference to any other is foreign.
+     */
+    readonly servedGroups?: readonly string[];
   },
   cr: AzureKeyVaultSecret,
   desired: DesiredWrite,
@@ -71,12 +79,12 @@ async function writeOnce(
   existing: ExistingOutput | undefined,
 ): Promise<WriteResult> {
   const fieldManager = fieldManagerFor(cr.metadata.name);
-  if (existing) checkMayWrite(existing, cr, desired, fieldManager);
+  if (existing) checkMayWrite(existing, cr, desired, fieldManager, io.servedGroups ?? [AKVSYNC_GROUP]);
   const previousKeys = existing && Object.hasOwn(existing.dataKeysByManager, fieldManager) ? existing.dataKeysByManager[fieldManager] ?? [] : [];
   const dataHash = existing ? existing.dataHashAfter(previousKeys, desired.data) : desired.dataHash;
   const owner = cr.spec.deletionPolicy === 'Retain' || source.ownerReference !== true
     ? undefined
-    : { apiVersion: AKVS_API_VERSION, kind: AKVS_KIND, name: cr.metadata.name, uid: cr.metadata.uid, controller: !existing?.owners.some((o) => o.controller && o.uid !== cr.metadata.uid) };
+    : { apiVersion: crResourceOf(cr).apiVersion, kind: AKVS_KIND, name: cr.metadata.name, uid: cr.metadata.uid, controller: !existing?.owners.some((o) => o.controller && o.uid !== cr.metadata.uid) };
   const apply: OutputApply = {
     kind: desired.kind,
     namespace: desired.namespace,
@@ -91,18 +99,20 @@ async function writeOnce(
   const dataChanged = !existing || existing.dataHash !== dataHash;
   const versionAnnotation = syncedVersionAnnotation(cr.metadata.name);
   const versionBefore = existing && Object.hasOwn(existing.annotations, versionAnnotation) ? existing.annotations[versionAnnotation] : undefined;
-  if (existing && !dataChanged && isUpToDate(existing, apply, cr)) return { written: false, created: false, dataChanged: false, dataHash, versionBefore };
+  const annotations = existing?.annotations ?? {};
+  if (existing && !dataChanged && isUpToDate(existing, apply, cr)) return { written: false, created: false, dataChanged: false, dataHash, versionBefore, annotations };
   if (existing && dataChanged) io.beforeDataChange?.();
   await io.cluster.applyOutput(apply);
-  return { written: true, created: !existing, dataChanged, dataHash, versionBefore };
+  return { written: true, created: !existing, dataChanged, dataHash, versionBefore, annotations };
 }
 
 /** Throws unless this CR may write its keys into the existing object. */
-function checkMayWrite(existing: ExistingOutput, cr: AzureKeyVaultSecret, desired: DesiredWrite, fieldManager: string): void {
+function checkMayWrite(existing: ExistingOutput, cr: AzureKeyVaultSecret, desired: DesiredWrite, fieldManager: string, servedGroups: readonly string[]): void {
   const managed = existing.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
   // Kind and API group: akv2k8s's AzureKeyVaultSecret (spv.no) has the same kind, and two controllers must never
-  // write one Secret (a labelled Secret akv2k8s still owns is refused until the hand-over removes that owner).
-  const foreignOwner = existing.owners.find((o) => o.kind !== AKVS_KIND || o.apiVersion.split('/')[0] !== AKVSYNC_GROUP);
+  // write one Secret: a Secret akv2k8s's object owns is refused, unless its namespace was handed over to the agent
+  // (then the agent serves that object, so its owner reference is the agent's own).
+  const foreignOwner = existing.owners.find((o) => o.kind !== AKVS_KIND || !servedGroups.includes(o.apiVersion.split('/')[0] ?? ''));
   const mine = existing.owners.some((o) => o.uid === cr.metadata.uid) || Object.hasOwn(existing.dataKeysByManager, fieldManager);
   if (!mine && (!managed || foreignOwner)) {
     const why = foreignOwner ? `is owned by ${foreignOwner.kind} ${foreignOwner.name} (${foreignOwner.apiVersion})` : 'exists and is not managed by akvsync';

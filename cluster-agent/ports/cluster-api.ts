@@ -100,7 +100,10 @@ export interface ClusterApi {
   patchStatus(cr: AzureKeyVaultSecret, status: AkvsStatus): Promise<void>;
   recordEvent(cr: AzureKeyVaultSecret, event: ClusterEvent): Promise<void>;
   listWorkloads(namespace: string): Promise<Workload[]>;
-  /** Sets one pod-template annotation (a rolling restart); idempotent. */
+  /**
+   * A rolling restart that records `value` under annotation `key`: a pod-template annotation, or for an Argo Rollout
+   * its own annotation plus `spec.restartAt` (core/restart/workload-kinds.ts); idempotent for the annotation.
+   */
   patchPodTemplateAnnotation(ref: WorkloadRef, key: string, value: string): Promise<void>;
 }
 

@@ -29,7 +29,9 @@ export type AgentFeature =
   | 'env-injection-webhook'
   | 'webhook-tls-secret'
   | 'env-injection-admission'
-  | 'image-pull-secrets';
+  | 'image-pull-secrets'
+  | 'akv2k8s-objects'
+  | 'argo-rollouts';
 
 export interface AgentFeatureInfo {
   /** Whether code that uses these rights exists today. Rules of unbuilt features are documented, never rendered. */
@@ -54,6 +56,8 @@ export const AGENT_FEATURES: Readonly<Record<AgentFeature, AgentFeatureInfo>> = 
   'webhook-tls-secret': { built: true, optional: true, what: 'the webhook\'s CA and serving certificate in a Secret of the agent\'s namespace, shared by the replicas (AKVSYNC_WEBHOOK_TLS_MODE=agent)' },
   'env-injection-admission': { built: true, optional: true, what: 'the env-injection webhook reads a Pod\'s namespace (opt-in label) and the AzureKeyVaultSecrets its placeholders name (AKVSYNC_WEBHOOK_ENABLED)' },
   'image-pull-secrets': { built: true, optional: true, what: 'the env-injection webhook reads image config with the Pod\'s pull secrets' },
+  'akv2k8s-objects': { built: true, optional: true, what: 'serve akv2k8s\'s spv.no/v2beta1 AzureKeyVaultSecrets in handed-over namespaces (AKVSYNC_AKV2K8S_NAMESPACES)' },
+  'argo-rollouts': { built: true, optional: true, what: 'restart opted-in Argo Rollouts (spec.restartAt) when the Rollout CRD is installed' },
 };
 
 /** A name that comes from the agent's settings (rendered into `resourceNames`). */
@@ -203,5 +207,20 @@ export const AGENT_RBAC_RULES: readonly AgentRbacRule[] = [
     feature: 'env-injection-admission', scope: 'cluster', apiGroups: [''], resources: ['namespaces'], verbs: ['get'], limitedToWatchedNamespaces: true,
     why: 'read the labels of a Pod\'s namespace (akvsync.io/injection opt-in, and the access policy\'s namespace selectors); namespaces are cluster-scoped, so with a namespace list the rule names them (injection serves watched namespaces only)',
     usedBy: ['cluster-agent/tenancy/namespace-labels.ts (kubeNamespaceLabels, used by cluster-agent/webhook/webhook-component.ts)'],
+  },
+  {
+    feature: 'akv2k8s-objects', scope: 'watched-namespaces', apiGroups: ['spv.no'], resources: ['azurekeyvaultsecrets'], verbs: ['list', 'watch'],
+    why: 'the informer on akv2k8s\'s own AzureKeyVaultSecrets (spv.no/v2beta1) in the namespaces handed over from akv2k8s',
+    usedBy: ['cluster-agent/akv2k8s/akv2k8s-component.ts'],
+  },
+  {
+    feature: 'akv2k8s-objects', scope: 'watched-namespaces', apiGroups: ['spv.no'], resources: ['azurekeyvaultsecrets/status'], verbs: ['patch'],
+    why: 'akv2k8s\'s five status fields (secretName/secretHash, configMapName/configMapHash, lastAzureUpdate), merge patch of the status subresource',
+    usedBy: ['cluster-agent/adapters/kube-cluster-api.ts (patchStatus)'],
+  },
+  {
+    feature: 'argo-rollouts', scope: 'watched-namespaces', apiGroups: ['argoproj.io'], resources: ['rollouts'], verbs: ['list', 'patch'],
+    why: 'list the Rollouts of a namespace to find the opted-in ones; merge-patch spec.restartAt and the restart.akvsync.io/ annotation (a restart without a new revision)',
+    usedBy: ['cluster-agent/adapters/kube-cluster-api.ts (listWorkloads, patchPodTemplateAnnotation)'],
   },
 ];

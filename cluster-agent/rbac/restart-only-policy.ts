@@ -17,7 +17,7 @@ export const WORKLOAD_SPEC_FIELDS = {
   Deployment: ['minReadySeconds', 'paused', 'progressDeadlineSeconds', 'replicas', 'revisionHistoryLimit', 'selector', 'strategy'],
   StatefulSet: ['minReadySeconds', 'ordinals', 'persistentVolumeClaimRetentionPolicy', 'podManagementPolicy', 'replicas', 'revisionHistoryLimit', 'selector', 'serviceName', 'updateStrategy', 'volumeClaimTemplates'],
   DaemonSet: ['minReadySeconds', 'revisionHistoryLimit', 'selector', 'updateStrategy'],
-} as const satisfies Record<WorkloadKind, readonly string[]>;
+} as const satisfies Record<Exclude<WorkloadKind, 'Rollout'>, readonly string[]>;
 
 /** Object metadata the agent never changes on a workload (annotations: below). */
 const METADATA_FIELDS = ['labels', 'ownerReferences', 'finalizers'] as const;
@@ -49,7 +49,7 @@ function unchangedExcept(newMap: string, oldMap: string, exempt: (key: string) =
 /** `reason: Forbidden`: a refusal is a 403 (the default, Invalid, would be a 422). */
 function validations(): { expression: string; message: string; reason: 'Forbidden' }[] {
   const update = (expression: string): string => `request.operation != 'UPDATE' || (${expression})`;
-  const kindRules = (Object.keys(WORKLOAD_SPEC_FIELDS) as WorkloadKind[]).map((kind) => ({
+  const kindRules = (Object.keys(WORKLOAD_SPEC_FIELDS) as (keyof typeof WORKLOAD_SPEC_FIELDS)[]).map((kind) => ({
     expression: update(`request.kind.kind != '${kind}' || (${WORKLOAD_SPEC_FIELDS[kind].map((f) => same(`.spec.?${f}`)).join(' && ')})`),
     message: `${RESTART_ONLY_MESSAGE}: ${kind} spec outside the pod template changed`,
   }));
@@ -75,7 +75,8 @@ function validations(): { expression: string; message: string; reason: 'Forbidde
 
 /** The policy and its binding (cluster-scoped; the chart installs them with the agent). */
 export function restartOnlyPolicy(options: RestartOnlyPolicyOptions): Record<string, unknown>[] {
-  const plurals = Object.values(WORKLOAD_KINDS).map((k) => k.plural);
+  // apps/v1 workloads; an Argo Rollout (restart-at) is held to list + patch by RBAC only.
+  const plurals = Object.values(WORKLOAD_KINDS).filter((k) => k.apiVersion === 'apps/v1').map((k) => k.plural);
   const annotations = (o: string): string => `has(${o}.spec.template.metadata) ? ${o}.spec.template.metadata.?annotations.orValue({}) : {}`;
   const policy = {
     apiVersion: 'admissionregistration.k8s.io/v1',

@@ -36,6 +36,13 @@ export const RELOADER_SECRET_EXCLUDE_ANNOTATION = 'secrets.exclude.reloader.stak
 /** stakater/Reloader: comma list of ConfigMap names never to reload for. */
 export const RELOADER_CONFIGMAP_EXCLUDE_ANNOTATION = 'configmaps.exclude.reloader.stakater.com/reload';
 
+/** stakater/Reloader: `"true"` on a workload → restart for a referenced Secret/ConfigMap annotated RELOADER_MATCH. */
+export const RELOADER_SEARCH_ANNOTATION = 'reloader.stakater.com/search';
+/** stakater/Reloader: `"true"` on a Secret/ConfigMap → it restarts the workloads that search (RELOADER_SEARCH). */
+export const RELOADER_MATCH_ANNOTATION = 'reloader.stakater.com/match';
+/** stakater/Reloader: `"true"` on a Secret/ConfigMap → never restart anything for it. */
+export const RELOADER_IGNORE_ANNOTATION = 'reloader.stakater.com/ignore';
+
 /**
  * Prefix of the pod-template annotation written on restart: `restart.akvsync.io/secret-<name>` or
  * `restart.akvsync.io/configmap-<name>` (name part hashed when too long), value = the data hash.

@@ -2,7 +2,8 @@ import type { OutputKind } from '../crd/output-kind.js';
 import {
   RELOAD_ANNOTATION, RELOAD_CONFIGMAPS_ANNOTATION, RELOAD_SECRETS_ANNOTATION, RELOADER_AUTO_ANNOTATION,
   RELOADER_CONFIGMAP_AUTO_ANNOTATION, RELOADER_CONFIGMAP_EXCLUDE_ANNOTATION, RELOADER_CONFIGMAP_RELOAD_ANNOTATION,
-  RELOADER_SECRET_AUTO_ANNOTATION, RELOADER_SECRET_EXCLUDE_ANNOTATION, RELOADER_SECRET_RELOAD_ANNOTATION,
+  RELOADER_IGNORE_ANNOTATION, RELOADER_MATCH_ANNOTATION, RELOADER_SEARCH_ANNOTATION, RELOADER_SECRET_AUTO_ANNOTATION,
+  RELOADER_SECRET_EXCLUDE_ANNOTATION, RELOADER_SECRET_RELOAD_ANNOTATION,
 } from '../crd/annotations.js';
 
 type SourceKind = OutputKind;
@@ -19,13 +20,15 @@ export interface ReloadOptIns {
   readonly reloaderNamed: ReadonlySet<string>;
   /** secrets./configmaps.exclude.reloader.stakater.com/reload. */
   readonly reloaderExcluded: ReadonlySet<string>;
+  /** reloader.stakater.com/search: restart for referenced sources that carry reloader.stakater.com/match. */
+  readonly reloaderSearch: boolean;
   /** Any Reloader annotation at all (to explain "not honoured"). */
   readonly hasReloaderAnnotations: boolean;
 }
 
 const RELOADER_OPT_IN_KEYS = [
   RELOADER_AUTO_ANNOTATION, RELOADER_SECRET_AUTO_ANNOTATION, RELOADER_CONFIGMAP_AUTO_ANNOTATION,
-  RELOADER_SECRET_RELOAD_ANNOTATION, RELOADER_CONFIGMAP_RELOAD_ANNOTATION,
+  RELOADER_SECRET_RELOAD_ANNOTATION, RELOADER_CONFIGMAP_RELOAD_ANNOTATION, RELOADER_SEARCH_ANNOTATION,
 ];
 
 /** Comma list, items trimmed, empties dropped. Exact names: Reloader's regular expressions are not supported. */
@@ -39,6 +42,12 @@ const goTrue = (value: string | undefined): boolean => value !== undefined && ['
  * Reads the opt-ins from a workload's metadata annotations and its pod template's annotations. Reloader reads the
  * workload's; we accept both, and where the same key is on both the workload's value wins.
  */
+/** What a source object's (Secret/ConfigMap) own Reloader annotations say: `match` (for searching workloads), `ignore`. */
+export function reloaderSourceFlags(annotations: Readonly<Record<string, string>> | undefined): { readonly match: boolean; readonly ignore: boolean } {
+  const a = annotations ?? {};
+  return { match: goTrue(a[RELOADER_MATCH_ANNOTATION]), ignore: goTrue(a[RELOADER_IGNORE_ANNOTATION]) };
+}
+
 export function reloadOptIns(
   kind: SourceKind,
   workloadAnnotations: Readonly<Record<string, string>>,
@@ -52,6 +61,7 @@ export function reloadOptIns(
     reloaderAuto: goTrue(a[RELOADER_AUTO_ANNOTATION]) || goTrue(a[secret ? RELOADER_SECRET_AUTO_ANNOTATION : RELOADER_CONFIGMAP_AUTO_ANNOTATION]),
     reloaderNamed: list(a[secret ? RELOADER_SECRET_RELOAD_ANNOTATION : RELOADER_CONFIGMAP_RELOAD_ANNOTATION]),
     reloaderExcluded: list(a[secret ? RELOADER_SECRET_EXCLUDE_ANNOTATION : RELOADER_CONFIGMAP_EXCLUDE_ANNOTATION]),
+    reloaderSearch: goTrue(a[RELOADER_SEARCH_ANNOTATION]),
     hasReloaderAnnotations: RELOADER_OPT_IN_KEYS.some((key) => a[key] !== undefined),
   };
 }

@@ -62,6 +62,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- if not (include "akvsync.webhookAgentTls" .) }}
 {{- $off = concat $off (list "env-injection-webhook" "webhook-tls-secret") }}
 {{- end }}
+{{- if not .Values.akv2k8sNamespaces }}{{ $off = append $off "akv2k8s-objects" }}{{ end }}
+{{- if not .Values.argoRollouts.enabled }}{{ $off = append $off "argo-rollouts" }}{{ end }}
 {{- toJson $off }}
 {{- end }}
 

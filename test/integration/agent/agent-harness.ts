@@ -82,6 +82,8 @@ export interface AgentHarnessOptions {
    * namespace list (Roles only), impersonated; `all-namespaces`: the generated ClusterRole instead; `admin`: system:masters.
    */
   rbac?: 'namespaces' | 'all-namespaces' | 'admin';
+  /** `false`: no rights on Argo Rollouts (granted by default: the restart tests install the Rollout CRD). */
+  argoRollouts?: boolean;
   /** The agent's own namespace (its ServiceAccount, the key Secret); default: the first watched namespace. */
   agentNamespace?: string;
   /** Another replica: the same signing key and notify certificate (as one mounted Secret would give both). */
@@ -114,6 +116,8 @@ export async function startAgentHarness(options: AgentHarnessOptions = {}): Prom
       ? { webhookTls: { secret: env.AKVSYNC_WEBHOOK_TLS_SECRET ?? 'akvsync-webhook-tls', ...(env.AKVSYNC_WEBHOOK_CONFIGURATION ? { configuration: env.AKVSYNC_WEBHOOK_CONFIGURATION } : {}) } }
       : {}),
     driftRepair: env.AKVSYNC_DRIFT_REPAIR !== 'false',
+    akv2k8sObjects: env.AKVSYNC_AKV2K8S_NAMESPACES !== undefined,
+    ...(options.argoRollouts === false ? { argoRollouts: false } : {}),
     accessPolicy: env.AKVSYNC_ACCESS_POLICY === 'crd' ? 'crd' : env.AKVSYNC_ACCESS_POLICY === 'file' || (env.AKVSYNC_ACCESS_POLICY === undefined && env.AKVSYNC_ACCESS_POLICY_FILE !== undefined) ? 'file' : 'none',
   }, cluster);
   const cleanUp = async (): Promise<void> => {

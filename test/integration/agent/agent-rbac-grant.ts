@@ -30,7 +30,7 @@ export interface AgentRbacGrant {
 export async function grantAgentRbac(
   namespace: string,
   watchNamespaces: readonly string[],
-  options: { allNamespaces?: boolean; dataHashKeySecret?: string; dataHashKeyFromFile?: boolean; leaderElectionLease?: string; accessPolicy?: 'none' | 'crd' | 'file'; webhook?: boolean; driftRepair?: boolean;
+  options: { allNamespaces?: boolean; dataHashKeySecret?: string; dataHashKeyFromFile?: boolean; leaderElectionLease?: string; accessPolicy?: 'none' | 'crd' | 'file'; webhook?: boolean; driftRepair?: boolean; akv2k8sObjects?: boolean; argoRollouts?: boolean;
     /** The agent's own webhook TLS: its Secret and, when named, the webhook configuration whose caBundle it keeps. */
     webhookTls?: { secret: string; configuration?: string } } = {},
   /** The control plane to grant on (default: the jest run's). */
@@ -53,6 +53,9 @@ export async function grantAgentRbac(
       ...(options.webhookTls ? [] : ['webhook-tls-secret' as const]),
       ...(options.webhookTls?.configuration ? [] : ['env-injection-webhook' as const]),
       ...(options.driftRepair === false ? ['output-drift' as const] : []),
+      // argo-rollouts stays granted: agents find the Rollout CRD that the restart tests install in this shared apiserver.
+      ...(options.akv2k8sObjects ? [] : ['akv2k8s-objects' as const]),
+      ...(options.argoRollouts === false ? ['argo-rollouts' as const] : []),
     ],
   };
   const objects = renderAgentRbac(rbacOptions).map((r) => r.object as unknown as KubernetesObject);

@@ -114,6 +114,8 @@ describe('the akvsync chart', () => {
   const NO_TENANCY = ['tenant-access-policy', 'tenant-namespace-labels', 'tenant-identity'] as const;
   const NO_WEBHOOK = ['env-injection-admission', 'image-pull-secrets', 'env-exec-token-review', 'env-injection-webhook', 'webhook-tls-secret'] as const;
   const NO_AGENT_TLS = ['env-injection-webhook', 'webhook-tls-secret'] as const;
+  // Off by default: akv2k8s's objects (akv2k8sNamespaces) and Argo Rollouts (argoRollouts.enabled).
+  const NO_COMPAT = ['akv2k8s-objects', 'argo-rollouts'] as const;
   it.each([
     ['all namespaces, no access policy, leader election', { watchNamespaces: [] }, [...NO_TENANCY]],
     ['a namespace list, no access policy, leader election', { watchNamespaces: ['team-a', 'team-b'] }, [...NO_TENANCY]],
@@ -124,14 +126,17 @@ describe('the akvsync chart', () => {
     ['a namespace list, no leader election', { watchNamespaces: ['team-a'], leaderElection: { enabled: false } }, [...NO_TENANCY, 'leader-election']],
     ['webhook off', { webhook: { enabled: false } }, [...NO_TENANCY, ...NO_WEBHOOK]],
     ['a namespace list, webhook TLS by cert-manager', { watchNamespaces: ['team-a'], webhook: { tls: { mode: 'certManager' } } }, [...NO_TENANCY, ...NO_AGENT_TLS]],
+    ['a namespace list handed over from akv2k8s, Argo Rollouts', { watchNamespaces: ['team-a', 'team-b'], akv2k8sNamespaces: ['team-b'], argoRollouts: { enabled: true } }, [...NO_TENANCY]],
   ] as [string, { watchNamespaces?: string[] }, AgentFeature[]][])('RBAC and the restart-only policy for %s equal renderAgentRbac (what the agent\'s integration suite runs under)', async (_what, values, disabled) => {
     const objects = await renderObjects(helm, { ...BASE_VALUES, ...values, leaderElection: { leaseName: 'the-lease', ...(values as { leaderElection?: object }).leaderElection } });
     const rbacKinds = new Set(['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
     const strip = (o: K8sObject): unknown => ({ ...o, metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) } });
     const key = (o: K8sObject): string => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
     const fromChart = objects.filter((o) => rbacKinds.has(o.kind)).map(strip);
+    const compat = values as { akv2k8sNamespaces?: string[]; argoRollouts?: { enabled: boolean } };
+    const compatOff = NO_COMPAT.filter((f) => (f === 'akv2k8s-objects' ? !compat.akv2k8sNamespaces?.length : !compat.argoRollouts?.enabled));
     const fromSource = renderAgentRbac({
-      name: 'akvsync', namespace: 'akvsync-system', serviceAccount: 'akvsync-agent', watchNamespaces: values.watchNamespaces ?? [], disabled,
+      name: 'akvsync', namespace: 'akvsync-system', serviceAccount: 'akvsync-agent', watchNamespaces: values.watchNamespaces ?? [], disabled: [...disabled, ...compatOff],
       names: { dataHashKeySecret: 'akvsync-data-hash-key', leaderElectionLease: 'the-lease', webhookConfiguration: 'akvsync-env-injection', webhookTlsSecret: 'akvsync-webhook-tls' },
     }).map((r) => strip(r.object as unknown as K8sObject));
     const sort = (list: unknown[]): unknown[] => [...list].sort((a, b) => key(a as K8sObject).localeCompare(key(b as K8sObject)));
@@ -143,6 +148,8 @@ describe('the akvsync chart', () => {
     expect(rendered.includes('serviceaccounts/token')).toBe(!disabled.includes('tenant-identity'));
     expect(rendered.includes('"namespaces"')).toBe(!disabled.includes('tenant-namespace-labels') || !disabled.includes('env-injection-admission'));
     expect(rendered.includes('mutatingwebhookconfigurations')).toBe(!disabled.includes('env-injection-webhook'));
+    expect([rendered.includes('"spv.no"'), rendered.includes('"rollouts"')]).toEqual(NO_COMPAT.map((f) => !compatOff.includes(f)));
+    if (compat.akv2k8sNamespaces) expect(env(objects).AKVSYNC_AKV2K8S_NAMESPACES).toBe(compat.akv2k8sNamespaces.join(','));
   });
 
   it('tenancy, leader election off and object labels reach the agent\'s settings; a policy file is mounted read-only', async () => {

@@ -1,11 +1,11 @@
 /**
  * docs/deploy.md's migration from akv2k8s, tried on the local stack: a Secret written and owned by an akv2k8s
- * `spv.no/v2beta1` AzureKeyVaultSecret (its CRD reduced to a schema-less stand-in here) is refused by the agent
+ * `spv.no/v2beta1` AzureKeyVaultSecret (akv2k8s's CRD, test/fixtures/akv2k8s/) is refused by the agent
  * as it is; after the documented steps — orphan-delete the old object, label the Secret, apply the same spec as
  * `akvsync.io/v1` — the agent takes the Secret over in place: same object (uid), new value, owned by the new CR.
  */
-import { ApiextensionsV1Api, type V1Secret } from '@kubernetes/client-node';
-import { getTestStack } from '../support/stack-client.js';
+import type { V1Secret } from '@kubernetes/client-node';
+import { applyAkv2k8sCrd } from '../agent/akv2k8s-crd.js';
 import { decode, startAgentHarness, waitFor, type AgentHarness } from '../agent/agent-harness.js';
 
 let h: AgentHarness;
@@ -14,26 +14,7 @@ const spec = { vault: { name: 'kv1', object: { name: 'db-password', type: 'secre
 const akv2k8s = { group: 'spv.no', version: 'v2beta1', plural: 'azurekeyvaultsecrets' };
 
 beforeAll(async () => {
-  const extensions = getTestStack().kubeConfig.makeApiClient(ApiextensionsV1Api);
-  await extensions
-    .createCustomResourceDefinition({
-      body: {
-        metadata: { name: 'azurekeyvaultsecrets.spv.no' },
-        spec: {
-          group: 'spv.no',
-          scope: 'Namespaced',
-          names: { plural: 'azurekeyvaultsecrets', singular: 'azurekeyvaultsecret', kind: 'AzureKeyVaultSecret' },
-          versions: [{ name: 'v2beta1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } } }],
-        },
-      },
-    })
-    .catch((error: unknown) => {
-      if ((error as { code?: number }).code !== 409) throw error;
-    });
-  await waitFor('spv.no CRD established', async () => {
-    const crd = await extensions.readCustomResourceDefinition({ name: 'azurekeyvaultsecrets.spv.no' });
-    return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
-  });
+  await applyAkv2k8sCrd();
   h = await startAgentHarness();
   ns = h.namespaces[0] as string;
   h.emulator.setSecret('kv1', 'db-password', 'from-key-vault');

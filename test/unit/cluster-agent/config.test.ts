@@ -142,3 +142,18 @@ describe('object label selector (akv2k8s OBJECT_LABELS)', () => {
     expect(() => load(validEnv({ OBJECT_LABELS: 'bad key=x' }))).toThrow(/OBJECT_LABELS.*not a label selector/);
   });
 });
+
+describe('namespaces handed over from akv2k8s (AKVSYNC_AKV2K8S_NAMESPACES)', () => {
+  it('is off by default and lists namespaces, each of them watched when a watch list is set', () => {
+    expect(load(validEnv()).akv2k8sNamespaces).toEqual([]);
+    expect(load(validEnv({ AKVSYNC_AKV2K8S_NAMESPACES: 'team-a, team-b' })).akv2k8sNamespaces).toEqual(['team-a', 'team-b']);
+    expect(load(validEnv({ AKVSYNC_WATCH_NAMESPACES: 'team-a,team-b', AKVSYNC_AKV2K8S_NAMESPACES: 'team-b' })).akv2k8sNamespaces).toEqual(['team-b']);
+  });
+
+  it.each([
+    [{ AKVSYNC_AKV2K8S_NAMESPACES: 'Team_A' }, /^AKVSYNC_AKV2K8S_NAMESPACES "Team_A" is not a namespace name/],
+    [{ AKVSYNC_WATCH_NAMESPACES: 'team-a', AKVSYNC_AKV2K8S_NAMESPACES: 'team-b' }, /^AKVSYNC_AKV2K8S_NAMESPACES "team-b" is not in AKVSYNC_WATCH_NAMESPACES/],
+  ])('refuses %j', (env, message) => {
+    expect(() => load(validEnv(env))).toThrow(message);
+  });
+});

@@ -136,6 +136,23 @@ describe('Reconciler', () => {
     ]);
   });
 
+  it('hands the output\'s own annotations to the restart plan: Reloader\'s match restarts a searching workload, ignore restarts nothing', async () => {
+    const h = reconcileHarness();
+    h.cluster.workloads.push(deployment({ name: 'searching', annotations: { 'reloader.stakater.com/search': 'true' } }), deployment({ name: 'auto' }));
+    h.store.set('kv1', 'db-password', VALUE);
+    const [key] = h.add(akvs());
+    await h.reconciler.reconcile(key as string);
+    // As `kubectl annotate` leaves them, beside the agent's own annotations.
+    h.cluster.output('Secret', 'team-a', 'db')!.annotations['reloader.stakater.com/match'] = 'true';
+    h.store.set('kv1', 'db-password', 'rotated');
+    await h.reconciler.reconcile(key as string);
+    expect(h.cluster.restartPatches.map((p) => p.ref.name).sort()).toEqual(['auto', 'searching']);
+    h.cluster.output('Secret', 'team-a', 'db')!.annotations['reloader.stakater.com/ignore'] = 'true';
+    h.store.set('kv1', 'db-password', 'rotated-again');
+    await h.reconciler.reconcile(key as string);
+    expect(h.cluster.restartPatches).toHaveLength(2);
+  });
+
   it('does not restart for a change somebody else made, and retries a restart whose patch failed', async () => {
     const h = reconcileHarness();
     h.cluster.workloads.push(deployment());

@@ -51,8 +51,8 @@ describe('the chart files generated from the agent\'s sources', () => {
     }
     const optional = new Set(Object.values(rules).flat().filter((r) => r.optional).map((r) => r.feature));
     expect([...optional].sort()).toEqual([
-      'data-hash-key-secret', 'env-exec-token-review', 'env-injection-admission', 'env-injection-webhook', 'image-pull-secrets', 'leader-election', 'output-drift', 'tenant-access-policy',
-      'tenant-identity', 'tenant-namespace-labels', 'webhook-tls-secret',
+      'akv2k8s-objects', 'argo-rollouts', 'data-hash-key-secret', 'env-exec-token-review', 'env-injection-admission', 'env-injection-webhook', 'image-pull-secrets', 'leader-election',
+      'output-drift', 'tenant-access-policy', 'tenant-identity', 'tenant-namespace-labels', 'webhook-tls-secret',
     ]);
   });
 

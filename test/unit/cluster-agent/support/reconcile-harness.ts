@@ -24,6 +24,7 @@ export function reconcileHarness(options: {
   ownerReferences?: boolean;
   /** Wire the output lifecycle (finalizer, rename clean-up). */
   lifecycle?: boolean;
+  servedGroups?: (namespace: string) => readonly string[];
 } = {}) {
   const clock = new ManualScheduler();
   const store = new InMemoryVaultObjectStore();
@@ -51,6 +52,7 @@ export function reconcileHarness(options: {
     lifecycle,
     outputOwnerReferences: options.ownerReferences ?? true,
     ...(options.access ? { access: options.access(store) } : {}),
+    ...(options.servedGroups ? { servedGroups: options.servedGroups } : {}),
   });
   return {
     hashKey, clock, store, cluster, index, hints, readStates, events, emitted, logLines, logger, enqueued, watch, reconciler, requests, latestReads,

@@ -149,3 +149,56 @@ describe('planRestarts: idempotence and scope', () => {
     expect(planRestarts(aChange(), cronJob, ignore)).toEqual({ restart: false, reason: 'unsupported-workload-kind' });
   });
 });
+
+describe('planRestarts: Reloader\'s search + match pair and its ignore annotation', () => {
+  const searching = (extra: Record<string, string> = {}) => aWorkload({ annotations: { 'reloader.stakater.com/search': 'true', ...extra }, podSpec: usingSecret('db-creds') });
+  const matched = aChange({ annotations: { 'reloader.stakater.com/match': 'true' } });
+
+  it('restarts a searching workload for a referenced Secret annotated match', () => {
+    expect(planRestarts(matched, searching(), honour)).toEqual({ restart: true, reason: 'referenced-with-reloader-search-match', patch: { annotationKey: KEY, annotationValue: HASH } });
+    expect(planRestarts(matched, aWorkload({ podAnnotations: { 'reloader.stakater.com/search': 'true' }, podSpec: usingSecret('db-creds') }), honour).restart).toBe(true);
+  });
+
+  it('does not restart for a Secret without match, nor for a match the workload does not reference', () => {
+    expect(planRestarts(aChange(), searching(), honour)).toEqual({ restart: false, reason: 'reloader-search-without-match' });
+    expect(planRestarts(aChange({ annotations: { 'reloader.stakater.com/match': 'false' } }), searching(), honour).restart).toBe(false);
+    expect(planRestarts(matched, aWorkload({ annotations: { 'reloader.stakater.com/search': 'true' }, podSpec: usingSecret('other') }), honour)).toEqual({ restart: false, reason: 'not-opted-in' });
+  });
+
+  it('lets auto decide where both are set (as Reloader does): match is not needed', () => {
+    expect(planRestarts(aChange(), searching({ 'reloader.stakater.com/auto': 'true' }), honour)).toMatchObject({ restart: true, reason: 'referenced-with-reloader-auto' });
+  });
+
+  it('acts on neither when Reloader\'s annotations are not honoured', () => {
+    expect(planRestarts(matched, searching(), ignore)).toEqual({ restart: false, reason: 'reloader-annotations-not-honoured' });
+  });
+
+  it.each([
+    ['reloader.stakater.com/auto', { 'reloader.stakater.com/auto': 'true' }],
+    ['secret.reloader.stakater.com/reload', { 'secret.reloader.stakater.com/reload': 'db-creds' }],
+    ['search + match', { 'reloader.stakater.com/search': 'true' }],
+    ['akvsync.io/reload', { 'akvsync.io/reload': 'true' }],
+    ['akvsync.io/reload-secrets', { 'akvsync.io/reload-secrets': 'db-creds' }],
+  ])('never restarts for a Secret annotated reloader.stakater.com/ignore, whatever the workload asks (%s)', (_what, annotations) => {
+    const ignored = aChange({ annotations: { 'reloader.stakater.com/ignore': 'true', 'reloader.stakater.com/match': 'true' } });
+    expect(planRestarts(ignored, aWorkload({ annotations, podSpec: usingSecret('db-creds') }), honour)).toEqual({ restart: false, reason: 'ignored-by-reloader-annotation' });
+  });
+
+  it('reads ignore as Reloader does (strconv.ParseBool) and only when honoured', () => {
+    const workload = aWorkload({ annotations: { 'akvsync.io/reload': 'true' }, podSpec: usingSecret('db-creds') });
+    expect(planRestarts(aChange({ annotations: { 'reloader.stakater.com/ignore': 'yes' } }), workload, honour).restart).toBe(true);
+    expect(planRestarts(aChange({ annotations: { 'reloader.stakater.com/ignore': 'true' } }), workload, ignore).restart).toBe(true);
+  });
+});
+
+describe('planRestarts: Argo Rollouts', () => {
+  const rollout = (annotations: Record<string, string>) => aWorkload({ kind: 'Rollout', annotations: { 'reloader.stakater.com/auto': 'true', ...annotations }, podSpec: usingSecret('db-creds') });
+
+  it('restarts an opted-in Rollout, and not again for the hash recorded on the Rollout itself', () => {
+    expect(planRestarts(aChange(), rollout({}), honour)).toEqual({ restart: true, reason: 'referenced-with-reloader-auto', patch: { annotationKey: KEY, annotationValue: HASH } });
+    expect(planRestarts(aChange(), rollout({ [KEY]: HASH }), honour)).toEqual({ restart: false, reason: 'already-restarted-for-this-hash' });
+    // The pod template of a Rollout holds no restart record (a template change would be a new revision).
+    const recordedInTemplate = { ...rollout({}), podTemplate: { annotations: { [KEY]: HASH }, spec: usingSecret('db-creds') } };
+    expect(planRestarts(aChange(), recordedInTemplate, honour).restart).toBe(true);
+  });
+});
