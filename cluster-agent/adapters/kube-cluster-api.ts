@@ -1,7 +1,7 @@
 import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
-import { AKVSYNC_GROUP, AKVS_API_VERSION, AKVS_KIND, AKVS_PLURAL } from '../../core/crd/azure-key-vault-secret.js';
+import { AKVSYNC_GROUP, AKVS_KIND, AKVS_PLURAL } from '../../core/crd/azure-key-vault-secret.js';
 import { FINALIZER_FIELD_MANAGER, OUTPUT_FINALIZER } from '../../core/crd/output-metadata.js';
 import { akv2k8sStatusPatch, crResourceOf, isAkv2k8sObject } from '../../core/crd/akv2k8s-object.js';
 import type { AkvsStatus, AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
@@ -127,7 +127,7 @@ export class KubeClusterApi implements ClusterApi {
 
   async setFinalizer(cr: AzureKeyVaultSecret, present: boolean): Promise<void> {
     const body = {
-      apiVersion: AKVS_API_VERSION, kind: AKVS_KIND,
+      apiVersion: crResourceOf(cr).apiVersion, kind: AKVS_KIND,
       metadata: { name: cr.metadata.name, namespace: cr.metadata.namespace, uid: cr.metadata.uid, finalizers: present ? [OUTPUT_FINALIZER] : [] },
     };
     try {

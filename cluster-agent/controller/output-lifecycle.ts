@@ -5,6 +5,7 @@ import { outputTargetOf } from '../../core/sync/compute-desired-output.js';
 import { cleanupKeepsFinalizer, describeFailure } from '../error-policy.js';
 import type { ClusterApi, OutputRef } from '../ports/cluster-api.js';
 import type { AkvsIndex } from './akvs-index.js';
+import { isAkv2k8sObject } from '../../core/crd/akv2k8s-object.js';
 import { finalizeKey } from './object-key.js';
 import { cleanUpOutput } from './output-cleanup.js';
 import type { CleanupPlan } from './output-cleanup.js';
@@ -54,6 +55,8 @@ export class OutputLifecycle {
 
   /** Before a CR writes (or stops writing) an output: the finalizer is on it exactly when its output must be cleaned up. */
   async ensureFinalizer(cr: AzureKeyVaultSecret, writesOutput: boolean): Promise<void> {
+    // akv2k8s's spv.no objects keep akv2k8s's semantics: their outputs go with them through the owner reference.
+    if (isAkv2k8sObject(cr)) return;
     const wanted = writesOutput && cr.spec.deletionPolicy !== 'Retain';
     if (wanted !== hasFinalizer(cr)) await this.deps.cluster.setFinalizer(cr, wanted);
   }

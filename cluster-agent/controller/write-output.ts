@@ -1,5 +1,5 @@
 import { AKVS_KIND, AKVSYNC_GROUP } from '../../core/crd/azure-key-vault-secret.js';
-import { crResourceOf } from '../../core/crd/akv2k8s-object.js';
+import { crResourceOf, isAkv2k8sObject } from '../../core/crd/akv2k8s-object.js';
 import type { AzureKeyVaultSecret } from '../../core/crd/azure-key-vault-secret.js';
 import { DATA_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../core/crd/annotations.js';
 import { crNameOfFieldManager, fieldManagerFor, isAkvsyncFieldManager, syncedVersionAnnotation } from '../../core/crd/output-metadata.js';
@@ -57,7 +57,7 @@ export async function writeOutput(
   source: {
     readonly version: string;
     readonly labels: Readonly<Record<string, string>>;
-    /** An owner reference to the CR (AKVSYNC_OUTPUT_OWNER_REFERENCES; never with `deletionPolicy: Retain`). Default false. */
+    /** An owner reference to the CR (AKVSYNC_OUTPUT_OWNER_REFERENCES; never with `deletionPolicy: Retain`). Default false; always for spv.no objects. */
     readonly ownerReference?: boolean;
   },
 ): Promise<WriteResult> {
@@ -82,7 +82,8 @@ async function writeOnce(
   if (existing) checkMayWrite(existing, cr, desired, fieldManager, io.servedGroups ?? [AKVSYNC_GROUP]);
   const previousKeys = existing && Object.hasOwn(existing.dataKeysByManager, fieldManager) ? existing.dataKeysByManager[fieldManager] ?? [] : [];
   const dataHash = existing ? existing.dataHashAfter(previousKeys, desired.data) : desired.dataHash;
-  const owner = cr.spec.deletionPolicy === 'Retain' || source.ownerReference !== true
+  // akv2k8s's spv.no objects keep akv2k8s's owner reference (their deletion, the rollback), whatever the setting.
+  const owner = cr.spec.deletionPolicy === 'Retain' || (source.ownerReference !== true && !isAkv2k8sObject(cr))
     ? undefined
     : { apiVersion: crResourceOf(cr).apiVersion, kind: AKVS_KIND, name: cr.metadata.name, uid: cr.metadata.uid, controller: !existing?.owners.some((o) => o.controller && o.uid !== cr.metadata.uid) };
   const apply: OutputApply = {
