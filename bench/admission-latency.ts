@@ -22,6 +22,7 @@ import { startLocalStack, type LocalStack } from '../scripts/local-stack/stack.j
 import { issueLoopbackServerCert } from '../scripts/local-stack/tls.js';
 import { waitUntil } from '../scripts/local-stack/wait-until.js';
 import { bundleAgent, startAgentProcess, type AgentProcess } from './support/agent-process.js';
+import { stopOnSignal } from './support/stop-on-signal.js';
 import { atMost, beginBench, exactly, finishBench } from './support/bench-result.js';
 import { loadAverage } from './support/machine-info.js';
 import { summarizeLatencies, type LatencySummary } from './support/percentiles.js';
@@ -94,14 +95,11 @@ async function main(): Promise<void> {
   let stack: LocalStack | undefined;
   let registry: OciRegistry | undefined;
   let agent: AgentProcess | undefined;
-  const onSignal = (): void => void (async () => {
+  stopOnSignal(async () => {
     await agent?.stop();
     await registry?.stop();
     await stack?.stop();
-    process.exit(130);
-  })();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  });
   try {
     const bundle = await bundleAgent(work);
     stack = await startLocalStack();

@@ -18,6 +18,7 @@ import { startKeyVaultEmulator } from '../scripts/kv-emulator/emulator.js';
 import { startLocalStack, type LocalStack } from '../scripts/local-stack/stack.js';
 import { waitUntil } from '../scripts/local-stack/wait-until.js';
 import { bundleAgent, startAgentProcess, type AgentProcess } from './support/agent-process.js';
+import { stopOnSignal } from './support/stop-on-signal.js';
 import { atMost, beginBench, finishBench } from './support/bench-result.js';
 import { loadAverage } from './support/machine-info.js';
 
@@ -43,13 +44,10 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'akvsync-bench-cold-'));
   let stack: LocalStack | undefined;
   let agent: AgentProcess | undefined;
-  const onSignal = (): void => void (async () => {
+  stopOnSignal(async () => {
     await agent?.stop();
     await stack?.stop();
-    process.exit(130);
-  })();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  });
   try {
     const bundle = await bundleAgent(work);
     stack = await startLocalStack();

@@ -8,6 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { applyAkvsCrd, createNamespace } from '../../scripts/demo/cluster-fixtures.js';
 import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from '../../scripts/demo/local-pipeline.js';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack/stack.js';
+import { stopOnSignal } from './stop-on-signal.js';
 
 export interface BenchStack {
   readonly stack: LocalStack;
@@ -16,7 +17,6 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
 
 export async function startBenchStack(options: {
   vaults: string[];
@@ -35,12 +35,7 @@ export async function startBenchStack(options: {
       await pipeline?.stop();
       await stack?.stop();
     })());
-  const onSignal = (signal: NodeJS.Signals): void => {
-    log(`${signal}: stopping`);
-    void stop().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  stopOnSignal(stop);
   try {
     stack = await startLocalStack();
     const kubeConfig = stack.controlPlane.kubeConfig;
