@@ -74,7 +74,7 @@ export class EnvValues {
       if (!store) throw denied();
       variables[entry.env] = renderVariable(entry, await readValue(store, entry));
     }
-    return { variables: { ...variables }, versions: versionsOf(akvs) };
+    return { variables, versions: versionsOf(akvs) };
   }
 
   /**

@@ -52,10 +52,9 @@ function filesContainer(options: FileModeOptions, plan: readonly PlannedVariable
   return { container, volumes };
 }
 
-/** The pod with file mode added; unchanged when `akvsync-files` is already there (reinvocation). */
+/** The pod with file mode added (mutatePod adds it once: `filesToAdd` skips a pod that has `akvsync-files`). */
 export function addFileMode(pod: Pod, options: FileModeOptions, plan: readonly PlannedVariable[], auth: EnvAuthMode, settings: InjectionSettings): Pod {
   const initContainers = pod.spec.initContainers ?? [];
-  if (initContainers.some((c) => c.name === FILES_CONTAINER)) return pod;
   const mountInto = (c: Container): Container => (options.containers !== undefined && !options.containers.includes(c.name) ? c
     : { ...c, volumeMounts: [...(c.volumeMounts ?? []), { name: FILES_VOLUME, mountPath: options.path, readOnly: true }] });
   const added = filesContainer(options, plan, auth, settings);
