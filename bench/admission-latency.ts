@@ -125,7 +125,7 @@ async function main(): Promise<void> {
       env: {
         AKVSYNC_WEBHOOK_ENABLED: 'true', AKVSYNC_WEBHOOK_HOST: '127.0.0.1', AKVSYNC_WEBHOOK_PORT: String(webhookPort),
         AKVSYNC_WEBHOOK_TLS_CERT_FILE: join(work, 'webhook.crt'), AKVSYNC_WEBHOOK_TLS_KEY_FILE: join(work, 'webhook.key'),
-        AKVSYNC_ENV_EXEC_IMAGE: 'registry.local/akvsync/agent:bench', AKVSYNC_ENV_EXEC_SHA256: 'c'.repeat(64),
+        AKVSYNC_ENV_EXEC_IMAGE: 'registry.local/akvsync/agent:bench', AKVSYNC_ENV_EXEC_SHA256: `amd64=${'c'.repeat(64)}`,
         AKVSYNC_ENV_AGENT_URL: 'https://akvsync-agent.akvsync-system.svc:9443',
       },
     });
